@@ -1,0 +1,28 @@
+"""Getting one object for a user, or a 404. Views never fetch cases or customers otherwise."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from .models import Case, Customer, User, parse_reference
+
+
+def get_case_for(user: User, reference: str) -> Case:
+    """The case with this reference if the user may see it; 404 otherwise."""
+    case_id = parse_reference(reference)
+    if case_id is None:
+        raise Http404("No such case.")
+    qs = Case.objects.visible_to(user).select_related(
+        "customer", "team", "category", "assignee", "created_by"
+    )
+    case = qs.filter(pk=case_id).first()
+    if case is None:
+        raise Http404("No such case.")
+    return case
+
+
+def get_customer_for(user: User, pk: int) -> Customer:
+    customer = Customer.objects.visible_to(user).select_related("team").filter(pk=pk).first()
+    if customer is None:
+        raise Http404("No such customer.")
+    return customer

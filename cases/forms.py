@@ -1,0 +1,301 @@
+"""Forms for customers, cases and interactions. Each carries its crispy FormHelper."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Div, Field, Layout, Row, Submit
+from django import forms
+
+from policies.models import Category, Demeanour
+
+from .models import (
+    Channel,
+    Customer,
+    CustomerFlag,
+    Direction,
+    Outcome,
+    Priority,
+    Team,
+    User,
+    normalise_email,
+    normalise_phone,
+    visible_teams,
+)
+
+DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _helper(submit: str, *, action: str = "", form_tag: bool = True) -> FormHelper:
+    helper = FormHelper()
+    helper.form_method = "post"
+    helper.form_action = action
+    helper.form_tag = form_tag
+    if submit:
+        helper.add_input(Submit("submit", submit))
+    return helper
+
+
+def _clean_phone(value: str) -> str:
+    value = value.strip()
+    if value:
+        digits = normalise_phone(value).lstrip("+")
+        if not 6 <= len(digits) <= 15:
+            raise forms.ValidationError("Enter a phone number of 6 to 15 digits.")
+    return value
+
+
+def find_duplicates(
+    user: User, *, email: str, phone: str, exclude: int | None = None
+) -> list[Customer]:
+    """Visible customers with the same normalised email or phone (a likely duplicate)."""
+    from django.db.models import Q
+
+    query = Q()
+    if email.strip():
+        query |= Q(email_normalised=normalise_email(email))
+    if phone.strip() and normalise_phone(phone):
+        query |= Q(phone_normalised=normalise_phone(phone))
+    if not query:
+        return []
+    qs = Customer.objects.visible_to(user).filter(query)
+    if exclude:
+        qs = qs.exclude(pk=exclude)
+    return list(qs.order_by("name")[:5])
+
+
+class TeamChoiceMixin:
+    """Limits a `team` field to the user's teams and hides it when there is only one."""
+
+    def _setup_team(self, user: User) -> None:
+        teams = visible_teams(user)
+        field = self.fields["team"]  # type: ignore[attr-defined]
+        field.queryset = teams
+        team_list = list(teams[:2])
+        if len(team_list) == 1:
+            field.initial = team_list[0]
+            field.widget = forms.HiddenInput()
+
+
+class CustomerForm(TeamChoiceMixin, forms.ModelForm):
+    flags = forms.MultipleChoiceField(
+        choices=CustomerFlag.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    create_anyway = forms.BooleanField(
+        required=False, label="This is a different person: create a new customer anyway"
+    )
+
+    class Meta:
+        model = Customer
+        fields = ["name", "email", "phone", "preferred_channel", "team", "preferences", "flags"]
+        widgets = {"preferences": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.duplicates: list[Customer] = []
+        self._setup_team(user)
+        if self.instance.pk:
+            del self.fields["team"]
+        if self.instance.pk or not self.data.get("_duplicate_seen"):
+            # The "create anyway" box appears only once a duplicate has been shown.
+            self.fields["create_anyway"].widget = forms.HiddenInput()
+        self.helper = _helper("Save customer", form_tag=False)
+
+    def clean_phone(self) -> str:
+        return _clean_phone(self.cleaned_data.get("phone", ""))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        email, phone = data.get("email", ""), data.get("phone", "")
+        if not self.errors and not (email or phone):
+            raise forms.ValidationError("Give an email or a phone number so we can reach them.")
+        self.duplicates = find_duplicates(
+            self.user, email=email or "", phone=phone or "", exclude=self.instance.pk
+        )
+        if self.duplicates and not self.instance.pk and not data.get("create_anyway"):
+            self.fields["create_anyway"].widget = forms.CheckboxInput()
+            raise forms.ValidationError(
+                "A customer with this email or phone already exists. Use them, or tick the "
+                "box to create a new customer anyway.",
+                code="duplicate",
+            )
+        return data
+
+
+class CaseForm(TeamChoiceMixin, forms.Form):
+    """Open a case for an existing customer, or for a new one in the same step."""
+
+    customer = forms.ModelChoiceField(
+        queryset=Customer.objects.none(), required=False, widget=forms.HiddenInput
+    )
+    customer_name = forms.CharField(label="Customer name", max_length=200, required=False)
+    customer_email = forms.EmailField(label="Customer email", required=False)
+    customer_phone = forms.CharField(label="Customer phone", max_length=40, required=False)
+    create_anyway = forms.BooleanField(
+        required=False, label="This is a different person: create a new customer anyway"
+    )
+    team = forms.ModelChoiceField(queryset=Team.objects.none())
+    subject = forms.CharField(max_length=200)
+    category = forms.ModelChoiceField(queryset=Category.objects.filter(active=True))
+    channel = forms.ChoiceField(choices=Channel.choices, label="First contact by")
+    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.NORMAL)
+    demeanour = forms.ChoiceField(choices=Demeanour.choices, initial=Demeanour.CALM)
+    first_summary = forms.CharField(
+        label="What happened (logged as the first interaction)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    first_minutes = forms.IntegerField(
+        label="Minutes spent", min_value=0, max_value=1440, initial=0, required=False
+    )
+    assign_to_me = forms.BooleanField(label="Assign to me", initial=True, required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.duplicates: list[Customer] = []
+        self.fields["customer"].queryset = Customer.objects.visible_to(user)
+        self._setup_team(user)
+        if not self.data.get("_duplicate_seen"):
+            self.fields["create_anyway"].widget = forms.HiddenInput()
+        self.helper = _helper("Open case", form_tag=False)
+        self.helper.layout = Layout(
+            "customer",
+            Div(
+                Row(
+                    Column("customer_name", css_class="col-md-4"),
+                    Column("customer_email", css_class="col-md-4"),
+                    Column("customer_phone", css_class="col-md-4"),
+                ),
+                "create_anyway",
+                css_class="new-customer",
+            ),
+            "team",
+            Field("subject"),
+            Row(
+                Column("category", css_class="col-md-3"),
+                Column("channel", css_class="col-md-3"),
+                Column("priority", css_class="col-md-3"),
+                Column("demeanour", css_class="col-md-3"),
+            ),
+            "first_summary",
+            Row(Column("first_minutes", css_class="col-md-3"), Column("assign_to_me")),
+        )
+
+    def clean_customer_phone(self) -> str:
+        return _clean_phone(self.cleaned_data.get("customer_phone", ""))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("customer"):
+            return data
+        if self.data.get("customer"):
+            # A customer id was sent but is not one this user may use: refuse, don't guess.
+            return data
+        name = (data.get("customer_name") or "").strip()
+        email = data.get("customer_email") or ""
+        phone = data.get("customer_phone") or ""
+        if not name:
+            self.add_error(
+                "customer_name", "Give the customer's name, or pick an existing customer."
+            )
+        if not (email or phone) and "customer_email" not in self.errors:
+            self.add_error("customer_email", "Give an email or a phone number.")
+        if name and (email or phone):
+            self.duplicates = find_duplicates(self.user, email=email, phone=phone)
+            if self.duplicates and not data.get("create_anyway"):
+                self.fields["create_anyway"].widget = forms.CheckboxInput()
+                raise forms.ValidationError(
+                    "A customer with this email or phone already exists. Open the case for "
+                    "them, or tick the box to create a new customer anyway.",
+                    code="duplicate",
+                )
+        return data
+
+
+class InteractionForm(forms.Form):
+    channel = forms.ChoiceField(choices=Channel.choices)
+    direction = forms.ChoiceField(choices=Direction.choices, initial=Direction.INBOUND)
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=10000)
+    demeanour = forms.ChoiceField(choices=Demeanour.choices, label="Demeanour now")
+    minutes = forms.IntegerField(label="Minutes", min_value=0, max_value=1440, initial=5)
+    promise = forms.CharField(
+        label="Promise made (optional)",
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. I will call you back on Friday"}),
+    )
+    promise_due_at = forms.DateTimeField(label="Promised by", required=False, widget=DATETIME_LOCAL)
+
+    def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Log interaction", action=action)
+        self.helper.form_id = "interaction-form"
+        self.helper.attrs = {
+            "hx-post": action,
+            "hx-target": "#interaction-panel",
+            "hx-swap": "outerHTML",
+        }
+        self.helper.layout = Layout(
+            Row(
+                Column("channel", css_class="col-sm-4"),
+                Column("direction", css_class="col-sm-4"),
+                Column("demeanour", css_class="col-sm-4"),
+            ),
+            "summary",
+            Row(
+                Column("minutes", css_class="col-sm-2"),
+                Column("promise", css_class="col-sm-6"),
+                Column("promise_due_at", css_class="col-sm-4"),
+            ),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        promised = (data.get("promise") or "").strip()
+        if promised and not data.get("promise_due_at") and "promise_due_at" not in self.errors:
+            self.add_error("promise_due_at", "Say by when the promise will be kept.")
+        return data
+
+
+class ReassignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="— Unassigned —"
+    )
+
+    def __init__(self, *args: Any, team: Team, action: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = team.members.filter(is_active=True)
+        self.helper = _helper("Reassign", action=action)
+
+
+class TriageForm(forms.Form):
+    priority = forms.ChoiceField(choices=Priority.choices)
+    demeanour = forms.ChoiceField(choices=Demeanour.choices)
+
+    def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Update", action=action)
+
+
+class ResolveForm(forms.Form):
+    outcome = forms.ChoiceField(choices=[("", "— Choose an outcome —"), *Outcome.choices])
+    summary = forms.CharField(
+        label="Resolution summary", widget=forms.Textarea(attrs={"rows": 3}), max_length=10000
+    )
+
+    def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Resolve case", action=action)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="Why reopen?", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+    def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Reopen case", action=action)

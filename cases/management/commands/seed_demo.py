@@ -1,0 +1,189 @@
+"""Demo data: teams, one user of each role per team, customers and cases in every status."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from cases import services
+from cases.models import (
+    Case,
+    Channel,
+    CustomerFlag,
+    Direction,
+    Outcome,
+    Priority,
+    Role,
+    Team,
+    User,
+)
+from policies.models import Category, Demeanour
+
+DEMO_PASSWORD = "casedesk-demo"
+
+TEAMS = ["Downtown store", "Phone support"]
+PEOPLE = [
+    # username, first, last, role, teams
+    ("sam", "Sam", "Rivera", Role.STAFF, [0]),
+    ("alex", "Alex", "Chen", Role.STAFF, [0]),
+    ("priya", "Priya", "Nair", Role.STAFF, [1]),
+    ("morgan", "Morgan", "Blake", Role.MANAGER, [0]),
+    ("jordan", "Jordan", "Okafor", Role.MANAGER, [1]),
+    ("avery", "Avery", "Lindqvist", Role.ADMIN, [0, 1]),
+]
+CUSTOMERS = [
+    ("Dana Whitfield", "dana.whitfield@example.com", "+44 7700 900101", []),
+    ("Marcus Bell", "marcus.bell@example.com", "+44 7700 900102", [CustomerFlag.FREQUENT_RETURNER]),
+    ("Helen Varga", "helen.varga@example.com", "", [CustomerFlag.WRITTEN_ONLY]),
+    ("Tom Achterberg", "", "+44 7700 900104", [CustomerFlag.DISENGAGE, CustomerFlag.TWO_STAFF]),
+    ("Grace Osei", "grace.osei@example.com", "+44 7700 900105", [CustomerFlag.VIP]),
+    ("Brightside Cafe Ltd", "accounts@brightside.example.com", "+44 20 7946 0106", []),
+]
+STORIES = [
+    (
+        "Fridge too big for the kitchen, wants a refund",
+        "refund-dispute",
+        Demeanour.ANGRY,
+        "Customer measured wrongly and wants a full refund on a delivered fridge.",
+        "Offered store credit minus the restocking fee; customer will think about it.",
+    ),
+    (
+        "Diagnostic fee on a laptop that was not repaired",
+        "fee-dispute",
+        Demeanour.UNREASONABLE,
+        "Insists the diagnostic fee should be refunded because the repair was declined.",
+        "Explained the fee covers the technician's time; offered it as credit toward a new laptop.",
+    ),
+    (
+        "Return after 45 days, receipt lost",
+        "return-outside-policy",
+        Demeanour.INDECISIVE,
+        "Wants to return a jacket bought about six weeks ago; cannot find the receipt.",
+        "Found the sale on the loyalty card; gave two options: exchange or store credit.",
+    ),
+    (
+        "Delivery arrived damaged",
+        "delivery-problem",
+        Demeanour.CALM,
+        "Sofa arrived with a torn cushion; photos sent by email.",
+        "Arranged a replacement cushion; will confirm the delivery date by Friday.",
+    ),
+    (
+        "Charged twice for one order",
+        "billing-error",
+        Demeanour.PASSIVE_AGGRESSIVE,
+        "Sees two charges for the same order on the card statement.",
+        "Confirmed one charge is a pending authorisation that will drop off in 3 days.",
+    ),
+    (
+        "Shouting at the counter about a warranty claim",
+        "product-defect",
+        Demeanour.ABUSIVE,
+        "Raised voice and insults at the counter after a warranty claim was declined.",
+        "Ended the conversation politely with a colleague present; offered a written reply.",
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo teams, users (printing their sign-in details), customers and cases."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing if users exist.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and User.objects.exists():
+            self.stdout.write("Demo data already present; sign in with the users printed before.")
+            self._print_credentials()
+            return
+        with transaction.atomic():
+            self._seed()
+        self._print_credentials()
+
+    def _seed(self) -> None:
+        rng = random.Random(7)
+        teams = [Team.objects.get_or_create(name=name)[0] for name in TEAMS]
+        users: dict[str, User] = {}
+        for username, first, last, role, team_indexes in PEOPLE:
+            user, _ = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "role": role,
+                    "email": f"{username}@casedesk.example.com",
+                    "is_staff": role == Role.ADMIN,
+                    "is_superuser": role == Role.ADMIN,
+                },
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            user.teams.set([teams[i] for i in team_indexes])
+            users[username] = user
+        categories = {c.slug: c for c in Category.objects.all()}
+        customers = []
+        for index, (name, email, phone, flags) in enumerate(CUSTOMERS):
+            team = teams[index % 2]
+            creator = users["sam"] if team == teams[0] else users["priya"]
+            customers.append(
+                services.create_customer(
+                    by=creator, team=team, name=name, email=email, phone=phone, flags=flags
+                )
+            )
+        staff_by_team = {teams[0].pk: [users["sam"], users["alex"]], teams[1].pk: [users["priya"]]}
+        for round_ in range(3):
+            for index, (subject, slug, demeanour, first, second) in enumerate(STORIES):
+                customer = customers[(index + round_) % len(customers)]
+                team = teams[(index + round_) % 2]
+                staff = rng.choice(staff_by_team[team.pk])
+                case = services.open_case(
+                    by=staff,
+                    customer=customer,
+                    team=team,
+                    subject=subject if round_ == 0 else f"{subject} (again)",
+                    category=categories.get(slug) or next(iter(categories.values())),
+                    channel=rng.choice([Channel.IN_PERSON, Channel.PHONE, Channel.EMAIL]),
+                    priority=rng.choice(list(Priority.values)),
+                    demeanour=demeanour,
+                    assignee=staff if (index + round_) % 4 else None,
+                    first_summary=first,
+                    first_minutes=rng.randint(3, 25),
+                )
+                if (index + round_) % 3 == 0:
+                    continue  # leave some cases with a single contact
+                services.log_interaction(
+                    case,
+                    by=staff,
+                    channel=Channel.PHONE,
+                    direction=Direction.OUTBOUND,
+                    summary=second,
+                    demeanour=Demeanour.CALM if demeanour != Demeanour.ABUSIVE else demeanour,
+                    minutes=rng.randint(5, 20),
+                    promise="Call back with the decision" if index % 2 else "",
+                    promise_due_at=timezone.now() + timedelta(days=2) if index % 2 else None,
+                )
+                if round_ >= 1:
+                    outcome = [Outcome.COMPROMISE, Outcome.POLICY_UPHELD, Outcome.WITHIN_POLICY][
+                        index % 3
+                    ]
+                    services.resolve_case(case, by=staff, outcome=outcome, summary=second)
+                if round_ == 2 and index % 2:
+                    services.reopen_case(
+                        case, by=staff, reason="Customer called back: not happy with the outcome."
+                    )
+        # Spread the history over the past weeks so lists and "stale" look lived-in.
+        now = timezone.now()
+        for offset, case in enumerate(Case.objects.order_by("id")):
+            moved = now - timedelta(days=30 - offset, hours=offset % 7)
+            Case.objects.filter(pk=case.pk).update(created_at=moved, last_activity_at=moved)
+
+    def _print_credentials(self) -> None:
+        self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {DEMO_PASSWORD})"))
+        for username, first, last, role, team_indexes in PEOPLE:
+            teams = ", ".join(TEAMS[i] for i in team_indexes)
+            self.stdout.write(f"  {username:<8} {role.label:<8} {first} {last} — {teams}")

@@ -1,0 +1,385 @@
+"""Teams and people, customers, cases, interactions and the case timeline."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+
+from policies.models import Category, Demeanour
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", "Staff"
+    MANAGER = "manager", "Manager"
+    ADMIN = "admin", "Admin"
+
+
+class Team(models.Model):
+    """A store, branch or desk. Cases belong to one team; people to one or more."""
+
+    name = models.CharField(max_length=100, unique=True)
+    time_zone = models.CharField(max_length=64, default="Europe/London")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.STAFF)
+    teams = models.ManyToManyField(Team, related_name="members", blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["first_name", "last_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in {Role.MANAGER, Role.ADMIN}
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def team_ids(self) -> list[int]:
+        """The user's team ids, fetched once per request object."""
+        cached = getattr(self, "_team_ids", None)
+        if cached is None:
+            cached = list(self.teams.values_list("id", flat=True))
+            self._team_ids = cached
+        return cached
+
+
+def visible_teams(user: User | AnonymousUser) -> models.QuerySet[Team]:
+    """The teams whose data this user may see: all for admins, their own otherwise."""
+    if not user.is_authenticated:
+        return Team.objects.none()
+    if user.role == Role.ADMIN:
+        return Team.objects.all()
+    return Team.objects.filter(id__in=user.team_ids())
+
+
+class Channel(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    PHONE = "phone", "Phone"
+    EMAIL = "email", "Email"
+    CHAT = "chat", "Chat"
+    SOCIAL = "social", "Social media"
+    LETTER = "letter", "Letter"
+
+
+class CustomerFlag(models.TextChoices):
+    DISENGAGE = "disengage", "Abusive: disengage"
+    TWO_STAFF = "two_staff", "Two staff present"
+    FREQUENT_RETURNER = "frequent_returner", "Frequent returner"
+    WRITTEN_ONLY = "written_only", "Wants everything in writing"
+    VIP = "vip", "Valued customer"
+
+
+# Flags that change how staff must behave are shown in red; the rest in amber/blue.
+DANGER_FLAGS = {CustomerFlag.DISENGAGE, CustomerFlag.TWO_STAFF}
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def normalise_phone(phone: str) -> str:
+    """Digits only, with a leading + kept, so "+44 20 7946-0000" matches "+442079460000"."""
+    phone = phone.strip()
+    digits = re.sub(r"\D", "", phone)
+    return f"+{digits}" if phone.startswith("+") and digits else digits
+
+
+class CustomerQuerySet(models.QuerySet["Customer"]):
+    def visible_to(self, user: User | AnonymousUser) -> CustomerQuerySet:
+        """Customers of the user's teams: registered by one, or with a case in one."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.role == Role.ADMIN:
+            return self
+        team_ids = user.team_ids()
+        has_case = Case.objects.filter(customer=OuterRef("pk"), team_id__in=team_ids)
+        return self.filter(Q(team_id__in=team_ids) | Exists(has_case))
+
+
+class Customer(models.Model):
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email_normalised = models.CharField(max_length=254, blank=True, editable=False)
+    phone_normalised = models.CharField(max_length=40, blank=True, editable=False)
+    preferred_channel = models.CharField(
+        max_length=16, choices=Channel.choices, default=Channel.PHONE
+    )
+    preferences = models.TextField("Notes on preferences", blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="customers", help_text="Registered by"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            # Duplicate warnings and search by email/phone.
+            models.Index(fields=["email_normalised"], name="customer_email_idx"),
+            models.Index(fields=["phone_normalised"], name="customer_phone_idx"),
+            models.Index(fields=["team", "name"], name="customer_team_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.email_normalised = normalise_email(self.email)
+        self.phone_normalised = normalise_phone(self.phone)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("customer_detail", args=[self.pk])
+
+    def flag_labels(self) -> list[tuple[str, str, bool]]:
+        """(code, label, is_danger) for each flag, in a stable order."""
+        labels = dict(CustomerFlag.choices)
+        return [
+            (code, labels[code], code in DANGER_FLAGS)
+            for code in CustomerFlag.values
+            if code in (self.flags or [])
+        ]
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    OPEN = "open", "Open"
+    PENDING_APPROVAL = "pending_approval", "Pending approval"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+
+ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING_APPROVAL)
+
+
+class Priority(models.TextChoices):
+    LOW = "low", "Low"
+    NORMAL = "normal", "Normal"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+
+class Outcome(models.TextChoices):
+    WITHIN_POLICY = "within_policy", "Resolved within policy"
+    COMPROMISE = "compromise", "Compromise offered"
+    EXCEPTION_GRANTED = "exception_granted", "Exception granted"
+    POLICY_UPHELD = "policy_upheld", "Declined, policy upheld"
+    REFERRED = "referred", "Referred elsewhere"
+    DISENGAGED = "disengaged", "Disengaged"
+
+
+REFERENCE_RE = re.compile(r"^\s*CD-?0*(\d{1,12})\s*$", re.IGNORECASE)
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def visible_to(self, user: User | AnonymousUser) -> CaseQuerySet:
+        """The one way in to cases: admins see all, everyone else their teams' cases."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.role == Role.ADMIN:
+            return self
+        return self.filter(team_id__in=user.team_ids())
+
+
+class Case(models.Model):
+    """One matter with one customer. Its reference is derived from its id: CD-000123."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
+    subject = models.CharField(max_length=200)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    demeanour = models.CharField(max_length=24, choices=Demeanour.choices, default=Demeanour.CALM)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    resolution_summary = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Last interaction or change: drives "by last activity", staleness and auto-close.
+    last_activity_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # Case list: a team's cases, newest first, optionally by status.
+            models.Index(fields=["team", "-created_at"], name="case_team_created_idx"),
+            models.Index(fields=["team", "status", "-created_at"], name="case_team_status_idx"),
+            models.Index(fields=["status", "-created_at"], name="case_status_created_idx"),
+            models.Index(fields=["-created_at"], name="case_created_idx"),
+            models.Index(fields=["-updated_at"], name="case_updated_idx"),
+            # Home: my open cases by last activity.
+            models.Index(fields=["assignee", "status", "-last_activity_at"], name="case_mine_idx"),
+            models.Index(fields=["team", "status", "last_activity_at"], name="case_stale_idx"),
+            models.Index(fields=["category", "-created_at"], name="case_category_idx"),
+            models.Index(fields=["demeanour", "-created_at"], name="case_demeanour_idx"),
+            models.Index(fields=["priority", "-created_at"], name="case_priority_idx"),
+            models.Index(fields=["status", "resolved_at"], name="case_autoclose_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=["resolved", "closed"]) | ~Q(outcome=""),
+                name="case_resolved_has_outcome",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["resolved", "closed"]) | Q(resolved_at__isnull=False),
+                name="case_resolved_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("case_detail", args=[self.reference])
+
+    @property
+    def reference(self) -> str:
+        return format_reference(self.pk)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+def format_reference(pk: int) -> str:
+    return f"CD-{pk:06d}"
+
+
+def parse_reference(text: str) -> int | None:
+    """The case id in "CD-000123" (or "cd123"), or None when it is not a reference."""
+    match = REFERENCE_RE.match(text)
+    return int(match.group(1)) if match else None
+
+
+class Direction(models.TextChoices):
+    INBOUND = "inbound", "Inbound"
+    OUTBOUND = "outbound", "Outbound"
+
+
+class Interaction(models.Model):
+    """One contact within a case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="interactions")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    occurred_at = models.DateTimeField()
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    summary = models.TextField()
+    demeanour = models.CharField(max_length=24, choices=Demeanour.choices)
+    minutes = models.PositiveIntegerField("Minutes spent", default=0)
+    promise = models.CharField("Promise made", max_length=300, blank=True)
+    promise_due_at = models.DateTimeField("Promised by", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [
+            models.Index(fields=["case", "occurred_at"], name="interaction_case_idx"),
+            # Customer profile: minutes over the last 12 months.
+            models.Index(fields=["occurred_at"], name="interaction_occurred_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(promise="") | Q(promise_due_at__isnull=False),
+                name="interaction_promise_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} on {self.occurred_at:%Y-%m-%d}"
+
+
+class EventKind(models.TextChoices):
+    OPENED = "opened", "Case opened"
+    INTERACTION = "interaction", "Interaction logged"
+    STATUS = "status", "Status changed"
+    ASSIGNEE = "assignee", "Reassigned"
+    PRIORITY = "priority", "Priority changed"
+    DEMEANOUR = "demeanour", "Demeanour changed"
+    RESOLVED = "resolved", "Resolved"
+    REOPENED = "reopened", "Reopened"
+    CLOSED = "closed", "Closed"
+
+
+class CaseEvent(models.Model):
+    """An append-only line on the case timeline: who did what, when, from what to what."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    from_value = models.CharField(max_length=200, blank=True)
+    to_value = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    interaction = models.OneToOneField(
+        Interaction, on_delete=models.CASCADE, null=True, blank=True, related_name="event"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at", "id"], name="event_case_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.case_id}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise TypeError("Case events are append-only.")
+        super().save(*args, **kwargs)
+
+
+class Heartbeat(models.Model):
+    """The last time a background process proved it runs (one row per process kind)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,179 @@
+"""Composite reads: home page, case page, customer profile, search. All start from
+`visible_to(user)`, and each runs a fixed number of queries whatever the row counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from policies.models import DemeanourGuidance
+
+from .models import (
+    ACTIVE_STATUSES,
+    Case,
+    CaseEvent,
+    Customer,
+    Interaction,
+    Role,
+    Status,
+    User,
+    normalise_email,
+    normalise_phone,
+    parse_reference,
+)
+
+HOME_LIMIT = 20
+SEARCH_LIMIT = 20
+
+
+def case_list_queryset(user: User) -> QuerySet[Case]:
+    return Case.objects.visible_to(user).select_related("customer", "team", "category", "assignee")
+
+
+@dataclass
+class Home:
+    my_cases: list[Case]
+    unassigned: list[Case] = field(default_factory=list)
+    stale: list[Case] = field(default_factory=list)
+    is_manager: bool = False
+
+
+def home_for(user: User) -> Home:
+    """My open cases by last activity; for managers their teams' unassigned and stale ones."""
+    base = case_list_queryset(user)
+    mine = list(
+        base.filter(assignee=user, status__in=ACTIVE_STATUSES).order_by("-last_activity_at")[
+            :HOME_LIMIT
+        ]
+    )
+    home = Home(my_cases=mine, is_manager=user.role in {Role.MANAGER, Role.ADMIN})
+    if home.is_manager:
+        team_cases = base if user.role == Role.ADMIN else base.filter(team_id__in=user.team_ids())
+        home.unassigned = list(
+            team_cases.filter(assignee__isnull=True, status__in=ACTIVE_STATUSES).order_by(
+                "created_at"
+            )[:HOME_LIMIT]
+        )
+        stale_before = timezone.now() - timedelta(days=settings.CASEDESK_STALE_DAYS)
+        home.stale = list(
+            team_cases.filter(
+                status__in=[Status.OPEN, Status.PENDING_APPROVAL],
+                last_activity_at__lt=stale_before,
+            ).order_by("last_activity_at")[:HOME_LIMIT]
+        )
+    return home
+
+
+def case_timeline(case: Case) -> list[CaseEvent]:
+    """Every event on the case, oldest first, with its actor and interaction in one query."""
+    return list(
+        case.events.select_related("actor", "interaction", "interaction__author").order_by(
+            "created_at", "id"
+        )
+    )
+
+
+def guidance_for(demeanour: str) -> DemeanourGuidance | None:
+    return DemeanourGuidance.objects.filter(demeanour=demeanour).first()
+
+
+@dataclass
+class CustomerProfile:
+    customer: Customer
+    cases: list[Case]
+    interactions: list[Interaction]
+    minutes_12m: int
+    interactions_12m: int
+    cases_12m: int
+
+
+def customer_profile(user: User, customer: Customer, *, limit: int = 200) -> CustomerProfile:
+    """The customer's visible cases and interactions, and what they cost over 12 months."""
+    cases_qs = Case.objects.visible_to(user).filter(customer=customer)
+    since = timezone.now() - timedelta(days=365)
+    interactions_qs = Interaction.objects.filter(case__in=cases_qs)
+    totals = interactions_qs.filter(occurred_at__gte=since).aggregate(
+        minutes=Sum("minutes"), count=Count("id")
+    )
+    return CustomerProfile(
+        customer=customer,
+        cases=list(
+            cases_qs.select_related("team", "category", "assignee").order_by("-created_at")[:limit]
+        ),
+        interactions=list(
+            interactions_qs.select_related("case", "author").order_by("-occurred_at")[:limit]
+        ),
+        minutes_12m=totals["minutes"] or 0,
+        interactions_12m=totals["count"] or 0,
+        cases_12m=cases_qs.filter(created_at__gte=since).count(),
+    )
+
+
+@dataclass
+class SearchResults:
+    query: str
+    case: Case | None = None
+    cases: list[Case] = field(default_factory=list)
+    customers: list[Customer] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.case or self.cases or self.customers)
+
+
+def search(user: User, query: str) -> SearchResults:
+    """One box: a case reference, a customer's name/email/phone, or words in cases."""
+    query = query.strip()[:200]
+    results = SearchResults(query=query)
+    if len(query) < 2:
+        return results
+    cases = case_list_queryset(user)
+    case_id = parse_reference(query)
+    if case_id is not None:
+        results.case = cases.filter(pk=case_id).first()
+    customers = Customer.objects.visible_to(user)
+    customer_q = Q(name__icontains=query)
+    if "@" in query:
+        customer_q |= Q(email_normalised=normalise_email(query))
+    phone = normalise_phone(query)
+    if len(phone.lstrip("+")) >= 6:
+        customer_q |= Q(phone_normalised=phone)
+    results.customers = list(customers.filter(customer_q).order_by("name")[:SEARCH_LIMIT])
+    words = text_search_filter(query)
+    results.cases = list(cases.filter(words).order_by("-created_at")[:SEARCH_LIMIT])
+    return results
+
+
+def text_search_filter(query: str) -> Q:
+    """Cases whose subject, or one of whose interaction summaries, has the words."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        search_query = SearchQuery(query, config="english", search_type="websearch")
+        subject_ids = Case.objects.annotate(sv=SearchVector("subject", config="english")).filter(
+            sv=search_query
+        )
+        summary_case_ids = Interaction.objects.annotate(
+            sv=SearchVector("summary", config="english")
+        ).filter(sv=search_query)
+        return Q(pk__in=subject_ids.values("pk")) | Q(pk__in=summary_case_ids.values("case_id"))
+    summary_case_ids = Interaction.objects.filter(summary__icontains=query).values("case_id")
+    return Q(subject__icontains=query) | Q(pk__in=summary_case_ids)
+
+
+def health_report() -> dict[str, Any]:
+    """Database reachable; age of the worker's last heartbeat (None before the first)."""
+    from .models import Heartbeat
+
+    try:
+        beat = Heartbeat.objects.filter(name="worker").values_list("beat_at", flat=True).first()
+    except Exception as error:  # any database failure makes the service unhealthy
+        return {"ok": False, "database": f"error: {type(error).__name__}"}
+    age = (timezone.now() - beat).total_seconds() if beat else None
+    return {"ok": True, "database": "ok", "worker_heartbeat_age_seconds": age}

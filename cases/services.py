@@ -1,0 +1,369 @@
+"""Every write to customers, cases and interactions goes through here.
+
+Each service is one transaction and writes its timeline event(s) in it. Status changes
+are conditional updates (`filter(status__in=…).update(…)`), so two people acting on the
+same case at once cannot both move it: the second gets `InvalidTransition`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from policies.models import Category, Demeanour
+
+from .models import (
+    Case,
+    CaseEvent,
+    Channel,
+    Customer,
+    Direction,
+    EventKind,
+    Interaction,
+    Outcome,
+    Priority,
+    Status,
+    Team,
+    User,
+)
+
+
+class CaseError(Exception):
+    """A domain rule refused the change; the message is fit to show the user."""
+
+
+class InvalidTransition(CaseError):
+    pass
+
+
+class NotAllowed(CaseError):
+    pass
+
+
+# Which status moves exist (PRODUCT.md, "Case life"). Anything else is refused.
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    Status.NEW: {Status.OPEN},
+    Status.OPEN: {Status.PENDING_APPROVAL, Status.RESOLVED},
+    Status.PENDING_APPROVAL: {Status.OPEN},
+    Status.RESOLVED: {Status.OPEN, Status.CLOSED},
+    Status.CLOSED: set(),
+}
+
+
+def _event(
+    case: Case,
+    *,
+    actor: User | None,
+    kind: str,
+    from_value: str = "",
+    to_value: str = "",
+    note: str = "",
+    interaction: Interaction | None = None,
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        actor=actor,
+        kind=kind,
+        from_value=from_value,
+        to_value=to_value,
+        note=note,
+        interaction=interaction,
+    )
+
+
+def _move(case: Case, *, from_: str, to: str, now: datetime, **fields: object) -> None:
+    """Move the case from `from_` to `to` if it is still `from_`; refuse otherwise."""
+    assert to in ALLOWED_TRANSITIONS[from_], f"{from_} -> {to} is not in ALLOWED_TRANSITIONS"
+    changed = Case.objects.filter(pk=case.pk, status=from_).update(
+        status=to, updated_at=now, last_activity_at=now, **fields
+    )
+    if changed != 1:
+        current = Case.objects.filter(pk=case.pk).values_list("status", flat=True).first()
+        label = Status(current).label.lower() if current else "gone"
+        raise InvalidTransition(f"This case is {label}; it cannot become {Status(to).label}.")
+    case.refresh_from_db()
+
+
+def can_assign(case_team: Team, user: User) -> bool:
+    return user.is_active and case_team.members.filter(pk=user.pk).exists()
+
+
+@transaction.atomic
+def create_customer(
+    *,
+    by: User,
+    team: Team,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    preferred_channel: str = Channel.PHONE,
+    preferences: str = "",
+    flags: Iterable[str] = (),
+) -> Customer:
+    """Register a customer with `team` as their home team."""
+    return Customer.objects.create(
+        team=team,
+        created_by=by,
+        name=name.strip(),
+        email=email.strip(),
+        phone=phone.strip(),
+        preferred_channel=preferred_channel,
+        preferences=preferences,
+        flags=sorted(set(flags)),
+    )
+
+
+@transaction.atomic
+def update_customer(customer: Customer, *, by: User, **fields: object) -> Customer:
+    """Change a customer's details (name, contact, preferences, flags)."""
+    allowed = {"name", "email", "phone", "preferred_channel", "preferences", "flags"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"Unknown customer fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        if name == "flags":
+            value = sorted(set(value))  # type: ignore[call-overload]
+        setattr(customer, name, value)
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def open_case(
+    *,
+    by: User,
+    customer: Customer,
+    team: Team,
+    subject: str,
+    category: Category,
+    channel: str,
+    priority: str = Priority.NORMAL,
+    demeanour: str = Demeanour.CALM,
+    assignee: User | None = None,
+    first_summary: str = "",
+    first_minutes: int = 0,
+) -> Case:
+    """Open a case; with a first summary, log it as the first interaction (case → open)."""
+    if assignee is not None and not can_assign(team, assignee):
+        raise NotAllowed(f"{assignee} is not a member of {team}.")
+    case = Case.objects.create(
+        customer=customer,
+        team=team,
+        subject=subject.strip(),
+        category=category,
+        channel=channel,
+        priority=priority,
+        demeanour=demeanour,
+        assignee=assignee,
+        created_by=by,
+    )
+    _event(case, actor=by, kind=EventKind.OPENED, to_value=case.subject)
+    if first_summary.strip():
+        log_interaction(
+            case,
+            by=by,
+            channel=channel,
+            direction=Direction.INBOUND,
+            summary=first_summary,
+            demeanour=demeanour,
+            minutes=first_minutes,
+        )
+        case.refresh_from_db()
+    return case
+
+
+@transaction.atomic
+def log_interaction(
+    case: Case,
+    *,
+    by: User,
+    channel: str,
+    direction: str,
+    summary: str,
+    demeanour: str,
+    minutes: int = 0,
+    promise: str = "",
+    promise_due_at: datetime | None = None,
+    occurred_at: datetime | None = None,
+) -> Interaction:
+    """Record one contact. A new case opens; the case's demeanour follows the latest one."""
+    if case.status == Status.CLOSED:
+        raise NotAllowed("This case is closed. Open a new case for a new matter.")
+    now = timezone.now()
+    interaction = Interaction.objects.create(
+        case=case,
+        author=by,
+        occurred_at=occurred_at or now,
+        channel=channel,
+        direction=direction,
+        summary=summary.strip(),
+        demeanour=demeanour,
+        minutes=minutes,
+        promise=promise.strip(),
+        promise_due_at=promise_due_at if promise.strip() else None,
+    )
+    _event(case, actor=by, kind=EventKind.INTERACTION, interaction=interaction)
+    if case.status == Status.NEW:
+        _move(case, from_=Status.NEW, to=Status.OPEN, now=now)
+        _event(case, actor=by, kind=EventKind.STATUS, from_value=Status.NEW, to_value=Status.OPEN)
+    latest = case.interactions.order_by("-occurred_at", "-id").values_list("demeanour", flat=True)
+    latest_demeanour = latest.first()
+    updates: dict[str, object] = {"last_activity_at": now, "updated_at": now}
+    if latest_demeanour and latest_demeanour != case.demeanour:
+        _event(
+            case,
+            actor=by,
+            kind=EventKind.DEMEANOUR,
+            from_value=case.demeanour,
+            to_value=latest_demeanour,
+        )
+        updates["demeanour"] = latest_demeanour
+    Case.objects.filter(pk=case.pk).update(**updates)
+    case.refresh_from_db()
+    return interaction
+
+
+@transaction.atomic
+def reassign_case(case: Case, *, by: User, assignee: User | None) -> Case:
+    """Give the case to a member of its team (or to nobody)."""
+    if assignee is not None and not can_assign(case.team, assignee):
+        raise NotAllowed(f"{assignee} is not a member of {case.team}.")
+    if case.assignee_id == (assignee.pk if assignee else None):
+        return case
+    before = str(case.assignee) if case.assignee_id else ""
+    now = timezone.now()
+    Case.objects.filter(pk=case.pk).update(assignee=assignee, updated_at=now, last_activity_at=now)
+    _event(
+        case,
+        actor=by,
+        kind=EventKind.ASSIGNEE,
+        from_value=before,
+        to_value=str(assignee) if assignee else "",
+    )
+    case.refresh_from_db()
+    return case
+
+
+@transaction.atomic
+def update_triage(
+    case: Case, *, by: User, priority: str | None = None, demeanour: str | None = None
+) -> Case:
+    """Change priority and/or demeanour; one timeline event per field that changed."""
+    if case.status == Status.CLOSED:
+        raise NotAllowed("This case is closed.")
+    updates: dict[str, object] = {}
+    for field, kind, value in (
+        ("priority", EventKind.PRIORITY, priority),
+        ("demeanour", EventKind.DEMEANOUR, demeanour),
+    ):
+        old = getattr(case, field)
+        if value is not None and value != old:
+            updates[field] = value
+            _event(case, actor=by, kind=kind, from_value=old, to_value=value)
+    if updates:
+        now = timezone.now()
+        Case.objects.filter(pk=case.pk).update(updated_at=now, last_activity_at=now, **updates)
+        case.refresh_from_db()
+    return case
+
+
+@transaction.atomic
+def resolve_case(case: Case, *, by: User, outcome: str, summary: str) -> Case:
+    """Resolve an open case with an outcome and a summary (both required)."""
+    if outcome not in Outcome.values:
+        raise NotAllowed("Choose an outcome.")
+    if not summary.strip():
+        raise NotAllowed("Write a resolution summary.")
+    now = timezone.now()
+    if case.status == Status.NEW:
+        # A case settled at the first contact still passes through "open".
+        _move(case, from_=Status.NEW, to=Status.OPEN, now=now)
+        _event(case, actor=by, kind=EventKind.STATUS, from_value=Status.NEW, to_value=Status.OPEN)
+    before = case.status
+    _move(
+        case,
+        from_=Status.OPEN,
+        to=Status.RESOLVED,
+        now=now,
+        outcome=outcome,
+        resolution_summary=summary.strip(),
+        resolved_at=now,
+    )
+    _event(
+        case,
+        actor=by,
+        kind=EventKind.RESOLVED,
+        from_value=before,
+        to_value=outcome,
+        note=summary.strip(),
+    )
+    return case
+
+
+@transaction.atomic
+def reopen_case(case: Case, *, by: User, reason: str) -> Case:
+    """Reopen a resolved case; the reason goes on the timeline."""
+    if not reason.strip():
+        raise NotAllowed("Say why the case is being reopened.")
+    now = timezone.now()
+    _move(
+        case,
+        from_=Status.RESOLVED,
+        to=Status.OPEN,
+        now=now,
+        outcome="",
+        resolution_summary="",
+        resolved_at=None,
+    )
+    _event(
+        case,
+        actor=by,
+        kind=EventKind.REOPENED,
+        from_value=Status.RESOLVED,
+        to_value=Status.OPEN,
+        note=reason.strip(),
+    )
+    return case
+
+
+def close_quiet_cases(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Close resolved cases quiet for CASEDESK_AUTO_CLOSE_DAYS; returns how many closed.
+
+    Each case is claimed by its own conditional update, so two sweeps at once close each
+    case once and write one event for it.
+    """
+    now = now or timezone.now()
+    days = settings.CASEDESK_AUTO_CLOSE_DAYS
+    cutoff = now - timedelta(days=days)
+    ids = list(
+        Case.objects.filter(
+            status=Status.RESOLVED, resolved_at__lt=cutoff, last_activity_at__lt=cutoff
+        )
+        .order_by("resolved_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    closed = 0
+    for case_id in ids:
+        with transaction.atomic():
+            claimed = Case.objects.filter(
+                pk=case_id, status=Status.RESOLVED, last_activity_at__lt=cutoff
+            ).update(status=Status.CLOSED, closed_at=now, updated_at=now)
+            if claimed:
+                CaseEvent.objects.create(
+                    case_id=case_id,
+                    actor=None,
+                    kind=EventKind.CLOSED,
+                    from_value=Status.RESOLVED,
+                    to_value=Status.CLOSED,
+                    note=f"Closed automatically after {days} quiet days.",
+                )
+                closed += 1
+    return closed
+
+
+def assignable_users(team: Team) -> list[User]:
+    return list(team.members.filter(is_active=True).order_by("first_name", "username"))

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("customers/", views.customer_list, name="customer_list"),
+    path("customers/new/", views.customer_create, name="customer_create"),
+    path("customers/<int:pk>/", views.customer_detail, name="customer_detail"),
+    path("customers/<int:pk>/edit/", views.customer_edit, name="customer_edit"),
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/new/", views.case_create, name="case_create"),
+    path("cases/<str:reference>/", views.case_detail, name="case_detail"),
+    path(
+        "cases/<str:reference>/interactions/",
+        views.case_log_interaction,
+        name="case_log_interaction",
+    ),
+    path("cases/<str:reference>/reassign/", views.case_reassign, name="case_reassign"),
+    path("cases/<str:reference>/triage/", views.case_triage, name="case_triage"),
+    path("cases/<str:reference>/resolve/", views.case_resolve, name="case_resolve"),
+    path("cases/<str:reference>/reopen/", views.case_reopen, name="case_reopen"),
+]

@@ -1,0 +1,333 @@
+"""Pages for customers, cases and interactions.
+
+Each view finds its objects through `visible_to` / `get_*_for` (404 outside the user's
+teams), validates a form, makes one service call and turns a domain error into a message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import selectors, services
+from .access import get_case_for, get_customer_for
+from .filters import CaseFilter
+from .forms import (
+    CaseForm,
+    CustomerForm,
+    InteractionForm,
+    ReassignForm,
+    ReopenForm,
+    ResolveForm,
+    TriageForm,
+)
+from .models import Customer, Status
+from .pagination import paginate
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "cases/home.html", {"home": selectors.home_for(request.user)})
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    results = selectors.search(request.user, request.GET.get("q", ""))
+    if results.case and not results.cases and not results.customers:
+        return redirect(results.case)
+    return render(request, "cases/search.html", {"results": results})
+
+
+def _without_page(request: HttpRequest) -> str:
+    """The current query string minus the page number, for links to other pages."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+# Customers -----------------------------------------------------------------------------
+
+
+@login_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    customers = Customer.objects.visible_to(request.user).select_related("team")
+    if query:
+        customers = customers.filter(
+            Q(name__icontains=query)
+            | Q(email_normalised__startswith=query.lower())
+            | Q(phone_normalised__contains="".join(c for c in query if c.isdigit()) or query)
+        )
+    page = paginate(
+        customers.order_by("name", "id"),
+        page=request.GET.get("page"),
+        per_page=request.GET.get("per_page"),
+    )
+    template = "cases/_customer_rows.html" if request.htmx else "cases/customer_list.html"
+    context = {"page": page, "query": query, "query_string": _without_page(request)}
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_create(request: HttpRequest) -> HttpResponse:
+    form = CustomerForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        customer = services.create_customer(
+            by=request.user,
+            team=data["team"],
+            name=data["name"],
+            email=data["email"],
+            phone=data["phone"],
+            preferred_channel=data["preferred_channel"],
+            preferences=data["preferences"],
+            flags=data["flags"],
+        )
+        messages.success(request, f"Customer {customer} saved.")
+        return redirect(customer)
+    return render(request, "cases/customer_form.html", {"form": form, "creating": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_customer_for(request.user, pk)
+    form = CustomerForm(request.POST or None, instance=customer, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.update_customer(
+            customer,
+            by=request.user,
+            **{name: data[name] for name in form.Meta.fields if name in data and name != "team"},
+        )
+        messages.success(request, "Customer details saved.")
+        return redirect(customer)
+    return render(
+        request, "cases/customer_form.html", {"form": form, "customer": customer, "creating": False}
+    )
+
+
+@login_required
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_customer_for(request.user, pk)
+    profile = selectors.customer_profile(request.user, customer)
+    return render(request, "cases/customer_detail.html", {"profile": profile, "customer": customer})
+
+
+# Cases ---------------------------------------------------------------------------------
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    filterset = CaseFilter(
+        request.GET or None, queryset=selectors.case_list_queryset(request.user), user=request.user
+    )
+    page = paginate(
+        filterset.qs, page=request.GET.get("page"), per_page=request.GET.get("per_page")
+    )
+    return render(
+        request,
+        "cases/case_list.html",
+        {"filter": filterset, "page": page, "query_string": _without_page(request)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_create(request: HttpRequest) -> HttpResponse:
+    initial: dict[str, Any] = {}
+    preset = None
+    customer_id = request.GET.get("customer") or request.POST.get("customer")
+    if customer_id and str(customer_id).isdigit():
+        preset = get_customer_for(request.user, int(customer_id))
+        initial["customer"] = preset.pk
+    form = CaseForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        customer = data["customer"]
+        try:
+            if customer is None:
+                customer = services.create_customer(
+                    by=request.user,
+                    team=data["team"],
+                    name=data["customer_name"],
+                    email=data["customer_email"],
+                    phone=data["customer_phone"],
+                    preferred_channel=data["channel"],
+                )
+            case = services.open_case(
+                by=request.user,
+                customer=customer,
+                team=data["team"],
+                subject=data["subject"],
+                category=data["category"],
+                channel=data["channel"],
+                priority=data["priority"],
+                demeanour=data["demeanour"],
+                assignee=request.user if data["assign_to_me"] else None,
+                first_summary=data["first_summary"],
+                first_minutes=data["first_minutes"] or 0,
+            )
+        except services.CaseError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Case {case.reference} opened.")
+            return redirect(case)
+    return render(request, "cases/case_form.html", {"form": form, "preset": preset})
+
+
+def _case_context(request: HttpRequest, case: Any, **forms: Any) -> dict[str, Any]:
+    reference = case.reference
+    context: dict[str, Any] = {
+        "case": case,
+        "timeline": selectors.case_timeline(case),
+        "guidance": selectors.guidance_for(case.demeanour),
+        "interaction_form": InteractionForm(
+            initial={"channel": case.channel, "demeanour": case.demeanour},
+            action=reverse("case_log_interaction", args=[reference]),
+        ),
+        "reassign_form": ReassignForm(
+            initial={"assignee": case.assignee_id},
+            team=case.team,
+            action=reverse("case_reassign", args=[reference]),
+        ),
+        "triage_form": TriageForm(
+            initial={"priority": case.priority, "demeanour": case.demeanour},
+            action=reverse("case_triage", args=[reference]),
+        ),
+        "resolve_form": ResolveForm(action=reverse("case_resolve", args=[reference])),
+        "reopen_form": ReopenForm(action=reverse("case_reopen", args=[reference])),
+        "can_resolve": case.status in {Status.NEW, Status.OPEN},
+        "can_reopen": case.status == Status.RESOLVED,
+    }
+    context.update(forms)
+    return context
+
+
+@login_required
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference)
+    return render(request, "cases/case_detail.html", _case_context(request, case))
+
+
+def _rerender(request: HttpRequest, case: Any, status: int = 400, **forms: Any) -> HttpResponse:
+    """Show the case page again with the invalid form (and everything typed) in place."""
+    return render(
+        request, "cases/case_detail.html", _case_context(request, case, **forms), status=status
+    )
+
+
+@login_required
+@require_POST
+def case_log_interaction(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference)
+    action = reverse("case_log_interaction", args=[reference])
+    form = InteractionForm(request.POST, action=action)
+    if form.is_valid():
+        try:
+            services.log_interaction(case, by=request.user, **form.cleaned_data)
+        except services.CaseError as error:
+            form.add_error(None, str(error))
+        else:
+            if request.htmx:
+                # Refresh the panel (a fresh form), the timeline and the header together.
+                case = get_case_for(request.user, reference)
+                context = _case_context(request, case)
+                context["logged"] = True
+                return render(request, "cases/_interaction_logged.html", context)
+            messages.success(request, "Interaction logged.")
+            return redirect(case)
+    if request.htmx:
+        context = _case_context(request, case, interaction_form=form)
+        return render(request, "cases/_interaction_panel.html", context)
+    return _rerender(request, case, interaction_form=form)
+
+
+@login_required
+@require_POST
+def case_reassign(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference)
+    form = ReassignForm(
+        request.POST, team=case.team, action=reverse("case_reassign", args=[reference])
+    )
+    if form.is_valid():
+        try:
+            services.reassign_case(case, by=request.user, assignee=form.cleaned_data["assignee"])
+        except services.CaseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Case reassigned.")
+        return redirect(case)
+    return _rerender(request, case, reassign_form=form)
+
+
+@login_required
+@require_POST
+def case_triage(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference)
+    form = TriageForm(request.POST, action=reverse("case_triage", args=[reference]))
+    if form.is_valid():
+        try:
+            services.update_triage(case, by=request.user, **form.cleaned_data)
+        except services.CaseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Case updated.")
+        return redirect(case)
+    return _rerender(request, case, triage_form=form)
+
+
+@login_required
+@require_POST
+def case_resolve(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference)
+    form = ResolveForm(request.POST, action=reverse("case_resolve", args=[reference]))
+    if form.is_valid():
+        try:
+            services.resolve_case(
+                case,
+                by=request.user,
+                outcome=form.cleaned_data["outcome"],
+                summary=form.cleaned_data["summary"],
+            )
+        except services.CaseError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Case {case.reference} resolved.")
+            return redirect(case)
+    return _rerender(request, case, resolve_form=form)
+
+
+@login_required
+@require_POST
+def case_reopen(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference)
+    form = ReopenForm(request.POST, action=reverse("case_reopen", args=[reference]))
+    if form.is_valid():
+        try:
+            services.reopen_case(case, by=request.user, reason=form.cleaned_data["reason"])
+        except services.CaseError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Case {case.reference} reopened.")
+            return redirect(case)
+    return _rerender(request, case, reopen_form=form)
+
+
+# Operations ----------------------------------------------------------------------------
+
+
+def health(request: HttpRequest) -> HttpResponse:
+    """For load balancers and operators: is the database up, and is the worker beating?"""
+    from django.http import JsonResponse
+
+    report = selectors.health_report()
+    return JsonResponse(report, status=200 if report["ok"] else 503)

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""One-command setup for CaseDesk: needs nothing but Python 3.11.
+
+    python3 dev.py run     # venv, install, migrate, demo data, web + Celery worker + beat
+    python3 dev.py test    # venv, install (with test tools), run the test suite
+
+Extra arguments after `test` go to pytest. Uses only the standard library, so it can run
+before anything is installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = Path(os.environ.get("CASEDESK_VENV", ROOT / ".venv"))
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def ensure_venv(requirements: str) -> None:
+    """Create the venv and install requirements, again only when the files change."""
+    if not PYTHON.exists():
+        print(f"Creating virtual environment in {VENV} …", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    digest = hashlib.sha256()
+    for name in ("requirements.txt", "requirements-dev.txt"):
+        digest.update((ROOT / name).read_bytes())
+    stamp = VENV / f".installed-{requirements}"
+    if stamp.exists() and stamp.read_text() == digest.hexdigest():
+        return
+    print(f"Installing {requirements} …", flush=True)
+    pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "-r", str(ROOT / requirements)], check=True)
+    stamp.write_text(digest.hexdigest())
+
+
+def manage(*args: str, env: dict[str, str]) -> None:
+    subprocess.run([str(PYTHON), "manage.py", *args], check=True, cwd=ROOT, env=env)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def run(port: str) -> int:
+    # `kill` (SIGTERM) stops the web server and worker too, not only this script.
+    signal.signal(signal.SIGTERM, _interrupt)
+    ensure_venv("requirements.txt")
+    env = dict(os.environ)
+    env.setdefault("DEBUG", "1")
+    (ROOT / "var").mkdir(exist_ok=True)
+    manage("migrate", "--no-input", "-v", "0", env=env)
+    manage("seed_demo", "--if-empty", env=env)
+    processes = [
+        subprocess.Popen(
+            [str(PYTHON), "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+            cwd=ROOT,
+            env=env,
+        ),
+        # One worker with embedded beat is right for one machine; README shows scaling out.
+        subprocess.Popen(
+            [
+                str(BIN / "celery"),
+                "-A",
+                "casedesk",
+                "worker",
+                "--beat",
+                "--loglevel=INFO",
+                "--concurrency=2",
+            ],
+            cwd=ROOT,
+            env=env,
+        ),
+    ]
+    print(
+        f"\nCaseDesk is starting at http://127.0.0.1:{port}/  (Ctrl-C stops everything)\n",
+        flush=True,
+    )
+    try:
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for p in processes:
+            if p.poll() is None:
+                p.send_signal(signal.SIGINT if os.name != "nt" else signal.SIGTERM)
+        for p in processes:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    return max((p.returncode or 0) for p in processes)
+
+
+def test(args: list[str]) -> int:
+    ensure_venv("requirements-dev.txt")
+    return subprocess.run([str(PYTHON), "-m", "pytest", *args], cwd=ROOT).returncode
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"run", "test"}:
+        print(__doc__)
+        return 2
+    if argv[0] == "run":
+        return run(os.environ.get("PORT", "8000"))
+    return test(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
