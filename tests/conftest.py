@@ -1,0 +1,229 @@
+"""Shared fixtures: role fixtures, a real Celery worker, service checks.
+
+Tests marked `postgres`, `redis` or `browser` need those services. Locally they skip with
+the reason; under `.ci/run` (CASEDESK_REQUIRE_SERVICES=1) a missing service fails them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from django.db import connection
+
+# Playwright's sync API runs an event loop in the test thread; Django would refuse ORM
+# calls from it under live_server without this.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytest_plugins = ("celery.contrib.pytest",)
+
+REQUIRE_SERVICES = os.environ.get("CASEDESK_REQUIRE_SERVICES") == "1"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _missing(service: str, reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{service} is required under CI but {reason}", pytrace=False)
+    pytest.skip(f"needs {service}: {reason}")
+
+
+def _redis_available() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _missing("PostgreSQL", "DATABASE_URL does not point at PostgreSQL")
+    if item.get_closest_marker("redis") and not _redis_available():
+        _missing("Redis", f"nothing answers at {TEST_REDIS_URL}")
+    if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
+        _missing("Chromium", f"{CHROMIUM} is not installed (apt-get install chromium)")
+
+
+# Roles ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def team(db):  # type: ignore[no-untyped-def]
+    from tests.factories import TeamFactory
+
+    return TeamFactory(name="Downtown store")
+
+
+@pytest.fixture
+def other_team(db):  # type: ignore[no-untyped-def]
+    from tests.factories import TeamFactory
+
+    return TeamFactory(name="Airport kiosk")
+
+
+@pytest.fixture
+def staff(team):  # type: ignore[no-untyped-def]
+    from tests.factories import UserFactory
+
+    return UserFactory(username="staff", first_name="Sam", last_name="Staff", teams=[team])
+
+
+@pytest.fixture
+def colleague(team):  # type: ignore[no-untyped-def]
+    from tests.factories import UserFactory
+
+    return UserFactory(username="colleague", first_name="Cleo", last_name="Colleague", teams=[team])
+
+
+@pytest.fixture
+def manager(team):  # type: ignore[no-untyped-def]
+    from cases.models import Role
+    from tests.factories import UserFactory
+
+    return UserFactory(
+        username="manager", first_name="Mo", last_name="Manager", role=Role.MANAGER, teams=[team]
+    )
+
+
+@pytest.fixture
+def admin_user(team):  # type: ignore[no-untyped-def]
+    from cases.models import Role
+    from tests.factories import UserFactory
+
+    return UserFactory(
+        username="admin",
+        first_name="Ada",
+        last_name="Admin",
+        role=Role.ADMIN,
+        is_staff=True,
+        is_superuser=True,
+    )
+
+
+@pytest.fixture
+def other_team_staff(other_team):  # type: ignore[no-untyped-def]
+    from tests.factories import UserFactory
+
+    return UserFactory(username="outsider", first_name="Otto", last_name="Side", teams=[other_team])
+
+
+@pytest.fixture
+def other_team_manager(other_team):  # type: ignore[no-untyped-def]
+    from cases.models import Role
+    from tests.factories import UserFactory
+
+    return UserFactory(
+        username="othermanager", role=Role.MANAGER, first_name="Oona", teams=[other_team]
+    )
+
+
+@pytest.fixture
+def category(db):  # type: ignore[no-untyped-def]
+    from tests.factories import CategoryFactory
+
+    return CategoryFactory(name="Refund dispute", slug="refund-dispute")
+
+
+@pytest.fixture
+def customer(team, staff):  # type: ignore[no-untyped-def]
+    from tests.factories import CustomerFactory
+
+    return CustomerFactory(
+        name="Dana Whitfield",
+        email="dana@example.com",
+        phone="+44 7700 900101",
+        team=team,
+        created_by=staff,
+    )
+
+
+@pytest.fixture
+def case(staff, customer, category):  # type: ignore[no-untyped-def]
+    """A new case of `team`, opened by `staff` through the service (so it has its event)."""
+    from cases import services
+
+    return services.open_case(
+        by=staff,
+        customer=customer,
+        team=customer.team,
+        subject="Fridge too big for the kitchen",
+        category=category,
+        channel="in_person",
+        assignee=staff,
+    )
+
+
+@pytest.fixture
+def guidance(db):  # type: ignore[no-untyped-def]
+    """Guidance cards as a fresh install has them (transactional tests flush migrations' rows)."""
+    from policies.defaults import DEMEANOUR_GUIDANCE
+    from policies.models import DemeanourGuidance
+
+    for demeanour, card in DEMEANOUR_GUIDANCE.items():
+        DemeanourGuidance.objects.get_or_create(demeanour=demeanour, defaults=card)
+    return DemeanourGuidance.objects.all()
+
+
+# Celery --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def celery_config() -> dict[str, object]:
+    return {
+        "broker_url": TEST_REDIS_URL,
+        "result_backend": TEST_REDIS_URL,
+        "task_always_eager": False,
+        "broker_transport_options": {},
+    }
+
+
+@pytest.fixture(scope="session")
+def celery_app(request):  # type: ignore[no-untyped-def]
+    """The project's own Celery app, pointed at the test Redis database."""
+    from casedesk.celery import app
+
+    config = request.getfixturevalue("celery_config")
+    app.conf.update(config)
+    app.conf.task_ignore_result = False
+    return app
+
+
+@pytest.fixture(scope="session")
+def celery_worker_parameters() -> dict[str, object]:
+    return {"perform_ping_check": False, "queues": ("celery",)}
+
+
+# Browser -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyped-def]
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def signed_in(client) -> Iterator:  # type: ignore[no-untyped-def]
+    """client.login() fails under django-axes (it needs a request); force_login does not."""
+
+    def _sign_in(user):  # type: ignore[no-untyped-def]
+        client.force_login(user)
+        return client
+
+    yield _sign_in
