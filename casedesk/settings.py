@@ -146,6 +146,11 @@ STORAGES = {
     },
 }
 
+# In development whitenoise serves straight from the app folders; in production from
+# the collected, hashed and compressed copies in STATIC_ROOT.
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

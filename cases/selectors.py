@@ -104,7 +104,9 @@ def customer_profile(user: User, customer: Customer, *, limit: int = 200) -> Cus
     return CustomerProfile(
         customer=customer,
         cases=list(
-            cases_qs.select_related("team", "category", "assignee").order_by("-created_at")[:limit]
+            cases_qs.select_related("customer", "team", "category", "assignee").order_by(
+                "-created_at"
+            )[:limit]
         ),
         interactions=list(
             interactions_qs.select_related("case", "author").order_by("-occurred_at")[:limit]

@@ -25,13 +25,13 @@ def kinds(case: Case) -> list[str]:
 
 
 def log(case, by, **overrides):
-    fields = dict(
-        channel="phone",
-        direction="inbound",
-        summary="Called about the fridge",
-        demeanour="calm",
-        minutes=4,
-    )
+    fields = {
+        "channel": "phone",
+        "direction": "inbound",
+        "summary": "Called about the fridge",
+        "demeanour": "calm",
+        "minutes": 4,
+    }
     fields.update(overrides)
     return services.log_interaction(case, by=by, **fields)
 

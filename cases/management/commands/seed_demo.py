@@ -176,6 +176,19 @@ class Command(BaseCommand):
                     services.reopen_case(
                         case, by=staff, reason="Customer called back: not happy with the outcome."
                     )
+        # Fresh arrivals nobody has picked up yet: new, unassigned, on managers' home page.
+        for subject, slug, customer, team in [
+            ("Where is my refund? Emailed twice", "refund-dispute", customers[4], teams[1]),
+            ("Asks whether we price match online", "other", customers[0], teams[0]),
+        ]:
+            services.open_case(
+                by=users["alex"] if team == teams[0] else users["priya"],
+                customer=customer,
+                team=team,
+                subject=subject,
+                category=categories.get(slug) or next(iter(categories.values())),
+                channel=Channel.EMAIL,
+            )
         # Spread the history over the past weeks so lists and "stale" look lived-in.
         now = timezone.now()
         for offset, case in enumerate(Case.objects.order_by("id")):

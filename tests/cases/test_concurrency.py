@@ -1,0 +1,116 @@
+"""Two people acting on one case at the same moment: the database decides once.
+
+Run on PostgreSQL with real threads (SQLite serialises writers, which proves nothing).
+"""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from cases import services
+from cases.models import Case, CaseEvent, EventKind, Status
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+ROUNDS = 15
+
+
+def race(*actions):
+    """Run the actions in threads released together; return what each returned or raised."""
+    barrier = threading.Barrier(len(actions))
+    results: list[object] = [None] * len(actions)
+
+    def run(index, action):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = action()
+        except Exception as error:  # the loser's error is part of the result
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def test_two_people_resolving_at_once_resolve_once(staff, colleague, customer, category):
+    for round_ in range(ROUNDS):
+        case = services.open_case(
+            by=staff,
+            customer=customer,
+            team=customer.team,
+            subject=f"Race {round_}",
+            category=category,
+            channel="phone",
+            first_summary="first contact",
+        )
+
+        def resolve(user, outcome, pk=case.pk):
+            return lambda: services.resolve_case(
+                Case.objects.get(pk=pk), by=user, outcome=outcome, summary=f"by {user}"
+            )
+
+        results = race(resolve(staff, "compromise"), resolve(colleague, "policy_upheld"))
+        errors = [r for r in results if isinstance(r, Exception)]
+        assert len(errors) == 1 and isinstance(errors[0], services.InvalidTransition), results
+        case.refresh_from_db()
+        assert case.status == Status.RESOLVED
+        events = CaseEvent.objects.filter(case=case, kind=EventKind.RESOLVED)
+        assert events.count() == 1
+        # The stored outcome is the winner's, matching its event.
+        assert events.get().to_value == case.outcome
+
+
+def test_reopen_and_auto_close_racing_leave_one_story(staff, customer, category, settings):
+    settings.CASEDESK_AUTO_CLOSE_DAYS = 1
+    for round_ in range(ROUNDS):
+        case = services.open_case(
+            by=staff,
+            customer=customer,
+            team=customer.team,
+            subject=f"Quiet {round_}",
+            category=category,
+            channel="phone",
+            first_summary="first contact",
+        )
+        services.resolve_case(case, by=staff, outcome="compromise", summary="credit")
+        past = timezone.now() - timedelta(days=3)
+        Case.objects.filter(pk=case.pk).update(resolved_at=past, last_activity_at=past)
+        race(
+            lambda: services.close_quiet_cases(),
+            lambda: services.close_quiet_cases(),
+            lambda pk=case.pk: services.reopen_case(
+                Case.objects.get(pk=pk), by=staff, reason="called"
+            ),
+        )
+        case.refresh_from_db()
+        closed = CaseEvent.objects.filter(case=case, kind=EventKind.CLOSED).count()
+        reopened = CaseEvent.objects.filter(case=case, kind=EventKind.REOPENED).count()
+        # Either the sweep closed it (once) or staff reopened it first — never both, never twice.
+        assert (closed, reopened) in {(1, 0), (0, 1)}
+        assert case.status == (Status.CLOSED if closed else Status.OPEN)
+
+
+def test_cases_opened_at_once_get_distinct_references(staff, customer, category):
+    def open_one(i):
+        return lambda: (
+            services.open_case(
+                by=staff,
+                customer=customer,
+                team=customer.team,
+                subject=f"Parallel {i}",
+                category=category,
+                channel="phone",
+            ).reference
+        )
+
+    references = race(*(open_one(i) for i in range(8)))
+    assert all(isinstance(r, str) for r in references), references
+    assert len(set(references)) == 8

@@ -1,0 +1,103 @@
+"""Pages run a fixed number of queries, whatever the number of rows or timeline items."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases import services
+from tests.factories import CaseFactory, CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+MAX_QUERIES = 12
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def make_cases(n, *, team, staff, category):
+    for _ in range(n):
+        customer = CustomerFactory(team=team, created_by=staff, flags=["vip"])
+        CaseFactory(
+            team=team, customer=customer, created_by=staff, category=category, assignee=staff
+        )
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/cases/", "/cases/?per_page=100", "/cases/?o=-priority&status=new", "/", "/customers/"],
+)
+def test_list_pages_do_not_grow_with_rows(signed_in, manager, staff, team, category, url):
+    client = signed_in(manager)
+    make_cases(5, team=team, staff=staff, category=category)
+    few = count_queries(client, url)
+    make_cases(45, team=team, staff=staff, category=category)
+    many = count_queries(client, url)
+    assert many == few
+    assert many <= MAX_QUERIES
+
+
+def test_case_page_does_not_grow_with_its_timeline(
+    signed_in, staff, case, guidance, django_assert_max_num_queries
+):
+    client = signed_in(staff)
+    url = reverse("case_detail", args=[case.reference])
+
+    def add_items(n):
+        for i in range(n):
+            services.log_interaction(
+                case,
+                by=staff,
+                channel="phone",
+                direction="inbound",
+                summary=f"Call {i}",
+                demeanour="angry" if i % 2 else "calm",
+                minutes=3,
+            )
+            services.update_triage(case, by=staff, priority="high" if i % 2 else "normal")
+
+    add_items(3)
+    few = count_queries(client, url)
+    add_items(25)
+    many = count_queries(client, url)
+    assert many == few
+    with django_assert_max_num_queries(MAX_QUERIES):
+        client.get(url)
+
+
+def test_customer_profile_does_not_grow_with_history(signed_in, staff, customer, category):
+    client = signed_in(staff)
+    url = reverse("customer_detail", args=[customer.pk])
+
+    def add(n):
+        for i in range(n):
+            case = CaseFactory(
+                team=customer.team, customer=customer, created_by=staff, category=category
+            )
+            services.log_interaction(
+                case,
+                by=staff,
+                channel="phone",
+                direction="inbound",
+                summary=f"c{i}",
+                demeanour="calm",
+                minutes=2,
+            )
+
+    add(3)
+    few = count_queries(client, url)
+    add(20)
+    assert count_queries(client, url) == few <= MAX_QUERIES
+
+
+def test_search_does_not_grow_with_matches(signed_in, staff, team, category):
+    client = signed_in(staff)
+    make_cases(3, team=team, staff=staff, category=category)
+    few = count_queries(client, "/search/?q=subject")
+    make_cases(30, team=team, staff=staff, category=category)
+    assert count_queries(client, "/search/?q=subject") == few <= MAX_QUERIES

@@ -1,0 +1,91 @@
+"""One search box: references, customers by name/email/phone, words in cases. Scoped."""
+
+import pytest
+from django.urls import reverse
+
+from cases import services
+from tests.factories import CaseFactory, CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def search(client, q):
+    return client.get(reverse("search"), {"q": q})
+
+
+def test_a_reference_goes_straight_to_the_case(signed_in, staff, case):
+    response = search(signed_in(staff), case.reference.lower())
+    assert response.status_code == 302
+    assert response.url == case.get_absolute_url()
+
+
+def test_another_teams_reference_finds_nothing(signed_in, other_team_staff, case):
+    response = search(signed_in(other_team_staff), case.reference)
+    assert response.status_code == 200
+    assert "Nothing found" in response.content.decode()
+
+
+def test_finds_customer_by_email_in_any_case(signed_in, staff, customer):
+    response = search(signed_in(staff), "DANA@example.com")
+    assert customer.name in response.content.decode()
+
+
+def test_finds_customer_by_phone_with_other_spacing(signed_in, staff, customer):
+    response = search(signed_in(staff), "+447700900101")
+    assert customer.name in response.content.decode()
+
+
+def test_finds_customer_by_part_of_name(signed_in, staff, customer):
+    response = search(signed_in(staff), "whitf")
+    assert customer.name in response.content.decode()
+
+
+def test_finds_cases_by_words_in_subject_and_interactions(signed_in, staff, case, category):
+    other = CaseFactory(
+        team=case.team, customer=case.customer, category=category, subject="Broken kettle"
+    )
+    services.log_interaction(
+        other,
+        by=staff,
+        channel="phone",
+        direction="inbound",
+        summary="The customer mentioned the warranty card was missing",
+        demeanour="calm",
+        minutes=1,
+    )
+    client = signed_in(staff)
+    body = search(client, "fridge").content.decode()
+    assert case.subject in body and "Broken kettle" not in body
+    body = search(client, "warranty").content.decode()
+    assert "Broken kettle" in body and case.subject not in body
+
+
+def test_search_never_shows_other_teams(signed_in, other_team_staff, case, customer):
+    body = search(signed_in(other_team_staff), "fridge").content.decode()
+    assert case.subject not in body
+    body = search(signed_in(other_team_staff), "dana@example.com").content.decode()
+    assert customer.name not in body
+
+
+def test_short_or_hostile_queries_are_harmless(signed_in, staff, customer):
+    client = signed_in(staff)
+    for q in [
+        "",
+        "a",
+        "'; drop table cases_case; --",
+        "<script>x</script>",
+        "x" * 5000,
+        "!!!",
+        "&|",
+    ]:
+        response = search(client, q)
+        assert response.status_code == 200
+        assert "<script>x</script>" not in response.content.decode()
+
+
+def test_customer_registered_elsewhere_is_visible_through_a_case(
+    signed_in, staff, other_team, category
+):
+    outsider = CustomerFactory(team=other_team, name="Zed Visitor")
+    CaseFactory(team=staff.teams.get(), customer=outsider, category=category)
+    assert "Zed Visitor" in search(signed_in(staff), "Zed").content.decode()
