@@ -3,6 +3,7 @@
 
     python3 dev.py run     # venv, install, migrate, demo data, web + Celery worker + beat
     python3 dev.py test    # venv, install (with test tools), run the test suite
+    python3 dev.py lint    # ruff check and ruff format --check
 
 Extra arguments after `test` go to pytest. Uses only the standard library, so it can run
 before anything is installed.
@@ -107,12 +108,21 @@ def test(args: list[str]) -> int:
     return subprocess.run([str(PYTHON), "-m", "pytest", *args], cwd=ROOT).returncode
 
 
+def lint() -> int:
+    ensure_venv("requirements-dev.txt")
+    ruff = str(BIN / "ruff")
+    checks = [[ruff, "check", "."], [ruff, "format", "--check", "."]]
+    return max(subprocess.run(check, cwd=ROOT).returncode for check in checks)
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"run", "test"}:
+    if not argv or argv[0] not in {"run", "test", "lint"}:
         print(__doc__)
         return 2
     if argv[0] == "run":
         return run(os.environ.get("PORT", "8000"))
+    if argv[0] == "lint":
+        return lint()
     return test(argv[1:])
 
 

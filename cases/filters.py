@@ -36,10 +36,12 @@ class CaseFilter(django_filters.FilterSet):
     priority = django_filters.ChoiceFilter(choices=Priority.choices, empty_label="Any priority")
     created = django_filters.DateFromToRangeFilter(
         field_name="created_at",
+        label="Created",
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
     updated = django_filters.DateFromToRangeFilter(
         field_name="updated_at",
+        label="Updated",
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
     o = django_filters.OrderingFilter(

@@ -194,6 +194,9 @@ class Command(BaseCommand):
         for offset, case in enumerate(Case.objects.order_by("id")):
             moved = now - timedelta(days=30 - offset, hours=offset % 7)
             Case.objects.filter(pk=case.pk).update(created_at=moved, last_activity_at=moved)
+            for step, interaction in enumerate(case.interactions.order_by("id")):
+                interaction.occurred_at = moved + timedelta(hours=step * 20, minutes=5)
+                interaction.save(update_fields=["occurred_at"])
 
     def _print_credentials(self) -> None:
         self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {DEMO_PASSWORD})"))
