@@ -24,3 +24,7 @@ def ensure_broker_folders() -> None:
 @after_setup_logger.connect
 def _prepare(**_: object) -> None:
     ensure_broker_folders()
+
+
+# Web processes send to the filesystem broker too: make sure its folders exist.
+ensure_broker_folders()

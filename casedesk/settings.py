@@ -127,6 +127,8 @@ USE_TZ = True
 
 CASEDESK_CURRENCY = env_str("CASEDESK_CURRENCY", "GBP")
 CASEDESK_BUSINESS_NAME = env_str("CASEDESK_BUSINESS_NAME", "CaseDesk Retail")
+# Links in emails point here.
+CASEDESK_BASE_URL = env_str("CASEDESK_BASE_URL", "http://127.0.0.1:8000")
 # A resolved case with no activity for this long closes itself.
 CASEDESK_AUTO_CLOSE_DAYS = env_int("CASEDESK_AUTO_CLOSE_DAYS", 14, minimum=1)
 # An open case with no activity for this long is "stale" on managers' home page.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from .models import Case, Customer, User, parse_reference
+from .models import Case, Customer, ExceptionRequest, User, parse_reference
 
 
 def get_case_for(user: User, reference: str) -> Case:
@@ -26,3 +26,16 @@ def get_customer_for(user: User, pk: int) -> Customer:
     if customer is None:
         raise Http404("No such customer.")
     return customer
+
+
+def get_request_for(user: User, pk: int) -> ExceptionRequest:
+    """An exception request on a case the user may see; 404 otherwise."""
+    request = (
+        ExceptionRequest.objects.visible_to(user)
+        .select_related("case", "case__team", "requested_by", "decided_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if request is None:
+        raise Http404("No such request.")
+    return request

@@ -5,7 +5,14 @@ from django.http import HttpRequest
 
 
 def casedesk(request: HttpRequest) -> dict[str, Any]:
-    return {
+    context: dict[str, Any] = {
         "business_name": settings.CASEDESK_BUSINESS_NAME,
         "currency": settings.CASEDESK_CURRENCY,
     }
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.role in {"manager", "admin"}:
+        from .selectors import waiting_count
+
+        # The navigation badge: one COUNT on the queue index per page for deciders.
+        context["approvals_waiting"] = waiting_count(user)
+    return context

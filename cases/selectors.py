@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -91,6 +92,8 @@ class CustomerProfile:
     minutes_12m: int
     interactions_12m: int
     cases_12m: int
+    ledger: list[Any] = field(default_factory=list)
+    granted_value_12m: Any = 0
 
 
 def customer_profile(user: User, customer: Customer, *, limit: int = 200) -> CustomerProfile:
@@ -114,6 +117,8 @@ def customer_profile(user: User, customer: Customer, *, limit: int = 200) -> Cus
         minutes_12m=totals["minutes"] or 0,
         interactions_12m=totals["count"] or 0,
         cases_12m=cases_qs.filter(created_at__gte=since).count(),
+        ledger=customer_ledger(user, customer, limit=limit),
+        granted_value_12m=granted_value(user, customer, since=since),
     )
 
 
@@ -179,3 +184,100 @@ def health_report() -> dict[str, Any]:
         return {"ok": False, "database": f"error: {type(error).__name__}"}
     age = (timezone.now() - beat).total_seconds() if beat else None
     return {"ok": True, "database": "ok", "worker_heartbeat_age_seconds": age}
+
+
+def case_policies(case: Case) -> list[Any]:
+    """The policies involved, each with the version (and wording) pinned on the case."""
+    from .models import CasePolicy
+
+    return list(
+        CasePolicy.objects.filter(case=case)
+        .select_related("policy", "policy_version")
+        .order_by("attached_at", "id")
+    )
+
+
+def case_requests(case: Case) -> list[Any]:
+    from .models import ExceptionRequest
+
+    return list(
+        ExceptionRequest.objects.filter(case=case)
+        .select_related("requested_by", "decided_by", "policy_version")
+        .order_by("-requested_at", "-id")
+    )
+
+
+def _customer_history() -> dict[str, Any]:
+    """Annotations for a request row: its customer's granted exceptions over 12 months
+    and open cases — subqueries, so the queue stays one query however long it is."""
+    from django.db.models import DecimalField, IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from .models import GRANTED_STATUSES, ExceptionRequest
+
+    since = timezone.now() - timedelta(days=365)
+    granted = ExceptionRequest.objects.filter(
+        case__customer_id=OuterRef("case__customer_id"),
+        status__in=GRANTED_STATUSES,
+        requested_at__gte=since,
+    ).values("case__customer_id")
+    open_cases = (
+        Case.objects.filter(customer_id=OuterRef("case__customer_id"), status__in=ACTIVE_STATUSES)
+        .values("customer_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    money = DecimalField(max_digits=12, decimal_places=2)
+    return {
+        "granted_count_12m": Coalesce(
+            Subquery(granted.annotate(n=Count("id")).values("n"), output_field=IntegerField()),
+            Value(0),
+        ),
+        "granted_value_12m": Coalesce(
+            Subquery(granted.annotate(s=Sum("granted_value")).values("s"), output_field=money),
+            Value(0, output_field=money),
+        ),
+        "open_cases": Coalesce(Subquery(open_cases, output_field=IntegerField()), Value(0)),
+    }
+
+
+def approval_queue(user: User) -> list[Any]:
+    """Requests this user may decide, oldest first, with the customer's history."""
+    from .models import ExceptionRequest
+
+    return list(
+        ExceptionRequest.objects.decidable_by(user)
+        .select_related("case", "case__customer", "case__team", "requested_by", "policy_version")
+        .annotate(**_customer_history())
+        .order_by("requested_at", "id")
+    )
+
+
+def waiting_count(user: User) -> int:
+    from .models import ExceptionRequest
+
+    return ExceptionRequest.objects.decidable_by(user).count()
+
+
+def customer_ledger(user: User, customer: Customer, *, limit: int = 200) -> list[Any]:
+    """Every exception asked for this customer on cases the user may see, newest first."""
+    from .models import ExceptionRequest
+
+    return list(
+        ExceptionRequest.objects.visible_to(user)
+        .filter(case__customer=customer)
+        .select_related("case", "requested_by", "decided_by", "policy_version")
+        .order_by("-requested_at", "-id")[:limit]
+    )
+
+
+def granted_value(user: User, customer: Customer, *, since: Any) -> Decimal:
+    """What was granted to this customer since `since` (all kinds, exact decimal)."""
+    from .models import GRANTED_STATUSES, ExceptionRequest
+
+    total = (
+        ExceptionRequest.objects.visible_to(user)
+        .filter(case__customer=customer, status__in=GRANTED_STATUSES, requested_at__gte=since)
+        .aggregate(total=Sum("granted_value"))["total"]
+    )
+    return total or Decimal("0.00")

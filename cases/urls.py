@@ -21,4 +21,13 @@ urlpatterns = [
     path("cases/<str:reference>/triage/", views.case_triage, name="case_triage"),
     path("cases/<str:reference>/resolve/", views.case_resolve, name="case_resolve"),
     path("cases/<str:reference>/reopen/", views.case_reopen, name="case_reopen"),
+    path("cases/<str:reference>/policies/", views.case_attach_policy, name="case_attach_policy"),
+    path(
+        "cases/<str:reference>/exceptions/",
+        views.case_request_exception,
+        name="case_request_exception",
+    ),
+    path("approvals/", views.approvals, name="approvals"),
+    path("requests/<int:pk>/decide/", views.request_decide, name="request_decide"),
+    path("requests/<int:pk>/withdraw/", views.request_withdraw, name="request_withdraw"),
 ]

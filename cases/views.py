@@ -10,25 +10,30 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
-from .access import get_case_for, get_customer_for
+from .access import get_case_for, get_customer_for, get_request_for
 from .filters import CaseFilter
 from .forms import (
+    AttachPolicyForm,
     CaseForm,
     CustomerForm,
+    DecisionForm,
+    ExceptionRequestForm,
     InteractionForm,
     ReassignForm,
     ReopenForm,
     ResolveForm,
     TriageForm,
 )
-from .models import Customer, Status
+from .models import Customer, RequestStatus, Role, Status
 from .pagination import paginate
 
 
@@ -205,10 +210,30 @@ def _case_context(request: HttpRequest, case: Any, **forms: Any) -> dict[str, An
         ),
         "resolve_form": ResolveForm(action=reverse("case_resolve", args=[reference])),
         "reopen_form": ReopenForm(action=reverse("case_reopen", args=[reference])),
+        "attach_form": AttachPolicyForm(action=reverse("case_attach_policy", args=[reference])),
+        "request_form": ExceptionRequestForm(
+            action=reverse("case_request_exception", args=[reference])
+        ),
+        "case_policies": selectors.case_policies(case),
         "can_resolve": case.status in {Status.NEW, Status.OPEN},
         "can_reopen": case.status == Status.RESOLVED,
     }
+    decision_forms = forms.pop("decision_forms", {})
     context.update(forms)
+    requests = selectors.case_requests(case)
+    for item in requests:
+        item.can_decide = item.is_pending and services.can_decide(request.user, item)
+        item.can_withdraw = item.is_pending and item.requested_by_id == request.user.pk
+        if item.can_decide:
+            item.form = decision_forms.get(item.pk) or DecisionForm(
+                request_value=item.value, prefix=f"r{item.pk}"
+            )
+    context["requests"] = requests
+    context["can_request"] = case.status in {
+        Status.NEW,
+        Status.OPEN,
+        Status.PENDING_APPROVAL,
+    }
     return context
 
 
@@ -331,3 +356,125 @@ def health(request: HttpRequest) -> HttpResponse:
 
     report = selectors.health_report()
     return JsonResponse(report, status=200 if report["ok"] else 503)
+
+
+# Policies and exception requests on a case ---------------------------------------------
+
+
+@login_required
+@require_POST
+def case_attach_policy(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference)
+    form = AttachPolicyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.attach_policy(case, by=request.user, policy=form.cleaned_data["policy"])
+        except services.CaseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Policy attached.")
+        return redirect(case)
+    return _rerender(request, case, attach_form=form)
+
+
+@login_required
+@require_POST
+def case_request_exception(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference)
+    form = ExceptionRequestForm(
+        request.POST, action=reverse("case_request_exception", args=[reference])
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.request_exception(
+                case,
+                by=request.user,
+                allowed=data["allowed_exception"],
+                policy=data["policy"],
+                value=data["value"],
+                customer_ask=data["customer_ask"],
+                justification=data["justification"],
+            )
+        except services.CaseError as error:
+            form.add_error(None, str(error))
+        else:
+            if created.status == RequestStatus.GRANTED:
+                messages.success(
+                    request, f"Granted: {created.exception_name}, {created.value} {currency()}."
+                )
+            else:
+                messages.info(request, "Request sent for a decision; the case is pending approval.")
+            return redirect(case)
+    return _rerender(request, case, request_form=form)
+
+
+@login_required
+@require_POST
+def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    exception_request = get_request_for(request.user, pk)
+    case = exception_request.case
+    form = DecisionForm(
+        request.POST, request_value=exception_request.value, prefix=f"r{exception_request.pk}"
+    )
+    back = request.POST.get("next") == "approvals"
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            decided = services.decide_exception(
+                exception_request,
+                by=request.user,
+                decision=data["decision"],
+                reason=data["reason"],
+                counter_value=data["counter_value"],
+            )
+        except services.AlreadyDecided as error:
+            messages.warning(request, str(error))
+        except services.CaseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                f"{case.reference}: {decided.get_status_display().lower()}"
+                + (f" at {decided.granted_value} {currency()}." if decided.granted_value else "."),
+            )
+        return redirect("approvals" if back else case.get_absolute_url())
+    if back:
+        return approvals(request, invalid={exception_request.pk: form})
+    return _rerender(request, case, decision_forms={exception_request.pk: form})
+
+
+@login_required
+@require_POST
+def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    exception_request = get_request_for(request.user, pk)
+    try:
+        services.withdraw_exception(exception_request, by=request.user)
+    except services.CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Request withdrawn.")
+    return redirect(exception_request.case)
+
+
+@login_required
+def approvals(request: HttpRequest, invalid: dict[int, Any] | None = None) -> HttpResponse:
+    """The decision queue: managers (their teams, up to their limit) and admins."""
+    if request.user.role == Role.STAFF:
+        raise PermissionDenied("The approvals queue is for managers and admins.")
+    queue = selectors.approval_queue(request.user)
+    invalid = invalid or {}
+    for item in queue:
+        item.form = invalid.get(item.pk) or DecisionForm(
+            request_value=item.value, prefix=f"r{item.pk}"
+        )
+    status = 400 if invalid else 200
+    return render(
+        request, "cases/approvals.html", {"queue": queue, "now": timezone.now()}, status=status
+    )
+
+
+def currency() -> str:
+    from django.conf import settings
+
+    return settings.CASEDESK_CURRENCY

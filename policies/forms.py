@@ -1,10 +1,19 @@
+from decimal import Decimal
 from typing import Any
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
-from .models import DemeanourGuidance
+from .models import AllowedException, DemeanourGuidance, Policy
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _helper(submit: str) -> FormHelper:
+    helper = FormHelper()
+    helper.add_input(Submit("submit", submit))
+    return helper
 
 
 class GuidanceForm(forms.ModelForm):
@@ -18,5 +27,74 @@ class GuidanceForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Save guidance"))
+        self.helper = _helper("Save guidance")
+
+
+class PolicyForm(forms.ModelForm):
+    change_note = forms.CharField(
+        label="What changed (kept in the version history)", max_length=300, required=False
+    )
+
+    class Meta:
+        model = Policy
+        fields = [
+            "code",
+            "title",
+            "category",
+            "customer_wording",
+            "internal_notes",
+            "effective_from",
+            "effective_to",
+            "active",
+        ]
+        widgets = {
+            "customer_wording": forms.Textarea(attrs={"rows": 3}),
+            "internal_notes": forms.Textarea(attrs={"rows": 2}),
+            "effective_from": DATE,
+            "effective_to": DATE,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The code is how cases and people refer to a policy: it does not change.
+            self.fields["code"].disabled = True
+        self.helper = _helper("Save policy")
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].upper()
+        if code in {"NEW", "GUIDANCE"}:
+            raise forms.ValidationError("That code is reserved; choose another.")
+        return code
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("effective_from"), data.get("effective_to")
+        if start and end and end < start:
+            self.add_error("effective_to", "The policy cannot end before it starts.")
+        return data
+
+
+class AllowedExceptionForm(forms.ModelForm):
+    class Meta:
+        model = AllowedException
+        fields = ["name", "kind", "max_value", "staff_limit", "manager_limit", "guidance", "active"]
+        widgets = {"guidance": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("max_value", "staff_limit", "manager_limit"):
+            self.fields[name].min_value = Decimal("0")
+            self.fields[name].widget.attrs["min"] = "0"
+        self.helper = _helper("Save exception")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        staff, manager, top = (data.get(k) for k in ("staff_limit", "manager_limit", "max_value"))
+        if top is not None and top <= 0:
+            self.add_error("max_value", "The maximum value must be more than zero.")
+        if staff is not None and manager is not None and staff > manager:
+            self.add_error("staff_limit", "The staff limit cannot be above the manager limit.")
+        if manager is not None and top is not None and manager > top:
+            self.add_error("manager_limit", "The manager limit cannot be above the maximum.")
+        return data

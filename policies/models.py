@@ -1,5 +1,6 @@
 """The policy library: complaint categories and guidance per customer demeanour."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -46,3 +47,135 @@ class DemeanourGuidance(models.Model):
 
     def __str__(self) -> str:
         return f"Guidance: {self.get_demeanour_display()}"
+
+
+class PolicyCategory(models.TextChoices):
+    RETURNS = "returns", "Returns"
+    REFUNDS = "refunds", "Refunds"
+    FEES = "fees", "Fees"
+    SERVICE = "service", "Service"
+    OTHER = "other", "Other"
+
+
+class ExceptionKind(models.TextChoices):
+    REFUND = "refund", "Refund"
+    STORE_CREDIT = "store_credit", "Store credit"
+    DISCOUNT = "discount", "Discount"
+    FEE_WAIVER = "fee_waiver", "Fee waiver"
+    REPLACEMENT = "replacement", "Replacement"
+    EXTENSION = "extension", "Extension"
+    OTHER = "other", "Other"
+
+
+class Policy(models.Model):
+    """A rule of the business. Its current wording lives here for reading and search; every
+    edit also writes a PolicyVersion, which is what cases and requests point at."""
+
+    code = models.SlugField(max_length=40, unique=True, help_text="Short code, e.g. RET-30")
+    title = models.CharField(max_length=200)
+    category = models.CharField(max_length=16, choices=PolicyCategory.choices)
+    customer_wording = models.TextField(help_text="What staff read out to the customer.")
+    internal_notes = models.TextField(blank=True, help_text="For staff only.")
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True)
+    active = models.BooleanField(default=True)
+    current_version = models.ForeignKey(
+        "PolicyVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(effective_to__isnull=True)
+                | models.Q(effective_to__gte=models.F("effective_from")),
+                name="policy_effective_period_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("policy_detail", args=[self.code])
+
+
+class PolicyVersion(models.Model):
+    """An immutable snapshot of a policy and its allowed exceptions at one edit."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    category = models.CharField(max_length=16, choices=PolicyCategory.choices)
+    customer_wording = models.TextField()
+    internal_notes = models.TextField(blank=True)
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True)
+    # [{"id", "name", "kind", "max_value", "staff_limit", "manager_limit", "active"}, …]
+    exceptions = models.JSONField(default=list)
+    change_note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["policy", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "number"], name="policy_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy.code} v{self.number}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise TypeError("Policy versions are never edited; revise the policy instead.")
+        super().save(*args, **kwargs)
+
+
+class AllowedException(models.Model):
+    """What a policy lets the business grant, and who may grant how much of it."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="allowed_exceptions")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=ExceptionKind.choices)
+    max_value = models.DecimalField(max_digits=10, decimal_places=2)
+    staff_limit = models.DecimalField(
+        max_digits=10, decimal_places=2, help_text="Staff may grant up to this alone."
+    )
+    manager_limit = models.DecimalField(
+        max_digits=10, decimal_places=2, help_text="A manager may approve up to this."
+    )
+    guidance = models.TextField("When it fits", blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["policy", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(staff_limit__gte=0)
+                & models.Q(staff_limit__lte=models.F("manager_limit"))
+                & models.Q(manager_limit__lte=models.F("max_value"))
+                & models.Q(max_value__gt=0),
+                name="allowed_exception_limits_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def snapshot(self) -> dict[str, object]:
+        return {
+            "id": self.pk,
+            "name": self.name,
+            "kind": self.kind,
+            "max_value": str(self.max_value),
+            "staff_limit": str(self.staff_limit),
+            "manager_limit": str(self.manager_limit),
+            "active": self.active,
+        }

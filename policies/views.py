@@ -1,16 +1,154 @@
-"""The policy library pages: demeanour guidance for everyone, editable by admins."""
+"""The policy library: everyone browses and searches; admins create and edit, and every
+edit leaves a version behind."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from cases.models import Role
 
-from .forms import GuidanceForm
-from .models import DemeanourGuidance
+from . import services
+from .forms import AllowedExceptionForm, GuidanceForm, PolicyForm
+from .models import AllowedException, DemeanourGuidance, Policy, PolicyCategory
+
+
+def _require_admin(request: HttpRequest) -> None:
+    if request.user.role != Role.ADMIN:
+        raise PermissionDenied("Only admins edit the policy library.")
+
+
+def _policy(code: str, *, admin: bool) -> Policy:
+    """Admins reach inactive policies too; everyone else sees the ones in force."""
+    qs = Policy.objects.all() if admin else Policy.objects.filter(active=True)
+    return get_object_or_404(qs, code=code)
+
+
+@login_required
+def policy_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    category = request.GET.get("category", "")
+    is_admin = request.user.role == Role.ADMIN
+    policies = Policy.objects.all() if is_admin else Policy.objects.filter(active=True)
+    if query:
+        policies = policies.filter(
+            Q(title__icontains=query)
+            | Q(code__icontains=query)
+            | Q(customer_wording__icontains=query)
+            | Q(allowed_exceptions__name__icontains=query)
+        ).distinct()
+    if category in PolicyCategory.values:
+        policies = policies.filter(category=category)
+    policies = policies.select_related("current_version").prefetch_related(
+        Prefetch(
+            "allowed_exceptions",
+            queryset=AllowedException.objects.filter(active=True).order_by("name"),
+            to_attr="offered",
+        )
+    )
+    return render(
+        request,
+        "policies/policy_list.html",
+        {
+            "policies": policies.order_by("title"),
+            "query": query,
+            "category": category,
+            "categories": PolicyCategory.choices,
+        },
+    )
+
+
+@login_required
+def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
+    is_admin = request.user.role == Role.ADMIN
+    policy = _policy(code, admin=is_admin)
+    exceptions = policy.allowed_exceptions.order_by("-active", "name")
+    if not is_admin:
+        exceptions = exceptions.filter(active=True)
+    versions = policy.versions.select_related("created_by").order_by("-number")
+    return render(
+        request,
+        "policies/policy_detail.html",
+        {"policy": policy, "exceptions": exceptions, "versions": versions},
+    )
+
+
+@login_required
+def policy_version(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    """One past version exactly as it read, with the exceptions and limits it had."""
+    policy = _policy(code, admin=request.user.role == Role.ADMIN)
+    version = get_object_or_404(policy.versions.select_related("created_by"), number=number)
+    return render(request, "policies/policy_version.html", {"policy": policy, "version": version})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_create(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    form = PolicyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            policy = services.create_policy(
+                by=request.user, **{k: v for k, v in data.items() if k != "change_note"}
+            )
+        except services.PolicyError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Policy {policy.code} created. Now add its exceptions.")
+            return redirect(policy)
+    return render(request, "policies/policy_form.html", {"form": form, "policy": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_edit(request: HttpRequest, code: str) -> HttpResponse:
+    _require_admin(request)
+    policy = _policy(code, admin=True)
+    form = PolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        note = data.pop("change_note", "")
+        data.pop("code", None)
+        try:
+            version = services.revise_policy(
+                Policy.objects.get(pk=policy.pk), by=request.user, note=note, **data
+            )
+        except services.PolicyError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Saved as version {version.number}.")
+            return redirect(policy)
+    return render(request, "policies/policy_form.html", {"form": form, "policy": policy})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exception_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+    _require_admin(request)
+    policy = _policy(code, admin=True)
+    allowed = get_object_or_404(policy.allowed_exceptions, pk=pk) if pk else None
+    form = AllowedExceptionForm(
+        request.POST or None, instance=allowed or AllowedException(policy=policy)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_allowed_exception(
+                policy, by=request.user, allowed=allowed, **form.cleaned_data
+            )
+        except services.PolicyError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Exception saved; the policy has a new version.")
+            return redirect(policy)
+    return render(
+        request,
+        "policies/exception_form.html",
+        {"form": form, "policy": policy, "allowed": allowed},
+    )
 
 
 @login_required
@@ -22,8 +160,7 @@ def guidance_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def guidance_edit(request: HttpRequest, demeanour: str) -> HttpResponse:
-    if request.user.role != Role.ADMIN:
-        raise PermissionDenied("Only admins edit guidance.")
+    _require_admin(request)
     card = get_object_or_404(DemeanourGuidance, demeanour=demeanour)
     form = GuidanceForm(request.POST or None, instance=card)
     if request.method == "POST" and form.is_valid():

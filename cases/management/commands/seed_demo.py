@@ -176,6 +176,7 @@ class Command(BaseCommand):
                     services.reopen_case(
                         case, by=staff, reason="Customer called back: not happy with the outcome."
                     )
+        self._seed_policies_and_requests(users)
         # Fresh arrivals nobody has picked up yet: new, unassigned, on managers' home page.
         for subject, slug, customer, team in [
             ("Where is my refund? Emailed twice", "refund-dispute", customers[4], teams[1]),
@@ -197,6 +198,76 @@ class Command(BaseCommand):
             for step, interaction in enumerate(case.interactions.order_by("id")):
                 interaction.occurred_at = moved + timedelta(hours=step * 20, minutes=5)
                 interaction.save(update_fields=["occurred_at"])
+
+    def _seed_policies_and_requests(self, users: dict[str, User]) -> None:
+        """The policy library from policies.defaults, and exception requests in every state."""
+        from datetime import date
+        from decimal import Decimal
+
+        from policies import services as policy_services
+        from policies.defaults import POLICIES
+        from policies.models import AllowedException, Policy
+
+        for spec in POLICIES:
+            if Policy.objects.filter(code=spec["code"]).exists():
+                continue
+            policy_services.create_policy(
+                by=users["avery"],
+                code=spec["code"],
+                title=spec["title"],
+                category=spec["category"],
+                customer_wording=spec["customer_wording"],
+                internal_notes=spec["internal_notes"],
+                effective_from=date(2025, 1, 1),
+                exceptions=[
+                    {
+                        "name": e["name"],
+                        "kind": e["kind"],
+                        "max_value": Decimal(e["max_value"]),
+                        "staff_limit": Decimal(e["staff_limit"]),
+                        "manager_limit": Decimal(e["manager_limit"]),
+                        "guidance": e.get("guidance", ""),
+                    }
+                    for e in spec["exceptions"]
+                ],
+            )
+        offered = list(AllowedException.objects.select_related("policy").order_by("id"))
+        active_cases = list(
+            Case.objects.filter(status__in=["new", "open"]).select_related("team").order_by("id")
+        )
+        managers = {t.pk: m for m in User.objects.filter(role=Role.MANAGER) for t in m.teams.all()}
+        plan = ["granted", "pending", "approved", "countered", "denied", "withdrawn", "pending"]
+        for index, (case, outcome) in enumerate(zip(active_cases, plan, strict=False)):
+            allowed = offered[index % len(offered)]
+            requester = case.assignee or case.created_by
+            if requester.role != Role.STAFF:
+                continue
+            value = allowed.staff_limit if outcome == "granted" else allowed.manager_limit
+            if value <= 0 or value <= allowed.staff_limit and outcome != "granted":
+                value = min(allowed.max_value, allowed.staff_limit + Decimal("10.00"))
+            if outcome == "granted" and value <= 0:
+                continue
+            request = services.request_exception(
+                case,
+                by=requester,
+                allowed=allowed,
+                value=value,
+                customer_ask="Wants the full amount back",
+                justification="Long-standing customer; the fault was partly ours.",
+            )
+            manager = managers.get(case.team_id)
+            if outcome in {"approved", "countered", "denied"} and manager and request.is_pending:
+                services.decide_exception(
+                    request,
+                    by=manager,
+                    decision={"approved": "approve", "countered": "counter", "denied": "deny"}[
+                        outcome
+                    ],
+                    reason="Fair given the history." if outcome != "denied" else "Policy stands.",
+                    counter_value=(value / 2).quantize(Decimal("0.01")),
+                )
+            elif outcome == "withdrawn" and request.is_pending:
+                services.withdraw_exception(request, by=requester)
 
     def _print_credentials(self) -> None:
         self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {DEMO_PASSWORD})"))

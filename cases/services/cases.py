@@ -16,13 +16,14 @@ from django.utils import timezone
 
 from policies.models import Category, Demeanour
 
-from .models import (
+from ..models import (
     Case,
     CaseEvent,
     Channel,
     Customer,
     Direction,
     EventKind,
+    ExceptionRequest,
     Interaction,
     Outcome,
     Priority,
@@ -63,6 +64,7 @@ def _event(
     to_value: str = "",
     note: str = "",
     interaction: Interaction | None = None,
+    exception_request: ExceptionRequest | None = None,
 ) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case,
@@ -72,6 +74,7 @@ def _event(
         to_value=to_value,
         note=note,
         interaction=interaction,
+        exception_request=exception_request,
     )
 
 

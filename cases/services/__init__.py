@@ -1,0 +1,53 @@
+"""Every write goes through here: `from cases import services; services.resolve_case(…)`."""
+
+from .cases import (
+    ALLOWED_TRANSITIONS,
+    CaseError,
+    InvalidTransition,
+    NotAllowed,
+    can_assign,
+    close_quiet_cases,
+    create_customer,
+    log_interaction,
+    open_case,
+    reassign_case,
+    reopen_case,
+    resolve_case,
+    update_customer,
+    update_triage,
+)
+from .exceptions import (
+    AlreadyDecided,
+    Decision,
+    attach_policy,
+    can_decide,
+    decide_exception,
+    request_exception,
+    required_level,
+    withdraw_exception,
+)
+
+__all__ = [
+    "ALLOWED_TRANSITIONS",
+    "AlreadyDecided",
+    "Decision",
+    "can_decide",
+    "CaseError",
+    "InvalidTransition",
+    "NotAllowed",
+    "attach_policy",
+    "can_assign",
+    "close_quiet_cases",
+    "create_customer",
+    "decide_exception",
+    "log_interaction",
+    "open_case",
+    "reassign_case",
+    "reopen_case",
+    "request_exception",
+    "required_level",
+    "resolve_case",
+    "update_customer",
+    "update_triage",
+    "withdraw_exception",
+]

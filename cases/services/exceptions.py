@@ -1,0 +1,300 @@
+"""Exception requests: granted at once within the requester's discretion, otherwise
+decided once by someone else with the authority, with a reason.
+
+Deciding is a conditional update on `status=pending`; the case row is locked first so
+that the case's own status (pending approval ↔ open) follows its requests exactly.
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from policies.models import AllowedException, Policy
+
+from ..models import (
+    ROLE_LEVEL,
+    Case,
+    CasePolicy,
+    EventKind,
+    ExceptionRequest,
+    Level,
+    RequestStatus,
+    Role,
+    Status,
+    User,
+)
+from .cases import CaseError, NotAllowed, _event, _move
+
+logger = logging.getLogger(__name__)
+
+CENT = Decimal("0.01")
+
+
+class AlreadyDecided(CaseError):
+    """Someone else decided (or the requester withdrew) first."""
+
+    def __init__(self, request: ExceptionRequest) -> None:
+        self.request = request
+        who = f" by {request.decided_by}" if request.decided_by_id else ""
+        when = timezone.localtime(request.decided_at) if request.decided_at else None
+        at = f" at {when:%H:%M on %d %b}" if when else ""
+        super().__init__(
+            f"This request was already {request.get_status_display().lower()}{who}{at}."
+        )
+
+
+class Decision:
+    APPROVE = "approve"
+    COUNTER = "counter"
+    DENY = "deny"
+    CHOICES = [(APPROVE, "Approve"), (COUNTER, "Approve a lower value"), (DENY, "Deny")]
+
+
+def money(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def required_level(*, allowed: AllowedException | None, value: Decimal) -> Level:
+    """Who must grant this value of this exception: off-policy always needs a manager."""
+    if allowed is None:
+        return Level.MANAGER
+    if value <= allowed.staff_limit:
+        return Level.STAFF
+    if value <= allowed.manager_limit:
+        return Level.MANAGER
+    return Level.ADMIN
+
+
+def within_discretion(user: User, *, level: int, off_policy: bool) -> bool:
+    """May `user` grant this alone? Admins may grant anything; off-policy needs a second
+    person unless an admin asks."""
+    user_level = ROLE_LEVEL[Role(user.role)]
+    if off_policy:
+        return user_level == Level.ADMIN
+    return user_level >= level
+
+
+def can_decide(user: User, request: ExceptionRequest) -> bool:
+    """Someone else, with the level the request needs, in the case's team (admins: any)."""
+    if user.pk == request.requested_by_id or user.role == Role.STAFF:
+        return False
+    if ROLE_LEVEL[Role(user.role)] < request.required_level:
+        return False
+    return user.role == Role.ADMIN or request.case.team_id in user.team_ids()
+
+
+def _lock_case(case: Case) -> Case:
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def _notify(request_id: int, notice: str) -> None:
+    """Queue the email after commit. A broker outage must not undo or fail the decision."""
+
+    def send() -> None:
+        from ..tasks import notify_exception_request
+
+        try:
+            notify_exception_request.delay(request_id, notice)
+        except Exception:  # broker down: the request stands; the email is what is lost
+            logger.exception("Could not queue %s notice for request %s", notice, request_id)
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def attach_policy(case: Case, *, by: User, policy: Policy) -> CasePolicy:
+    """Record that a policy is involved, pinned to its current version (once per case)."""
+    if not policy.active or policy.current_version_id is None:
+        raise NotAllowed("That policy is not in force.")
+    if case.status == Status.CLOSED:
+        raise NotAllowed("This case is closed.")
+    attached, created = CasePolicy.objects.get_or_create(
+        case=case,
+        policy=policy,
+        defaults={"policy_version_id": policy.current_version_id, "attached_by": by},
+    )
+    if created:
+        version = attached.policy_version
+        _event(case, actor=by, kind=EventKind.POLICY, to_value=f"{policy.code} v{version.number}")
+    return attached
+
+
+@transaction.atomic
+def request_exception(
+    case: Case,
+    *,
+    by: User,
+    allowed: AllowedException | None,
+    policy: Policy | None = None,
+    value: Decimal,
+    customer_ask: str,
+    justification: str,
+) -> ExceptionRequest:
+    """Ask to grant an exception on a case; granted at once when within `by`'s discretion."""
+    case = _lock_case(case)
+    if case.status not in {Status.NEW, Status.OPEN, Status.PENDING_APPROVAL}:
+        raise NotAllowed("Exceptions can only be requested on an active case.")
+    value = money(value)
+    if value <= 0:
+        raise NotAllowed("The value must be more than zero.")
+    if not customer_ask.strip() or not justification.strip():
+        raise NotAllowed("Say what the customer asked for and why it is justified.")
+    if allowed is not None:
+        policy = allowed.policy
+        if not allowed.active or not policy.active:
+            raise NotAllowed("That exception is no longer offered.")
+        if value > allowed.max_value:
+            raise NotAllowed(
+                f"The most this exception allows is {allowed.max_value}; ask off-policy for more."
+            )
+    if policy is not None and policy.current_version_id is None:
+        raise NotAllowed("That policy is not in force.")
+    level = required_level(allowed=allowed, value=value)
+    granted = within_discretion(by, level=level, off_policy=allowed is None)
+    now = timezone.now()
+    request = ExceptionRequest.objects.create(
+        case=case,
+        policy_version_id=policy.current_version_id if policy else None,
+        allowed_exception=allowed,
+        exception_name=allowed.name if allowed else "Off-policy exception",
+        kind=allowed.kind if allowed else "other",
+        staff_limit=allowed.staff_limit if allowed else None,
+        manager_limit=allowed.manager_limit if allowed else None,
+        max_value=allowed.max_value if allowed else None,
+        value=value,
+        customer_ask=customer_ask.strip(),
+        justification=justification.strip(),
+        required_level=level,
+        requested_by=by,
+        status=RequestStatus.GRANTED if granted else RequestStatus.PENDING,
+        granted_value=value if granted else None,
+    )
+    if policy is not None:
+        attach_policy(case, by=by, policy=policy)
+    _event(
+        case,
+        actor=by,
+        kind=EventKind.EXCEPTION_GRANTED if granted else EventKind.EXCEPTION_REQUESTED,
+        to_value=str(value),
+        note=f"{request.exception_name}: {request.customer_ask}",
+        exception_request=request,
+    )
+    if not granted:
+        if case.status == Status.NEW:
+            _move(case, from_=Status.NEW, to=Status.OPEN, now=now)
+            _event(case, actor=by, kind=EventKind.STATUS, from_value="new", to_value="open")
+        if case.status == Status.OPEN:
+            _move(case, from_=Status.OPEN, to=Status.PENDING_APPROVAL, now=now)
+            _event(
+                case,
+                actor=by,
+                kind=EventKind.STATUS,
+                from_value=Status.OPEN,
+                to_value=Status.PENDING_APPROVAL,
+            )
+        _notify(request.pk, "requested")
+    else:
+        Case.objects.filter(pk=case.pk).update(last_activity_at=now, updated_at=now)
+    return request
+
+
+def _settle_case(case: Case, *, by: User, now: object) -> None:
+    """Back to open once no request on the case is waiting."""
+    waiting = case.exception_requests.filter(status=RequestStatus.PENDING).exists()
+    if case.status == Status.PENDING_APPROVAL and not waiting:
+        _move(case, from_=Status.PENDING_APPROVAL, to=Status.OPEN, now=now)
+        _event(
+            case,
+            actor=by,
+            kind=EventKind.STATUS,
+            from_value=Status.PENDING_APPROVAL,
+            to_value=Status.OPEN,
+        )
+
+
+@transaction.atomic
+def decide_exception(
+    request: ExceptionRequest,
+    *,
+    by: User,
+    decision: str,
+    reason: str,
+    counter_value: Decimal | None = None,
+) -> ExceptionRequest:
+    """Approve, approve a lower value, or deny — once, with a reason, by someone else."""
+    case = _lock_case(request.case)
+    request.case = case
+    if request.requested_by_id == by.pk:
+        raise NotAllowed("Nobody decides their own request.")
+    if not can_decide(by, request):
+        raise NotAllowed("This request needs someone with a higher limit.")
+    if not reason.strip():
+        raise NotAllowed("Give a reason for the decision.")
+    if decision == Decision.APPROVE:
+        status, granted = RequestStatus.APPROVED, request.value
+    elif decision == Decision.COUNTER:
+        if counter_value is None or not 0 < money(counter_value) < request.value:
+            raise NotAllowed(
+                f"A counter-offer must be more than zero and less than {request.value}."
+            )
+        status, granted = RequestStatus.COUNTERED, money(counter_value)
+    elif decision == Decision.DENY:
+        status, granted = RequestStatus.DENIED, None
+    else:
+        raise NotAllowed("Choose approve, counter-offer or deny.")
+    now = timezone.now()
+    decided = ExceptionRequest.objects.filter(pk=request.pk, status=RequestStatus.PENDING).update(
+        status=status,
+        granted_value=granted,
+        decided_by=by,
+        decided_at=now,
+        decision_reason=reason.strip(),
+    )
+    if decided != 1:
+        request.refresh_from_db()
+        raise AlreadyDecided(request)
+    request.refresh_from_db()
+    _event(
+        case,
+        actor=by,
+        kind=EventKind.EXCEPTION_DECIDED,
+        from_value=str(request.value),
+        to_value=status,
+        note=reason.strip(),
+        exception_request=request,
+    )
+    _settle_case(case, by=by, now=now)
+    Case.objects.filter(pk=case.pk).update(last_activity_at=now, updated_at=now)
+    _notify(request.pk, "decided")
+    return request
+
+
+@transaction.atomic
+def withdraw_exception(
+    request: ExceptionRequest, *, by: User, reason: str = ""
+) -> ExceptionRequest:
+    """The requester takes back a request that is still waiting."""
+    case = _lock_case(request.case)
+    if request.requested_by_id != by.pk:
+        raise NotAllowed("Only the person who asked can withdraw a request.")
+    now = timezone.now()
+    withdrawn = ExceptionRequest.objects.filter(pk=request.pk, status=RequestStatus.PENDING).update(
+        status=RequestStatus.WITHDRAWN, decided_at=now
+    )
+    if withdrawn != 1:
+        request.refresh_from_db()
+        raise AlreadyDecided(request)
+    request.refresh_from_db()
+    _event(
+        case,
+        actor=by,
+        kind=EventKind.EXCEPTION_WITHDRAWN,
+        note=reason.strip(),
+        exception_request=request,
+    )
+    _settle_case(case, by=by, now=now)
+    return request

@@ -1,0 +1,151 @@
+"""Writes to the policy library. Every change writes a new PolicyVersion snapshot, so what
+a case or request pointed at stays readable as it was."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from .models import AllowedException, Policy, PolicyVersion
+
+POLICY_FIELDS = (
+    "title",
+    "category",
+    "customer_wording",
+    "internal_notes",
+    "effective_from",
+    "effective_to",
+    "active",
+)
+EXCEPTION_FIELDS = (
+    "name",
+    "kind",
+    "max_value",
+    "staff_limit",
+    "manager_limit",
+    "guidance",
+    "active",
+)
+
+
+class PolicyError(Exception):
+    """A rule of the library refused the change; the message is fit to show the user."""
+
+
+def check_limits(*, staff_limit: Decimal, manager_limit: Decimal, max_value: Decimal) -> None:
+    if max_value <= 0:
+        raise PolicyError("The maximum value must be more than zero.")
+    if staff_limit < 0:
+        raise PolicyError("The staff limit cannot be negative.")
+    if not staff_limit <= manager_limit <= max_value:
+        raise PolicyError("Limits must satisfy: staff limit ≤ manager limit ≤ maximum value.")
+
+
+def _snapshot(policy: Policy, *, by: Any, note: str) -> PolicyVersion:
+    """Write the next version of `policy` as it now stands, and point the policy at it."""
+    # Lock the policy row so two admins saving at once get consecutive version numbers.
+    Policy.objects.select_for_update().filter(pk=policy.pk).first()
+    last = policy.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = PolicyVersion.objects.create(
+        policy=policy,
+        number=last + 1,
+        title=policy.title,
+        category=policy.category,
+        customer_wording=policy.customer_wording,
+        internal_notes=policy.internal_notes,
+        effective_from=policy.effective_from,
+        effective_to=policy.effective_to,
+        exceptions=[e.snapshot() for e in policy.allowed_exceptions.order_by("id")],
+        change_note=note,
+        created_by=by,
+    )
+    Policy.objects.filter(pk=policy.pk).update(current_version=version)
+    policy.current_version = version
+    return version
+
+
+@transaction.atomic
+def create_policy(
+    *,
+    by: Any,
+    code: str,
+    title: str,
+    category: str,
+    customer_wording: str,
+    internal_notes: str = "",
+    effective_from: date,
+    effective_to: date | None = None,
+    active: bool = True,
+    exceptions: list[dict[str, Any]] = (),  # type: ignore[assignment]
+) -> Policy:
+    """A new policy (version 1), optionally with its allowed exceptions."""
+    if Policy.objects.filter(code__iexact=code).exists():
+        raise PolicyError(f"A policy with code {code} already exists.")
+    if effective_to and effective_to < effective_from:
+        raise PolicyError("The policy cannot end before it starts.")
+    policy = Policy.objects.create(
+        code=code,
+        title=title,
+        category=category,
+        customer_wording=customer_wording,
+        internal_notes=internal_notes,
+        effective_from=effective_from,
+        effective_to=effective_to,
+        active=active,
+    )
+    for fields in exceptions:
+        check_limits(
+            staff_limit=Decimal(fields["staff_limit"]),
+            manager_limit=Decimal(fields["manager_limit"]),
+            max_value=Decimal(fields["max_value"]),
+        )
+        AllowedException.objects.create(policy=policy, **fields)
+    _snapshot(policy, by=by, note="Created")
+    return policy
+
+
+@transaction.atomic
+def revise_policy(policy: Policy, *, by: Any, note: str = "", **fields: Any) -> PolicyVersion:
+    """Change a policy's wording, period or status; writes a new version."""
+    unknown = set(fields) - set(POLICY_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown policy fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(policy, name, value)
+    if policy.effective_to and policy.effective_to < policy.effective_from:
+        raise PolicyError("The policy cannot end before it starts.")
+    policy.save()
+    return _snapshot(policy, by=by, note=note or "Policy edited")
+
+
+@transaction.atomic
+def save_allowed_exception(
+    policy: Policy,
+    *,
+    by: Any,
+    allowed: AllowedException | None = None,
+    note: str = "",
+    **fields: Any,
+) -> AllowedException:
+    """Add an allowed exception to a policy, or change one; writes a new policy version."""
+    unknown = set(fields) - set(EXCEPTION_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown exception fields: {sorted(unknown)}")
+    if allowed is not None and allowed.policy_id != policy.pk:
+        raise PolicyError("That exception belongs to another policy.")
+    allowed = allowed or AllowedException(policy=policy)
+    for name, value in fields.items():
+        setattr(allowed, name, value)
+    check_limits(
+        staff_limit=allowed.staff_limit,
+        manager_limit=allowed.manager_limit,
+        max_value=allowed.max_value,
+    )
+    creating = allowed.pk is None
+    allowed.save()
+    verb = "added" if creating else "changed"
+    _snapshot(policy, by=by, note=note or f"Exception {verb}: {allowed.name}")
+    return allowed
