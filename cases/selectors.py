@@ -192,7 +192,7 @@ def case_policies(case: Case) -> list[Any]:
 
     return list(
         CasePolicy.objects.filter(case=case)
-        .select_related("policy", "policy_version")
+        .select_related("policy", "policy_version__policy")
         .order_by("attached_at", "id")
     )
 
@@ -202,7 +202,7 @@ def case_requests(case: Case) -> list[Any]:
 
     return list(
         ExceptionRequest.objects.filter(case=case)
-        .select_related("requested_by", "decided_by", "policy_version")
+        .select_related("requested_by", "decided_by", "policy_version__policy")
         .order_by("-requested_at", "-id")
     )
 
@@ -247,7 +247,9 @@ def approval_queue(user: User) -> list[Any]:
 
     return list(
         ExceptionRequest.objects.decidable_by(user)
-        .select_related("case", "case__customer", "case__team", "requested_by", "policy_version")
+        .select_related(
+            "case", "case__customer", "case__team", "requested_by", "policy_version__policy"
+        )
         .annotate(**_customer_history())
         .order_by("requested_at", "id")
     )
@@ -266,7 +268,7 @@ def customer_ledger(user: User, customer: Customer, *, limit: int = 200) -> list
     return list(
         ExceptionRequest.objects.visible_to(user)
         .filter(case__customer=customer)
-        .select_related("case", "requested_by", "decided_by", "policy_version")
+        .select_related("case", "requested_by", "decided_by", "policy_version__policy")
         .order_by("-requested_at", "-id")[:limit]
     )
 

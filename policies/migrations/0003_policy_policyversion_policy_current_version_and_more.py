@@ -6,82 +6,203 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('policies', '0002_seed_defaults'),
+        ("policies", "0002_seed_defaults"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Policy',
+            name="Policy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(help_text='Short code, e.g. RET-30', max_length=40, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('category', models.CharField(choices=[('returns', 'Returns'), ('refunds', 'Refunds'), ('fees', 'Fees'), ('service', 'Service'), ('other', 'Other')], max_length=16)),
-                ('customer_wording', models.TextField(help_text='What staff read out to the customer.')),
-                ('internal_notes', models.TextField(blank=True, help_text='For staff only.')),
-                ('effective_from', models.DateField()),
-                ('effective_to', models.DateField(blank=True, null=True)),
-                ('active', models.BooleanField(default=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="Short code, e.g. RET-30", max_length=40, unique=True
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("returns", "Returns"),
+                            ("refunds", "Refunds"),
+                            ("fees", "Fees"),
+                            ("service", "Service"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "customer_wording",
+                    models.TextField(help_text="What staff read out to the customer."),
+                ),
+                ("internal_notes", models.TextField(blank=True, help_text="For staff only.")),
+                ("effective_from", models.DateField()),
+                ("effective_to", models.DateField(blank=True, null=True)),
+                ("active", models.BooleanField(default=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name_plural': 'policies',
-                'ordering': ['title'],
+                "verbose_name_plural": "policies",
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='PolicyVersion',
+            name="PolicyVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('title', models.CharField(max_length=200)),
-                ('category', models.CharField(choices=[('returns', 'Returns'), ('refunds', 'Refunds'), ('fees', 'Fees'), ('service', 'Service'), ('other', 'Other')], max_length=16)),
-                ('customer_wording', models.TextField()),
-                ('internal_notes', models.TextField(blank=True)),
-                ('effective_from', models.DateField()),
-                ('effective_to', models.DateField(blank=True, null=True)),
-                ('exceptions', models.JSONField(default=list)),
-                ('change_note', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='policies.policy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("returns", "Returns"),
+                            ("refunds", "Refunds"),
+                            ("fees", "Fees"),
+                            ("service", "Service"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("customer_wording", models.TextField()),
+                ("internal_notes", models.TextField(blank=True)),
+                ("effective_from", models.DateField()),
+                ("effective_to", models.DateField(blank=True, null=True)),
+                ("exceptions", models.JSONField(default=list)),
+                ("change_note", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="policies.policy",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['policy', '-number'],
+                "ordering": ["policy", "-number"],
             },
         ),
         migrations.AddField(
-            model_name='policy',
-            name='current_version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='policies.policyversion'),
+            model_name="policy",
+            name="current_version",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="policies.policyversion",
+            ),
         ),
         migrations.CreateModel(
-            name='AllowedException',
+            name="AllowedException",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('refund', 'Refund'), ('store_credit', 'Store credit'), ('discount', 'Discount'), ('fee_waiver', 'Fee waiver'), ('replacement', 'Replacement'), ('extension', 'Extension'), ('other', 'Other')], max_length=16)),
-                ('max_value', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('staff_limit', models.DecimalField(decimal_places=2, help_text='Staff may grant up to this alone.', max_digits=10)),
-                ('manager_limit', models.DecimalField(decimal_places=2, help_text='A manager may approve up to this.', max_digits=10)),
-                ('guidance', models.TextField(blank=True, verbose_name='When it fits')),
-                ('active', models.BooleanField(default=True)),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allowed_exceptions', to='policies.policy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("refund", "Refund"),
+                            ("store_credit", "Store credit"),
+                            ("discount", "Discount"),
+                            ("fee_waiver", "Fee waiver"),
+                            ("replacement", "Replacement"),
+                            ("extension", "Extension"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("max_value", models.DecimalField(decimal_places=2, max_digits=10)),
+                (
+                    "staff_limit",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="Staff may grant up to this alone.",
+                        max_digits=10,
+                    ),
+                ),
+                (
+                    "manager_limit",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="A manager may approve up to this.",
+                        max_digits=10,
+                    ),
+                ),
+                ("guidance", models.TextField(blank=True, verbose_name="When it fits")),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allowed_exceptions",
+                        to="policies.policy",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['policy', 'name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('staff_limit__gte', 0), ('staff_limit__lte', models.F('manager_limit')), ('manager_limit__lte', models.F('max_value')), ('max_value__gt', 0)), name='allowed_exception_limits_ordered')],
+                "ordering": ["policy", "name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("staff_limit__gte", 0),
+                            ("staff_limit__lte", models.F("manager_limit")),
+                            ("manager_limit__lte", models.F("max_value")),
+                            ("max_value__gt", 0),
+                        ),
+                        name="allowed_exception_limits_ordered",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='policyversion',
-            constraint=models.UniqueConstraint(fields=('policy', 'number'), name='policy_version_unique'),
+            model_name="policyversion",
+            constraint=models.UniqueConstraint(
+                fields=("policy", "number"), name="policy_version_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='policy',
-            constraint=models.CheckConstraint(condition=models.Q(('effective_to__isnull', True), ('effective_to__gte', models.F('effective_from')), _connector='OR'), name='policy_effective_period_ordered'),
+            model_name="policy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("effective_to__isnull", True),
+                    ("effective_to__gte", models.F("effective_from")),
+                    _connector="OR",
+                ),
+                name="policy_effective_period_ordered",
+            ),
         ),
     ]

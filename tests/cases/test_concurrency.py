@@ -114,3 +114,52 @@ def test_cases_opened_at_once_get_distinct_references(staff, customer, category)
     references = race(*(open_one(i) for i in range(8)))
     assert all(isinstance(r, str) for r in references), references
     assert len(set(references)) == 8
+
+
+def test_two_managers_deciding_at_once_decide_once(
+    staff, manager, team, customer, category, allowed
+):
+    from decimal import Decimal
+
+    from cases.models import ExceptionRequest, RequestStatus, Role
+    from tests.factories import UserFactory
+
+    second = UserFactory(username="manager2", role=Role.MANAGER, teams=[team])
+    for round_ in range(ROUNDS):
+        case = services.open_case(
+            by=staff,
+            customer=customer,
+            team=team,
+            subject=f"Ask {round_}",
+            category=category,
+            channel="phone",
+        )
+        pending = services.request_exception(
+            case,
+            by=staff,
+            allowed=allowed,
+            value=Decimal("80.00"),
+            customer_ask="refund",
+            justification="fair",
+        )
+
+        def decide(user, decision, pk=pending.pk):
+            return lambda: services.decide_exception(
+                ExceptionRequest.objects.get(pk=pk),
+                by=user,
+                decision=decision,
+                reason=f"{user} says {decision}",
+                counter_value=Decimal("30"),
+            )
+
+        results = race(decide(manager, "approve"), decide(second, "deny"))
+        losers = [r for r in results if isinstance(r, Exception)]
+        assert len(losers) == 1 and isinstance(losers[0], services.AlreadyDecided), results
+        decided = ExceptionRequest.objects.get(pk=pending.pk)
+        assert decided.status in {RequestStatus.APPROVED, RequestStatus.DENIED}
+        events = CaseEvent.objects.filter(case=case, kind=EventKind.EXCEPTION_DECIDED)
+        assert events.count() == 1
+        assert events.get().actor_id == decided.decided_by_id
+        # The loser is told who decided and how.
+        assert str(decided.decided_by) in str(losers[0])
+        assert Case.objects.get(pk=case.pk).status == Status.OPEN

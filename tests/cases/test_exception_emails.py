@@ -1,0 +1,65 @@
+"""Deciders hear of a request and requesters of the decision: by email, after commit,
+through a real Celery worker on Redis into a real SMTP server."""
+
+import time
+from decimal import Decimal
+
+import pytest
+
+from cases import services
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+
+def wait_for(predicate, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.1)
+
+
+def test_managers_hear_of_a_request_and_the_requester_of_the_decision(
+    celery_worker, smtp_sink, case, staff, manager, other_team_manager, allowed
+):
+    pending = services.request_exception(
+        case,
+        by=staff,
+        allowed=allowed,
+        value=Decimal("80.00"),
+        customer_ask="Refund of the fee",
+        justification="Part discontinued",
+    )
+    wait_for(lambda: smtp_sink.to(manager.email))
+    (notice,) = smtp_sink.to(manager.email)
+    assert case.reference in notice["Subject"] and "80.00" in notice["Subject"]
+    body = notice.get_payload(0).get_payload(decode=True).decode()
+    assert "/approvals/" in body and "Part discontinued" in body
+    assert not smtp_sink.to(other_team_manager.email)
+    assert not smtp_sink.to(staff.email)
+
+    services.decide_exception(
+        pending, by=manager, decision="counter", reason="Half now", counter_value=Decimal("40")
+    )
+    wait_for(lambda: smtp_sink.to(staff.email))
+    (decision,) = smtp_sink.to(staff.email)
+    text = decision.get_payload(0).get_payload(decode=True).decode()
+    assert "40.00" in text and "Half now" in text and case.reference in decision["Subject"]
+
+
+def test_nothing_is_sent_when_the_request_is_rolled_back(
+    celery_worker, smtp_sink, case, staff, manager, allowed
+):
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.request_exception(
+            case,
+            by=staff,
+            allowed=allowed,
+            value=Decimal("80.00"),
+            customer_ask="x",
+            justification="y",
+        )
+        raise RuntimeError("the surrounding work failed")
+    time.sleep(1.5)
+    assert smtp_sink.messages == []
