@@ -18,3 +18,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Serve static files from the app folders (no collectstatic in tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Every task the tests queue goes to the test Redis database (never the filesystem broker):
+# a Celery app that has sent once keeps its connection, so the broker must be right from
+# the start for the real-worker tests to receive what the code under test queues.
+CELERY_BROKER_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1}

@@ -28,14 +28,21 @@ from .models import (
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-def _helper(submit: str, *, action: str = "", form_tag: bool = True) -> FormHelper:
+def _helper(submit: str, *, action: str = "", form_tag: bool = True, name: str = "") -> FormHelper:
+    """A crispy helper; `name` keeps ids unique when several forms share a page."""
     helper = FormHelper()
     helper.form_method = "post"
     helper.form_action = action
     helper.form_tag = form_tag
     if submit:
-        helper.add_input(Submit("submit", submit))
+        helper.add_input(Submit("submit", submit, css_id=f"{name or 'form'}-submit"))
     return helper
+
+
+def _auto_id(kwargs: dict[str, Any], name: str) -> None:
+    """The case page holds many forms with fields of the same name (summary, demeanour,
+    policy): distinct ids keep every label pointing at its own field."""
+    kwargs.setdefault("auto_id", f"id_{name}_%s")
 
 
 def _clean_phone(value: str) -> str:
@@ -147,6 +154,7 @@ class CaseForm(TeamChoiceMixin, forms.Form):
         label="What happened (logged as the first interaction)",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+        max_length=10000,
     )
     first_minutes = forms.IntegerField(
         label="Minutes spent", min_value=0, max_value=1440, initial=0, required=False
@@ -190,6 +198,11 @@ class CaseForm(TeamChoiceMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        team = data.get("team")
+        if data.get("assign_to_me") and team and not team.members.filter(pk=self.user.pk).exists():
+            self.add_error(
+                "assign_to_me", f"You are not a member of {team}; untick to leave it unassigned."
+            )
         if data.get("customer"):
             return data
         if self.data.get("customer"):
@@ -232,7 +245,7 @@ class InteractionForm(forms.Form):
 
     def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Log interaction", action=action)
+        self.helper = _helper("Log interaction", action=action, name="interaction")
         self.helper.form_id = "interaction-form"
         self.helper.attrs = {
             "hx-post": action,
@@ -267,9 +280,10 @@ class ReassignForm(forms.Form):
     )
 
     def __init__(self, *args: Any, team: Team, action: str = "", **kwargs: Any) -> None:
+        _auto_id(kwargs, "reassign")
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = team.members.filter(is_active=True)
-        self.helper = _helper("Reassign", action=action)
+        self.helper = _helper("Reassign", action=action, name="reassign")
 
 
 class TriageForm(forms.Form):
@@ -277,8 +291,9 @@ class TriageForm(forms.Form):
     demeanour = forms.ChoiceField(choices=Demeanour.choices)
 
     def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
+        _auto_id(kwargs, "triage")
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Update", action=action)
+        self.helper = _helper("Update", action=action, name="triage")
 
 
 class ResolveForm(forms.Form):
@@ -288,8 +303,9 @@ class ResolveForm(forms.Form):
     )
 
     def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
+        _auto_id(kwargs, "resolve")
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Resolve case", action=action)
+        self.helper = _helper("Resolve case", action=action, name="resolve")
 
 
 class ReopenForm(forms.Form):
@@ -298,8 +314,9 @@ class ReopenForm(forms.Form):
     )
 
     def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
+        _auto_id(kwargs, "reopen")
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Reopen case", action=action)
+        self.helper = _helper("Reopen case", action=action, name="reopen")
 
 
 OFF_POLICY = "off"
@@ -309,11 +326,12 @@ class AttachPolicyForm(forms.Form):
     policy = forms.ModelChoiceField(queryset=Policy.objects.none(), label="Policy involved")
 
     def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
+        _auto_id(kwargs, "attach")
         super().__init__(*args, **kwargs)
         self.fields["policy"].queryset = Policy.objects.filter(
             active=True, current_version__isnull=False
         ).order_by("title")
-        self.helper = _helper("Attach policy", action=action)
+        self.helper = _helper("Attach policy", action=action, name="attach")
 
 
 class ExceptionRequestForm(forms.Form):
@@ -336,6 +354,7 @@ class ExceptionRequestForm(forms.Form):
     justification = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
+        _auto_id(kwargs, "request")
         super().__init__(*args, **kwargs)
         offered = (
             AllowedException.objects.filter(active=True, policy__active=True)
@@ -358,7 +377,7 @@ class ExceptionRequestForm(forms.Form):
         self.fields["policy"].queryset = Policy.objects.filter(
             active=True, current_version__isnull=False
         ).order_by("title")
-        self.helper = _helper("Request exception", action=action)
+        self.helper = _helper("Request exception", action=action, name="request")
 
     def clean_allowed_exception(self) -> AllowedException | None:
         key = self.cleaned_data["allowed_exception"]
@@ -397,9 +416,10 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, request_value: Decimal, action: str = "", **kwargs: Any) -> None:
+        _auto_id(kwargs, "decision")
         super().__init__(*args, **kwargs)
         self.request_value = request_value
-        self.helper = _helper("Record decision", action=action)
+        self.helper = _helper("Record decision", action=action, name="decision")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

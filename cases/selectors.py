@@ -136,7 +136,7 @@ class SearchResults:
 
 def search(user: User, query: str) -> SearchResults:
     """One box: a case reference, a customer's name/email/phone, or words in cases."""
-    query = query.strip()[:200]
+    query = query.replace("\x00", "").strip()[:200]
     results = SearchResults(query=query)
     if len(query) < 2:
         return results

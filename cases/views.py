@@ -44,10 +44,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
-    results = selectors.search(request.user, request.GET.get("q", ""))
+    results = selectors.search(request.user, search_text(request))
     if results.case and not results.cases and not results.customers:
         return redirect(results.case)
     return render(request, "cases/search.html", {"results": results})
+
+
+def search_text(request: HttpRequest) -> str:
+    """The `q` parameter as safe text: NUL bytes (which PostgreSQL refuses) dropped, 200
+    characters at most."""
+    return request.GET.get("q", "").replace("\x00", "").strip()[:200]
 
 
 def _without_page(request: HttpRequest) -> str:
@@ -62,7 +68,7 @@ def _without_page(request: HttpRequest) -> str:
 
 @login_required
 def customer_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
+    query = search_text(request)
     customers = Customer.objects.visible_to(request.user).select_related("team")
     if query:
         customers = customers.filter(
@@ -157,30 +163,28 @@ def case_create(request: HttpRequest) -> HttpResponse:
     form = CaseForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        customer = data["customer"]
+        case_fields = {
+            "team": data["team"],
+            "subject": data["subject"],
+            "category": data["category"],
+            "channel": data["channel"],
+            "priority": data["priority"],
+            "demeanour": data["demeanour"],
+            "assignee": request.user if data["assign_to_me"] else None,
+            "first_summary": data["first_summary"],
+            "first_minutes": data["first_minutes"] or 0,
+        }
         try:
-            if customer is None:
-                customer = services.create_customer(
+            if data["customer"] is not None:
+                case = services.open_case(by=request.user, customer=data["customer"], **case_fields)
+            else:
+                case = services.open_case_for_new_customer(
                     by=request.user,
-                    team=data["team"],
                     name=data["customer_name"],
                     email=data["customer_email"],
                     phone=data["customer_phone"],
-                    preferred_channel=data["channel"],
+                    **case_fields,
                 )
-            case = services.open_case(
-                by=request.user,
-                customer=customer,
-                team=data["team"],
-                subject=data["subject"],
-                category=data["category"],
-                channel=data["channel"],
-                priority=data["priority"],
-                demeanour=data["demeanour"],
-                assignee=request.user if data["assign_to_me"] else None,
-                first_summary=data["first_summary"],
-                first_minutes=data["first_minutes"] or 0,
-            )
         except services.CaseError as error:
             form.add_error(None, str(error))
         else:
@@ -243,6 +247,17 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "cases/case_detail.html", _case_context(request, case))
 
 
+def _refused(request: HttpRequest, case: Any, error: Exception) -> HttpResponse:
+    """A rule refused the action (the case moved on meanwhile): say why on the case page.
+    The form is not re-shown because the action no longer applies."""
+    messages.error(request, str(error))
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = case.get_absolute_url()
+        return response
+    return redirect(case)
+
+
 def _rerender(request: HttpRequest, case: Any, status: int = 400, **forms: Any) -> HttpResponse:
     """Show the case page again with the invalid form (and everything typed) in place."""
     return render(
@@ -260,7 +275,7 @@ def case_log_interaction(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             services.log_interaction(case, by=request.user, **form.cleaned_data)
         except services.CaseError as error:
-            form.add_error(None, str(error))
+            return _refused(request, case, error)
         else:
             if request.htmx:
                 # Refresh the panel (a fresh form), the timeline and the header together.
@@ -324,7 +339,7 @@ def case_resolve(request: HttpRequest, reference: str) -> HttpResponse:
                 summary=form.cleaned_data["summary"],
             )
         except services.CaseError as error:
-            form.add_error(None, str(error))
+            return _refused(request, case, error)
         else:
             messages.success(request, f"Case {case.reference} resolved.")
             return redirect(case)
@@ -340,7 +355,7 @@ def case_reopen(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             services.reopen_case(case, by=request.user, reason=form.cleaned_data["reason"])
         except services.CaseError as error:
-            form.add_error(None, str(error))
+            return _refused(request, case, error)
         else:
             messages.success(request, f"Case {case.reference} reopened.")
             return redirect(case)
@@ -397,6 +412,8 @@ def case_request_exception(request: HttpRequest, reference: str) -> HttpResponse
                 justification=data["justification"],
             )
         except services.CaseError as error:
+            if not case.is_active:
+                return _refused(request, case, error)
             form.add_error(None, str(error))
         else:
             if created.status == RequestStatus.GRANTED:

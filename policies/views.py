@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from cases.models import Role
+from cases.views import search_text
 
 from . import services
 from .forms import AllowedExceptionForm, GuidanceForm, PolicyForm
@@ -29,7 +30,7 @@ def _policy(code: str, *, admin: bool) -> Policy:
 
 @login_required
 def policy_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
+    query = search_text(request)
     category = request.GET.get("category", "")
     is_admin = request.user.role == Role.ADMIN
     policies = Policy.objects.all() if is_admin else Policy.objects.filter(active=True)

@@ -197,6 +197,15 @@ def celery_worker_parameters() -> dict[str, object]:
     return {"perform_ping_check": False, "queues": ("celery",)}
 
 
+@pytest.fixture
+def worker(celery_app, request):  # type: ignore[no-untyped-def]
+    """A real Celery worker on the test Redis, starting from an empty queue (tasks queued
+    by earlier tests would otherwise be run against this test's database)."""
+    with celery_app.connection_for_write() as connection:
+        connection.default_channel.queue_purge("celery")
+    return request.getfixturevalue("celery_worker")
+
+
 # Browser -------------------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ def test_every_scheduled_task_exists():
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_runs_the_heartbeat_and_health_reports_it(celery_worker, client):
+def test_a_real_worker_runs_the_heartbeat_and_health_reports_it(worker, client):
     from cases.tasks import heartbeat
 
     assert client.get(reverse("health")).json()["worker_heartbeat_age_seconds"] is None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -177,6 +178,22 @@ def open_case(
         )
         case.refresh_from_db()
     return case
+
+
+@transaction.atomic
+def open_case_for_new_customer(
+    *, by: User, team: Team, name: str, email: str = "", phone: str = "", **case_fields: Any
+) -> Case:
+    """Register the customer and open their first case in one step: both or neither."""
+    customer = create_customer(
+        by=by,
+        team=team,
+        name=name,
+        email=email,
+        phone=phone,
+        preferred_channel=case_fields.get("channel", Channel.PHONE),
+    )
+    return open_case(by=by, customer=customer, team=team, **case_fields)
 
 
 @transaction.atomic

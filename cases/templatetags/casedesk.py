@@ -15,3 +15,25 @@ def money(value: object) -> str:
     except InvalidOperation:
         return str(value)
     return f"{amount:,}"
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    from policies.models import Demeanour
+
+    from ..models import Outcome, Priority, RequestStatus, Status
+
+    status = dict(Status.choices)
+    return {
+        "status": status,
+        "reopened": status,
+        "resolved": dict(Outcome.choices),
+        "priority": dict(Priority.choices),
+        "demeanour": dict(Demeanour.choices),
+        "exc_decided": dict(RequestStatus.choices),
+    }
+
+
+@register.filter
+def event_label(value: str, kind: str) -> str:
+    """The human label of a value stored on a timeline event ("pending_approval" → …)."""
+    return _labels().get(kind, {}).get(value, value)

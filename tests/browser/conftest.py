@@ -33,7 +33,8 @@ PASSWORD = "correct-horse-battery"
 CSP_LISTENER = """
 document.addEventListener("securitypolicyviolation", (e) => {
   if (window.__cspViolation) {
-    window.__cspViolation([e.violatedDirective, e.blockedURI, e.sourceFile, e.lineNumber].join(" "));
+    const where = [e.violatedDirective, e.blockedURI, e.sourceFile, e.lineNumber];
+    window.__cspViolation(where.join(" "));
   }
 });
 """
@@ -101,7 +102,7 @@ def origin(live_server) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def watch(page: Page, origin: str) -> Iterator[PageWatch]:
+def watch(page: Page, origin: str, request: pytest.FixtureRequest) -> Iterator[PageWatch]:
     """Attach the listeners before the first navigation; check everything at the end."""
     result = PageWatch(origin=origin)
     page.set_default_timeout(10_000)
@@ -120,23 +121,42 @@ def watch(page: Page, origin: str) -> Iterator[PageWatch]:
     page.expose_function("__cspViolation", lambda report: result.csp_violations.append(report))
     page.add_init_script(CSP_LISTENER)
     yield result
-    result.assert_clean()
+    report = getattr(request.node, "rep_call", None)
+    if report is None or report.passed:
+        # A test that already failed needs no second report of the same page.
+        result.assert_clean()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """Keep each phase's report on the item, so `shot` can tell a failed test at teardown."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
 
 
 @pytest.fixture
-def shot(page: Page, request: pytest.FixtureRequest) -> Callable[[str], Path]:
-    """Save a full-page screenshot as test-artifacts/screenshots/<test>--<step>.png."""
+def shot(page: Page, request: pytest.FixtureRequest) -> Iterator[Callable[[str], Path]]:
+    """Save a full-page screenshot as test-artifacts/screenshots/<test>--<nn>-<step>.png.
+
+    A failing test also leaves a `failed` screenshot of where it stopped.
+    """
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    test_name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+    test_name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
     counter = {"n": 0}
 
     def _shot(step: str) -> Path:
         counter["n"] += 1
         path = ARTIFACTS / f"{test_name}--{counter['n']:02d}-{step}.png"
-        page.screenshot(path=str(path), full_page=True)
+        # caret="initial": Playwright's default caret hiding leaves style="" on inputs, and
+        # htmx's settle step then copies that attribute, which the CSP reports.
+        page.screenshot(path=str(path), full_page=True, caret="initial")
         return path
 
-    return _shot
+    yield _shot
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed and not page.is_closed():
+        _shot("failed")
 
 
 @pytest.fixture

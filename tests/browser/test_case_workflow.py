@@ -38,7 +38,10 @@ def _reference(page: Page) -> str:
 def _count_document_loads(page: Page) -> list[str]:
     """Main-frame navigations from now on (an htmx swap must not add one)."""
     loads: list[str] = []
-    page.on("framenavigated", lambda frame: loads.append(frame.url) if frame == page.main_frame else None)
+    page.on(
+        "framenavigated",
+        lambda frame: loads.append(frame.url) if frame == page.main_frame else None,
+    )
     return loads
 
 
@@ -134,7 +137,13 @@ def test_staff_creates_customer_opens_case_logs_resolves_and_reopens(
     actions = page.get_by_role("region", name="Actions")
     actions.locator("#action-resolve summary").click()
     actions.get_by_label("Outcome").select_option(label="Compromise offered")
-    actions.get_by_label("Resolution summary").fill("Offered 20% back as store credit; accepted.")
+    resolution = actions.get_by_label("Resolution summary")
+    expect(
+        resolution,
+        "the 'Resolution summary' label must name the textarea in the Actions card "
+        "(see test_case_page_fields_have_unique_ids_and_their_own_labels)",
+    ).to_be_visible()
+    resolution.fill("Offered 20% back as store credit; accepted.")
     actions.get_by_role("button", name="Resolve case").click()
 
     expect(page.locator("#messages")).to_contain_text(f"Case {reference} resolved.")
@@ -172,9 +181,7 @@ def test_other_team_gets_404_and_does_not_find_the_case(
     from tests.factories import CustomerFactory
 
     # A case of the outsider's own team, so that the list is known to work for them.
-    own_customer = CustomerFactory(
-        name="Olive Own", team=other_team, created_by=other_team_staff
-    )
+    own_customer = CustomerFactory(name="Olive Own", team=other_team, created_by=other_team_staff)
     own_case = services.open_case(
         by=other_team_staff,
         customer=own_customer,
@@ -214,9 +221,11 @@ def test_other_team_gets_404_and_does_not_find_the_case(
         search_box.fill(query)
         search_box.press("Enter")
         expect(page.get_by_role("heading", level=1)).to_contain_text("Search")
+        # The page echoes the query; what matters is that nothing of the case shows.
         expect(_main(page)).to_contain_text("Nothing found")
         expect(_main(page)).not_to_contain_text(case.subject)
-        expect(_main(page)).not_to_contain_text(case.reference)
+        expect(_main(page).get_by_role("link", name=case.reference)).to_have_count(0)
+        expect(_main(page).get_by_role("link", name=case.customer.name)).to_have_count(0)
     shot("search-nothing")
 
     watch.assert_clean()
@@ -282,7 +291,9 @@ def test_new_case_with_new_customer_then_duplicate_customer_warning(
 
     existing.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Rafael Moreno")
-    expect(_main(page).get_by_role("link", name=reference)).to_be_visible()
+    expect(
+        page.get_by_role("region", name="Cases").get_by_role("link", name=reference)
+    ).to_be_visible()
 
     watch.assert_clean()
 
@@ -438,5 +449,54 @@ def test_interaction_form_works_with_the_keyboard_only(
     expect(timeline.locator(".event-interaction")).to_have_count(2)
     assert loads == [], f"logging an interaction navigated the page: {loads}"
     shot("keyboard-second")
+
+    watch.assert_clean()
+
+
+# 7. Every field on the case page has its own id, so its label names it ---------------
+
+
+def test_case_page_fields_have_unique_ids_and_their_own_labels(
+    page: Page, live_server, staff, case, guidance, watch, sign_in
+) -> None:  # type: ignore[no-untyped-def]
+    """The case page holds five forms; a label's `for` must reach the field beside it.
+
+    With two fields sharing an id, the second one's label names the first field: clicking
+    "Resolution summary" focuses the interaction's summary, and a screen reader reads the
+    resolve textarea with no name at all.
+    """
+    sign_in(staff)
+    page.goto(f"{live_server.url}{case.get_absolute_url()}")
+    expect(page.locator("#interaction-panel")).to_be_visible()
+
+    duplicates = page.evaluate(
+        """() => {
+          const seen = {};
+          document.querySelectorAll("[id]").forEach((el) => {
+            seen[el.id] = (seen[el.id] || 0) + 1;
+          });
+          return Object.entries(seen).filter(([, n]) => n > 1).map(([id, n]) => `${id} x${n}`);
+        }"""
+    )
+    misdirected = page.evaluate(
+        """() => Array.from(document.querySelectorAll("label[for]"))
+          .filter((label) => {
+            const form = label.closest("form");
+            return form && label.control && label.control.closest("form") !== form;
+          })
+          .map((label) => `${label.textContent.trim()} -> #${label.htmlFor}`)"""
+    )
+    assert not (misdirected or duplicates), (
+        f"labels naming a field of another form: {misdirected}; "
+        f"duplicate element ids on the case page: {duplicates}"
+    )
+
+    for container, label in (
+        ("#interaction-panel", "Summary"),
+        ("#interaction-panel", "Demeanour now"),
+        ("#action-triage", "Demeanour"),
+        ("#action-resolve", "Resolution summary"),
+    ):
+        expect(page.locator(container).get_by_label(label)).to_have_count(1)
 
     watch.assert_clean()

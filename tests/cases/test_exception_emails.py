@@ -19,7 +19,7 @@ def wait_for(predicate, timeout=20.0):
 
 
 def test_managers_hear_of_a_request_and_the_requester_of_the_decision(
-    celery_worker, smtp_sink, case, staff, manager, other_team_manager, allowed
+    worker, smtp_sink, case, staff, manager, other_team_manager, allowed
 ):
     pending = services.request_exception(
         case,
@@ -47,7 +47,7 @@ def test_managers_hear_of_a_request_and_the_requester_of_the_decision(
 
 
 def test_nothing_is_sent_when_the_request_is_rolled_back(
-    celery_worker, smtp_sink, case, staff, manager, allowed
+    worker, smtp_sink, case, staff, manager, allowed
 ):
     from django.db import transaction
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import (
     Case,
+    CaseEvent,
     Channel,
     CustomerFlag,
     Direction,
@@ -195,6 +196,11 @@ class Command(BaseCommand):
         for offset, case in enumerate(Case.objects.order_by("id")):
             moved = now - timedelta(days=30 - offset, hours=offset % 7)
             Case.objects.filter(pk=case.pk).update(created_at=moved, last_activity_at=moved)
+            # Demo history only: the timeline is written as if it happened over those weeks.
+            for step, event in enumerate(CaseEvent.objects.filter(case=case).order_by("id")):
+                CaseEvent.objects.filter(pk=event.pk).update(
+                    created_at=moved + timedelta(hours=step * 6, minutes=step)
+                )
             for step, interaction in enumerate(case.interactions.order_by("id")):
                 interaction.occurred_at = moved + timedelta(hours=step * 20, minutes=5)
                 interaction.save(update_fields=["occurred_at"])
