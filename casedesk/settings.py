@@ -134,6 +134,21 @@ CASEDESK_AUTO_CLOSE_DAYS = env_int("CASEDESK_AUTO_CLOSE_DAYS", 14, minimum=1)
 # An open case with no activity for this long is "stale" on managers' home page.
 CASEDESK_STALE_DAYS = env_int("CASEDESK_STALE_DAYS", 3, minimum=1)
 
+# Follow-ups and reminders (see cases/services/reminders.py).
+CASEDESK_REMINDER_LEAD_MINUTES = env_int("CASEDESK_REMINDER_LEAD_MINUTES", 60, minimum=0)
+CASEDESK_OVERDUE_GRACE_MINUTES = env_int("CASEDESK_OVERDUE_GRACE_MINUTES", 30, minimum=0)
+CASEDESK_APPROVAL_ESCALATE_HOURS = env_int("CASEDESK_APPROVAL_ESCALATE_HOURS", 4, minimum=1)
+CASEDESK_REMINDER_MAX_ATTEMPTS = env_int("CASEDESK_REMINDER_MAX_ATTEMPTS", 6, minimum=1)
+CASEDESK_REMINDER_BACKOFF_SECONDS = env_int("CASEDESK_REMINDER_BACKOFF_SECONDS", 60, minimum=1)
+# A row left "sending" this long is taken to be from a sender that died: send it again.
+CASEDESK_REMINDER_CLAIM_TIMEOUT_SECONDS = env_int(
+    "CASEDESK_REMINDER_CLAIM_TIMEOUT_SECONDS", 300, minimum=1
+)
+CASEDESK_SWEEP_SECONDS = env_int("CASEDESK_SWEEP_SECONDS", 30, minimum=1)
+CASEDESK_FEEDBACK_LINK_DAYS = env_int("CASEDESK_FEEDBACK_LINK_DAYS", 14, minimum=1)
+# /health/ answers 503 when a due reminder has waited longer than this.
+CASEDESK_HEALTH_STALE_SECONDS = env_int("CASEDESK_HEALTH_STALE_SECONDS", 300, minimum=1)
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -213,6 +228,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "cases.tasks.heartbeat", "schedule": 60.0},
+    "send-due-reminders": {
+        "task": "cases.tasks.send_due_reminders",
+        "schedule": float(CASEDESK_SWEEP_SECONDS),
+        # A sweep that could not run in time is skipped: the next one finds the same rows.
+        "options": {"expires": float(CASEDESK_SWEEP_SECONDS)},
+    },
     "close-quiet-cases": {"task": "cases.tasks.close_quiet_cases", "schedule": 3600.0},
 }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from .models import Case, Customer, ExceptionRequest, User, parse_reference
+from .models import Case, Customer, ExceptionRequest, FollowUpTask, User, parse_reference
 
 
 def get_case_for(user: User, reference: str) -> Case:
@@ -39,3 +39,15 @@ def get_request_for(user: User, pk: int) -> ExceptionRequest:
     if request is None:
         raise Http404("No such request.")
     return request
+
+
+def get_task_for(user: User, pk: int) -> FollowUpTask:
+    task = (
+        FollowUpTask.objects.visible_to(user)
+        .select_related("case", "case__team", "assignee")
+        .filter(pk=pk)
+        .first()
+    )
+    if task is None:
+        raise Http404("No such task.")
+    return task

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import Case, CaseEvent, Customer, Interaction, Team, User
+from .models import Case, CaseEvent, Customer, FollowUpTask, Interaction, Reminder, Team, User
 
 
 @admin.register(User)
@@ -54,3 +54,31 @@ class CaseEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
+
+
+@admin.register(FollowUpTask)
+class FollowUpTaskAdmin(admin.ModelAdmin):
+    list_display = ["title", "case", "assignee", "due_at", "status"]
+    list_filter = ["status", "kind"]
+    raw_id_fields = ["case", "assignee", "created_by", "completed_by"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """Operators look here for failed reminders; "Send again" puts them back in the queue."""
+
+    list_display = ["id", "kind", "case", "due_at", "state", "attempts", "last_error"]
+    list_filter = ["state", "kind"]
+    raw_id_fields = ["case", "task", "exception_request", "feedback"]
+    actions = ["send_again"]
+
+    @admin.action(description="Send again (back to pending, due now)")
+    def send_again(self, request, queryset):  # type: ignore[no-untyped-def]
+        from django.utils import timezone
+
+        from .models import ReminderState
+
+        count = queryset.filter(state=ReminderState.FAILED).update(
+            state=ReminderState.PENDING, due_at=timezone.now(), attempts=0
+        )
+        self.message_user(request, f"{count} reminder(s) queued again.")

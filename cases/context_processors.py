@@ -2,12 +2,14 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
 
 
 def casedesk(request: HttpRequest) -> dict[str, Any]:
     context: dict[str, Any] = {
         "business_name": settings.CASEDESK_BUSINESS_NAME,
         "currency": settings.CASEDESK_CURRENCY,
+        "now": timezone.now(),
     }
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.role in {"manager", "admin"}:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,7 @@ from .models import (
     Direction,
     Outcome,
     Priority,
+    TaskKind,
     Team,
     User,
     normalise_email,
@@ -43,6 +45,35 @@ def _auto_id(kwargs: dict[str, Any], name: str) -> None:
     """The case page holds many forms with fields of the same name (summary, demeanour,
     policy): distinct ids keep every label pointing at its own field."""
     kwargs.setdefault("auto_id", f"id_{name}_%s")
+
+
+class ObjectChoiceField(forms.ChoiceField):
+    """A choice among objects the caller fetched: forms on one page share one query, and
+    anything not offered (a tampered id) is refused like any invalid choice."""
+
+    def __init__(self, *, empty_label: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.empty_label = empty_label
+        self.objects: dict[str, Any] = {}
+
+    def set_objects(self, objects: Iterable[Any]) -> None:
+        self.objects = {str(obj.pk): obj for obj in objects}
+        choices = [(key, str(obj)) for key, obj in self.objects.items()]
+        if self.empty_label is not None or not self.required:
+            choices.insert(0, ("", self.empty_label or "---------"))
+        self.choices = choices
+
+    def clean(self, value: Any) -> Any:
+        key = super().clean(value)
+        return self.objects.get(str(key)) if key not in (None, "") else None
+
+
+def team_members(team: Team) -> list[User]:
+    return list(team.members.filter(is_active=True).order_by("first_name", "last_name", "id"))
+
+
+def policies_in_force() -> list[Policy]:
+    return list(Policy.objects.filter(active=True, current_version__isnull=False).order_by("title"))
 
 
 def _clean_phone(value: str) -> str:
@@ -275,14 +306,19 @@ class InteractionForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    assignee = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="— Unassigned —"
-    )
+    assignee = ObjectChoiceField(required=False, empty_label="— Unassigned —")
 
-    def __init__(self, *args: Any, team: Team, action: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        team: Team,
+        members: list[User] | None = None,
+        action: str = "",
+        **kwargs: Any,
+    ) -> None:
         _auto_id(kwargs, "reassign")
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = team.members.filter(is_active=True)
+        self.fields["assignee"].set_objects(members if members is not None else team_members(team))
         self.helper = _helper("Reassign", action=action, name="reassign")
 
 
@@ -301,6 +337,21 @@ class ResolveForm(forms.Form):
     summary = forms.CharField(
         label="Resolution summary", widget=forms.Textarea(attrs={"rows": 3}), max_length=10000
     )
+    email_customer = forms.BooleanField(
+        label="Email the customer what was agreed and what happens next", required=False
+    )
+    next_step = forms.CharField(
+        label="What happens next (for the customer)",
+        max_length=1000,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. We will call you on Friday morning"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("email_customer") and not (data.get("next_step") or "").strip():
+            self.add_error("next_step", "Tell the customer what happens next.")
+        return data
 
     def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
         _auto_id(kwargs, "resolve")
@@ -323,14 +374,14 @@ OFF_POLICY = "off"
 
 
 class AttachPolicyForm(forms.Form):
-    policy = forms.ModelChoiceField(queryset=Policy.objects.none(), label="Policy involved")
+    policy = ObjectChoiceField(label="Policy involved", empty_label="— Choose a policy —")
 
-    def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, policies: list[Policy] | None = None, action: str = "", **kwargs: Any
+    ) -> None:
         _auto_id(kwargs, "attach")
         super().__init__(*args, **kwargs)
-        self.fields["policy"].queryset = Policy.objects.filter(
-            active=True, current_version__isnull=False
-        ).order_by("title")
+        self.fields["policy"].set_objects(policies if policies is not None else policies_in_force())
         self.helper = _helper("Attach policy", action=action, name="attach")
 
 
@@ -338,10 +389,10 @@ class ExceptionRequestForm(forms.Form):
     """Pick an allowed exception (grouped by policy) or off-policy, the value and why."""
 
     allowed_exception = forms.ChoiceField(label="Exception")
-    policy = forms.ModelChoiceField(
-        queryset=Policy.objects.none(),
+    policy = ObjectChoiceField(
         required=False,
         label="Policy it departs from (off-policy only)",
+        empty_label="— None —",
     )
     value = forms.DecimalField(
         label="Value", max_digits=10, decimal_places=2, min_value=Decimal("0.01")
@@ -353,7 +404,9 @@ class ExceptionRequestForm(forms.Form):
     )
     justification = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, policies: list[Policy] | None = None, action: str = "", **kwargs: Any
+    ) -> None:
         _auto_id(kwargs, "request")
         super().__init__(*args, **kwargs)
         offered = (
@@ -374,9 +427,7 @@ class ExceptionRequestForm(forms.Form):
             *groups.items(),
             (OFF_POLICY, "Off-policy exception (always needs a manager)"),
         ]
-        self.fields["policy"].queryset = Policy.objects.filter(
-            active=True, current_version__isnull=False
-        ).order_by("title")
+        self.fields["policy"].set_objects(policies if policies is not None else policies_in_force())
         self.helper = _helper("Request exception", action=action, name="request")
 
     def clean_allowed_exception(self) -> AllowedException | None:
@@ -432,3 +483,66 @@ class DecisionForm(forms.Form):
                     "counter_value", f"A counter-offer must be less than {self.request_value}."
                 )
         return data
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=TaskKind.choices, initial=TaskKind.CALL_BACK)
+    assignee = ObjectChoiceField()
+    due_at = forms.DateTimeField(label="Due", widget=DATETIME_LOCAL)
+
+    def __init__(
+        self,
+        *args: Any,
+        team: Team,
+        members: list[User] | None = None,
+        action: str = "",
+        **kwargs: Any,
+    ) -> None:
+        _auto_id(kwargs, "task")
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].set_objects(members if members is not None else team_members(team))
+        self.helper = _helper("Add task", action=action, name="task")
+        self.helper.layout = Layout(
+            "title",
+            Row(
+                Column("kind", css_class="col-sm-6"),
+                Column("assignee", css_class="col-sm-6"),
+            ),
+            "due_at",
+        )
+
+
+class CompleteTaskForm(forms.Form):
+    outcome_note = forms.CharField(
+        label="What came of it", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RescheduleTaskForm(forms.Form):
+    due_at = forms.DateTimeField(label="New due time", widget=DATETIME_LOCAL)
+
+
+class FeedbackForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label="How would you rate our service?",
+        choices=[
+            (5, "5 — excellent"),
+            (4, "4 — good"),
+            (3, "3 — okay"),
+            (2, "2 — poor"),
+            (1, "1 — very poor"),
+        ],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label="Anything you would like to tell us? (optional)",
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Send feedback", name="feedback")

@@ -349,6 +349,12 @@ class EventKind(models.TextChoices):
     EXCEPTION_GRANTED = "exc_granted", "Exception granted"
     EXCEPTION_DECIDED = "exc_decided", "Exception decided"
     EXCEPTION_WITHDRAWN = "exc_withdrawn", "Exception request withdrawn"
+    TASK_ADDED = "task_added", "Follow-up task added"
+    TASK_CHANGED = "task_changed", "Follow-up task changed"
+    TASK_DONE = "task_done", "Follow-up task done"
+    TASK_CANCELLED = "task_cancelled", "Follow-up task cancelled"
+    CUSTOMER_EMAILED = "customer_emailed", "Customer emailed"
+    FEEDBACK = "feedback", "Feedback received"
 
 
 class CaseEvent(models.Model):
@@ -367,6 +373,9 @@ class CaseEvent(models.Model):
     )
     exception_request = models.ForeignKey(
         "ExceptionRequest", on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    task = models.ForeignKey(
+        "FollowUpTask", on_delete=models.CASCADE, null=True, blank=True, related_name="events"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -552,3 +561,193 @@ class ExceptionRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == RequestStatus.PENDING
+
+
+class TaskKind(models.TextChoices):
+    CALL_BACK = "call_back", "Call back"
+    CHECK_SATISFACTION = "check_satisfaction", "Check the customer is satisfied"
+    DELIVER_PROMISE = "deliver_promise", "Deliver what was promised"
+    INTERNAL = "internal", "Internal step"
+    SERVICE_RECOVERY = "service_recovery", "Service recovery"
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class FollowUpTaskQuerySet(models.QuerySet["FollowUpTask"]):
+    def visible_to(self, user: User | AnonymousUser) -> FollowUpTaskQuerySet:
+        """Tasks on cases the user may see."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.role == Role.ADMIN:
+            return self
+        return self.filter(case__team_id__in=user.team_ids())
+
+
+class FollowUpTask(models.Model):
+    """Something to do later on a case; its reminders are rows in Reminder."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=TaskKind.choices)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tasks"
+    )
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    outcome_note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = FollowUpTaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            # My tasks by due time; the team's open tasks by due time.
+            models.Index(fields=["assignee", "status", "due_at"], name="task_mine_idx"),
+            models.Index(fields=["status", "due_at"], name="task_due_idx"),
+            models.Index(fields=["case", "due_at"], name="task_case_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(completed_at__isnull=False),
+                name="task_closed_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == TaskStatus.OPEN
+
+
+class ReminderKind(models.TextChoices):
+    DUE_SOON = "due_soon", "Due soon (to the assignee)"
+    OVERDUE = "overdue", "Overdue (to the team's managers)"
+    APPROVAL = "approval", "Approval waiting too long (to the deciders)"
+    FEEDBACK = "feedback", "Feedback request (to the customer)"
+    CUSTOMER_UPDATE = "customer_update", "What happens next (to the customer)"
+
+
+class ReminderState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Reminder(models.Model):
+    """One email to send at a time: the database holds the schedule.
+
+    The sweep claims a due row (pending → sending) by conditional update, sends outside any
+    transaction with a Message-ID fixed for this row and generation, then marks it sent. A
+    sender that dies after the mail server accepted but before marking leaves a "sending"
+    row that a later sweep reclaims: the one duplicate, with the same Message-ID.
+    """
+
+    kind = models.CharField(max_length=16, choices=ReminderKind.choices)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reminders")
+    task = models.ForeignKey(
+        FollowUpTask, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    exception_request = models.ForeignKey(
+        ExceptionRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    feedback = models.ForeignKey(
+        "FeedbackRequest", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    due_at = models.DateTimeField()
+    state = models.CharField(
+        max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING
+    )
+    # Bumped on reschedule: a new due time is a new message, with a new Message-ID.
+    generation = models.PositiveIntegerField(default=1)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    note = models.TextField(blank=True, help_text="Extra text for the message.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            # The sweep: the oldest due pending rows; stale "sending" rows.
+            models.Index(fields=["state", "due_at"], name="reminder_due_idx"),
+            models.Index(fields=["state", "claimed_at"], name="reminder_claimed_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "kind"],
+                condition=Q(task__isnull=False),
+                name="reminder_once_per_task_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["exception_request", "kind"],
+                condition=Q(exception_request__isnull=False),
+                name="reminder_once_per_request_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["feedback"],
+                condition=Q(feedback__isnull=False),
+                name="reminder_once_per_feedback",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="sent") | Q(sent_at__isnull=False), name="reminder_sent_has_time"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.case_id} at {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def message_id(self) -> str:
+        return f"<reminder-{self.pk}.{self.generation}@casedesk>"
+
+
+class FeedbackRequest(models.Model):
+    """A private, single-use, expiring link for the customer to rate the service.
+
+    The link's token is derived from a random salt and the server's secret; the database
+    keeps only its hash, so the table alone cannot produce a working link.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="feedback_requests")
+    email = models.EmailField()
+    salt = models.CharField(max_length=64)
+    token_hash = models.CharField(max_length=64, unique=True)
+    send_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | (Q(rating__gte=1) & Q(rating__lte=5)),
+                name="feedback_rating_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(used_at__isnull=False),
+                name="feedback_rated_is_used",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback on {self.case_id}"

@@ -20,6 +20,7 @@ from .models import (
     Case,
     CaseEvent,
     Customer,
+    FeedbackRequest,
     Interaction,
     Role,
     Status,
@@ -43,6 +44,9 @@ class Home:
     unassigned: list[Case] = field(default_factory=list)
     stale: list[Case] = field(default_factory=list)
     is_manager: bool = False
+    tasks: Any = None
+    team_overdue: list[Any] = field(default_factory=list)
+    failed_reminders: list[Any] = field(default_factory=list)
 
 
 def home_for(user: User) -> Home:
@@ -54,6 +58,8 @@ def home_for(user: User) -> Home:
         ]
     )
     home = Home(my_cases=mine, is_manager=user.role in {Role.MANAGER, Role.ADMIN})
+    home.tasks = my_tasks(user, upcoming=False)
+    home.failed_reminders = failed_reminders(user)
     if home.is_manager:
         team_cases = base if user.role == Role.ADMIN else base.filter(team_id__in=user.team_ids())
         home.unassigned = list(
@@ -62,6 +68,7 @@ def home_for(user: User) -> Home:
             )[:HOME_LIMIT]
         )
         stale_before = timezone.now() - timedelta(days=settings.CASEDESK_STALE_DAYS)
+        home.team_overdue = [t for t in team_tasks(user).overdue if t.assignee_id != user.pk]
         home.stale = list(
             team_cases.filter(
                 status__in=[Status.OPEN, Status.PENDING_APPROVAL],
@@ -94,6 +101,7 @@ class CustomerProfile:
     cases_12m: int
     ledger: list[Any] = field(default_factory=list)
     granted_value_12m: Any = 0
+    ratings: list[Any] = field(default_factory=list)
 
 
 def customer_profile(user: User, customer: Customer, *, limit: int = 200) -> CustomerProfile:
@@ -119,6 +127,11 @@ def customer_profile(user: User, customer: Customer, *, limit: int = 200) -> Cus
         cases_12m=cases_qs.filter(created_at__gte=since).count(),
         ledger=customer_ledger(user, customer, limit=limit),
         granted_value_12m=granted_value(user, customer, since=since),
+        ratings=list(
+            FeedbackRequest.objects.filter(case__in=cases_qs, rating__isnull=False)
+            .select_related("case")
+            .order_by("-used_at")[:50]
+        ),
     )
 
 
@@ -175,15 +188,43 @@ def text_search_filter(query: str) -> Q:
 
 
 def health_report() -> dict[str, Any]:
-    """Database reachable; age of the worker's last heartbeat (None before the first)."""
-    from .models import Heartbeat
+    """Database and broker reachable; the worker beating; reminders not piling up.
 
+    Unhealthy (503) when the database or broker is down, or a due reminder has waited
+    longer than CASEDESK_HEALTH_STALE_SECONDS.
+    """
+    from .models import Heartbeat
+    from .services.reminders import oldest_due_age
+
+    report: dict[str, Any] = {"ok": True}
     try:
         beat = Heartbeat.objects.filter(name="worker").values_list("beat_at", flat=True).first()
+        report["database"] = "ok"
+        report["worker_heartbeat_age_seconds"] = (
+            (timezone.now() - beat).total_seconds() if beat else None
+        )
+        age = oldest_due_age()
+        report["oldest_due_reminder_age_seconds"] = age
+        if age is not None and age > settings.CASEDESK_HEALTH_STALE_SECONDS:
+            report["ok"] = False
+            report["reminders"] = "stale"
     except Exception as error:  # any database failure makes the service unhealthy
         return {"ok": False, "database": f"error: {type(error).__name__}"}
-    age = (timezone.now() - beat).total_seconds() if beat else None
-    return {"ok": True, "database": "ok", "worker_heartbeat_age_seconds": age}
+    report["broker"] = broker_status()
+    if report["broker"] != "ok":
+        report["ok"] = False
+    return report
+
+
+def broker_status() -> str:
+    from casedesk.celery import app
+
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=2)
+    except Exception as error:  # unreachable broker, bad URL, refused connection
+        return f"error: {type(error).__name__}"
+    return "ok"
 
 
 def case_policies(case: Case) -> list[Any]:
@@ -283,3 +324,71 @@ def granted_value(user: User, customer: Customer, *, since: Any) -> Decimal:
         .aggregate(total=Sum("granted_value"))["total"]
     )
     return total or Decimal("0.00")
+
+
+@dataclass
+class TaskBoard:
+    overdue: list[Any]
+    today: list[Any]
+    upcoming: list[Any]
+
+    @property
+    def count(self) -> int:
+        return len(self.overdue) + len(self.today) + len(self.upcoming)
+
+
+TASK_LIMIT = 200
+
+
+def task_board(tasks: QuerySet[Any], *, upcoming: bool = True) -> TaskBoard:
+    """Open tasks split into overdue, due today (local day) and upcoming, by due time."""
+    from .models import TaskStatus
+
+    now = timezone.now()
+    end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+    rows = tasks.filter(status=TaskStatus.OPEN).select_related("case", "case__customer", "assignee")
+    if not upcoming:
+        rows = rows.filter(due_at__lte=end_of_today)
+    board = TaskBoard(overdue=[], today=[], upcoming=[])
+    for task in rows.order_by("due_at", "id")[:TASK_LIMIT]:
+        if task.due_at < now:
+            board.overdue.append(task)
+        elif task.due_at <= end_of_today:
+            board.today.append(task)
+        else:
+            board.upcoming.append(task)
+    return board
+
+
+def my_tasks(user: User, *, upcoming: bool = True) -> TaskBoard:
+    from .models import FollowUpTask
+
+    return task_board(
+        FollowUpTask.objects.visible_to(user).filter(assignee=user), upcoming=upcoming
+    )
+
+
+def team_tasks(user: User) -> TaskBoard:
+    from .models import FollowUpTask
+
+    tasks = FollowUpTask.objects.visible_to(user)
+    if user.role != Role.ADMIN:
+        tasks = tasks.filter(case__team_id__in=user.team_ids())
+    return task_board(tasks)
+
+
+def case_tasks(case: Case) -> list[Any]:
+    return list(case.tasks.select_related("assignee", "completed_by").order_by("status", "due_at"))
+
+
+def failed_reminders(user: User) -> list[Any]:
+    """Reminders that could not be sent, for admins to act on."""
+    from .models import Reminder, ReminderState
+
+    if user.role != Role.ADMIN:
+        return []
+    return list(
+        Reminder.objects.filter(state=ReminderState.FAILED)
+        .select_related("case")
+        .order_by("-due_at")[:50]
+    )

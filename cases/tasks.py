@@ -26,3 +26,9 @@ def notify_exception_request(request_id: int, notice: str) -> int:
     from .notifications import send_exception_notice
 
     return send_exception_notice(request_id=request_id, notice=notice)
+
+
+@shared_task(ignore_result=True)
+def send_due_reminders() -> int:
+    """Beat calls this every CASEDESK_SWEEP_SECONDS; services do the work."""
+    return services.send_due_reminders()

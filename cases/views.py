@@ -12,26 +12,32 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
-from .access import get_case_for, get_customer_for, get_request_for
+from .access import get_case_for, get_customer_for, get_request_for, get_task_for
 from .filters import CaseFilter
 from .forms import (
     AttachPolicyForm,
     CaseForm,
+    CompleteTaskForm,
     CustomerForm,
     DecisionForm,
     ExceptionRequestForm,
+    FeedbackForm,
     InteractionForm,
     ReassignForm,
     ReopenForm,
+    RescheduleTaskForm,
     ResolveForm,
+    TaskForm,
     TriageForm,
+    policies_in_force,
+    team_members,
 )
 from .models import Customer, RequestStatus, Role, Status
 from .pagination import paginate
@@ -195,6 +201,9 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 def _case_context(request: HttpRequest, case: Any, **forms: Any) -> dict[str, Any]:
     reference = case.reference
+    # Fetched once and shared by the forms that offer them (fixed queries per page).
+    members = team_members(case.team)
+    policies = policies_in_force()
     context: dict[str, Any] = {
         "case": case,
         "timeline": selectors.case_timeline(case),
@@ -206,6 +215,7 @@ def _case_context(request: HttpRequest, case: Any, **forms: Any) -> dict[str, An
         "reassign_form": ReassignForm(
             initial={"assignee": case.assignee_id},
             team=case.team,
+            members=members,
             action=reverse("case_reassign", args=[reference]),
         ),
         "triage_form": TriageForm(
@@ -214,11 +224,20 @@ def _case_context(request: HttpRequest, case: Any, **forms: Any) -> dict[str, An
         ),
         "resolve_form": ResolveForm(action=reverse("case_resolve", args=[reference])),
         "reopen_form": ReopenForm(action=reverse("case_reopen", args=[reference])),
-        "attach_form": AttachPolicyForm(action=reverse("case_attach_policy", args=[reference])),
+        "attach_form": AttachPolicyForm(
+            policies=policies, action=reverse("case_attach_policy", args=[reference])
+        ),
         "request_form": ExceptionRequestForm(
-            action=reverse("case_request_exception", args=[reference])
+            policies=policies, action=reverse("case_request_exception", args=[reference])
         ),
         "case_policies": selectors.case_policies(case),
+        "tasks": selectors.case_tasks(case),
+        "task_form": TaskForm(
+            initial={"assignee": case.assignee_id or request.user.pk},
+            team=case.team,
+            members=members,
+            action=reverse("case_add_task", args=[reference]),
+        ),
         "can_resolve": case.status in {Status.NEW, Status.OPEN},
         "can_reopen": case.status == Status.RESOLVED,
     }
@@ -332,12 +351,7 @@ def case_resolve(request: HttpRequest, reference: str) -> HttpResponse:
     form = ResolveForm(request.POST, action=reverse("case_resolve", args=[reference]))
     if form.is_valid():
         try:
-            services.resolve_case(
-                case,
-                by=request.user,
-                outcome=form.cleaned_data["outcome"],
-                summary=form.cleaned_data["summary"],
-            )
+            services.resolve_case(case, by=request.user, **form.cleaned_data)
         except services.CaseError as error:
             return _refused(request, case, error)
         else:
@@ -495,3 +509,124 @@ def currency() -> str:
     from django.conf import settings
 
     return settings.CASEDESK_CURRENCY
+
+
+# Follow-up tasks ----------------------------------------------------------------------
+
+
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    board = selectors.my_tasks(request.user)
+    return render(request, "cases/tasks.html", {"board": board, "scope": "mine"})
+
+
+@login_required
+def team_tasks(request: HttpRequest) -> HttpResponse:
+    if request.user.role == Role.STAFF:
+        raise PermissionDenied("Team tasks are for managers and admins.")
+    board = selectors.team_tasks(request.user)
+    return render(request, "cases/tasks.html", {"board": board, "scope": "team"})
+
+
+@login_required
+@require_POST
+def case_add_task(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference)
+    form = TaskForm(request.POST, team=case.team, action=reverse("case_add_task", args=[reference]))
+    if form.is_valid():
+        try:
+            services.add_task(case, by=request.user, **form.cleaned_data)
+        except services.CaseError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Task added; reminders are scheduled.")
+            return redirect(case)
+    return _rerender(request, case, task_form=form)
+
+
+def _back(request: HttpRequest, task: Any) -> HttpResponse:
+    """Return to where the action was taken: a task list or the case."""
+    target = request.POST.get("next", "")
+    if target in {"my_tasks", "team_tasks"}:
+        return redirect(target)
+    return redirect(task.case)
+
+
+@login_required
+@require_POST
+def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_task_for(request.user, pk)
+    form = CompleteTaskForm(request.POST, prefix=f"t{pk}")
+    if not form.is_valid():
+        messages.error(request, "Say what came of the task before marking it done.")
+        return _back(request, task)
+    try:
+        services.complete_task(
+            task, by=request.user, outcome_note=form.cleaned_data["outcome_note"]
+        )
+    except services.CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Done: {task.title}.")
+    return _back(request, task)
+
+
+@login_required
+@require_POST
+def task_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_task_for(request.user, pk)
+    try:
+        services.cancel_task(task, by=request.user, reason=request.POST.get("reason", "")[:500])
+    except services.CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Cancelled: {task.title}.")
+    return _back(request, task)
+
+
+@login_required
+@require_POST
+def task_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_task_for(request.user, pk)
+    form = RescheduleTaskForm(request.POST, prefix=f"t{pk}")
+    if not form.is_valid():
+        messages.error(request, "Give a valid new due time.")
+        return _back(request, task)
+    try:
+        services.reschedule_task(task, by=request.user, due_at=form.cleaned_data["due_at"])
+    except services.CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Moved: {task.title}.")
+    return _back(request, task)
+
+
+# Customer feedback (no sign-in) -------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def feedback(request: HttpRequest, token: str) -> HttpResponse:
+    """The customer's page from the emailed link. Shows nothing of the case beyond the
+    business and the date; unknown tokens are a 404."""
+    found = services.find_feedback(token)
+    if found is None:
+        raise Http404("No such link.")
+    context: dict[str, Any] = {"feedback": found}
+    if found.used_at:
+        return render(
+            request, "cases/feedback_closed.html", {**context, "reason": "used"}, status=410
+        )
+    if found.expires_at <= timezone.now():
+        return render(
+            request, "cases/feedback_closed.html", {**context, "reason": "expired"}, status=410
+        )
+    form = FeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_feedback(found, **form.cleaned_data)
+        except services.FeedbackClosed:
+            return render(
+                request, "cases/feedback_closed.html", {**context, "reason": "used"}, status=410
+            )
+        return render(request, "cases/feedback_thanks.html", context)
+    return render(request, "cases/feedback.html", {**context, "form": form})

@@ -179,3 +179,65 @@ class AllowedException(models.Model):
             "manager_limit": str(self.manager_limit),
             "active": self.active,
         }
+
+
+class FollowUpRule(models.Model):
+    """When a case is resolved with this category and/or outcome: create a follow-up task
+    and/or ask the customer for feedback, so many days later."""
+
+    name = models.CharField(max_length=120)
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="Empty: any category.",
+        related_name="+",
+    )
+    # An Outcome value of cases.models; empty means any outcome.
+    outcome = models.CharField(max_length=20, blank=True, help_text="Empty: any outcome.")
+    task_title = models.CharField(max_length=200, blank=True)
+    task_kind = models.CharField(max_length=20, blank=True)
+    task_due_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Days after resolving; empty: no task."
+    )
+    task_local_hour = models.PositiveSmallIntegerField(
+        default=10, help_text="Hour of the day, in the team's time zone, the task is due."
+    )
+    feedback_after_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Ask the customer for feedback after; empty: don't."
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(task_local_hour__lte=23), name="rule_hour_in_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(task_due_days__isnull=True)
+                | (~models.Q(task_title="") & ~models.Q(task_kind="")),
+                name="rule_task_has_title_and_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MessageTemplate(models.Model):
+    """Admin-editable wording of an email to customers, e.g. "what happens next"."""
+
+    key = models.SlugField(max_length=40, unique=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(
+        help_text="Placeholders: {customer}, {reference}, {summary}, {next_step}, {business}."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key

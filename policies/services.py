@@ -44,7 +44,7 @@ def check_limits(*, staff_limit: Decimal, manager_limit: Decimal, max_value: Dec
         raise PolicyError("Limits must satisfy: staff limit ≤ manager limit ≤ maximum value.")
 
 
-def _snapshot(policy: Policy, *, by: Any, note: str) -> PolicyVersion:
+def snapshot(policy: Policy, *, by: Any, note: str) -> PolicyVersion:
     """Write the next version of `policy` as it now stands, and point the policy at it."""
     # Lock the policy row so two admins saving at once get consecutive version numbers.
     Policy.objects.select_for_update().filter(pk=policy.pk).first()
@@ -103,7 +103,7 @@ def create_policy(
             max_value=Decimal(fields["max_value"]),
         )
         AllowedException.objects.create(policy=policy, **fields)
-    _snapshot(policy, by=by, note="Created")
+    snapshot(policy, by=by, note="Created")
     return policy
 
 
@@ -118,7 +118,7 @@ def revise_policy(policy: Policy, *, by: Any, note: str = "", **fields: Any) -> 
     if policy.effective_to and policy.effective_to < policy.effective_from:
         raise PolicyError("The policy cannot end before it starts.")
     policy.save()
-    return _snapshot(policy, by=by, note=note or "Policy edited")
+    return snapshot(policy, by=by, note=note or "Policy edited")
 
 
 @transaction.atomic
@@ -147,5 +147,5 @@ def save_allowed_exception(
     creating = allowed.pk is None
     allowed.save()
     verb = "added" if creating else "changed"
-    _snapshot(policy, by=by, note=note or f"Exception {verb}: {allowed.name}")
+    snapshot(policy, by=by, note=note or f"Exception {verb}: {allowed.name}")
     return allowed

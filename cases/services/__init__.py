@@ -27,8 +27,36 @@ from .exceptions import (
     required_level,
     withdraw_exception,
 )
+from .followups import (
+    FeedbackClosed,
+    TaskAlreadyClosed,
+    add_task,
+    apply_follow_up_rules,
+    cancel_task,
+    complete_task,
+    find_feedback,
+    local_due,
+    queue_customer_update,
+    reschedule_task,
+    schedule_feedback,
+    submit_feedback,
+)
+from .reminders import send_due_reminders
 
 __all__ = [
+    "FeedbackClosed",
+    "TaskAlreadyClosed",
+    "add_task",
+    "apply_follow_up_rules",
+    "cancel_task",
+    "complete_task",
+    "find_feedback",
+    "local_due",
+    "queue_customer_update",
+    "reschedule_task",
+    "schedule_feedback",
+    "send_due_reminders",
+    "submit_feedback",
     "ALLOWED_TRANSITIONS",
     "AlreadyDecided",
     "Decision",

@@ -66,6 +66,7 @@ def _event(
     note: str = "",
     interaction: Interaction | None = None,
     exception_request: ExceptionRequest | None = None,
+    task: Any = None,
 ) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case,
@@ -76,6 +77,7 @@ def _event(
         note=note,
         interaction=interaction,
         exception_request=exception_request,
+        task=task,
     )
 
 
@@ -227,6 +229,18 @@ def log_interaction(
         promise_due_at=promise_due_at if promise.strip() else None,
     )
     _event(case, actor=by, kind=EventKind.INTERACTION, interaction=interaction)
+    if interaction.promise and interaction.promise_due_at:
+        from .followups import add_task
+
+        # A promise to a customer is a task with reminders, so it cannot be forgotten.
+        add_task(
+            case,
+            by=by,
+            title=interaction.promise,
+            kind="deliver_promise",
+            assignee=by if can_assign(case.team, by) else case.assignee or by,
+            due_at=interaction.promise_due_at,
+        )
     if case.status == Status.NEW:
         _move(case, from_=Status.NEW, to=Status.OPEN, now=now)
         _event(case, actor=by, kind=EventKind.STATUS, from_value=Status.NEW, to_value=Status.OPEN)
@@ -292,8 +306,17 @@ def update_triage(
 
 
 @transaction.atomic
-def resolve_case(case: Case, *, by: User, outcome: str, summary: str) -> Case:
-    """Resolve an open case with an outcome and a summary (both required)."""
+def resolve_case(
+    case: Case,
+    *,
+    by: User,
+    outcome: str,
+    summary: str,
+    email_customer: bool = False,
+    next_step: str = "",
+) -> Case:
+    """Resolve an open case with an outcome and a summary (both required); schedule the
+    follow-ups the rules ask for; optionally tell the customer what happens next."""
     if outcome not in Outcome.values:
         raise NotAllowed("Choose an outcome.")
     if not summary.strip():
@@ -321,6 +344,11 @@ def resolve_case(case: Case, *, by: User, outcome: str, summary: str) -> Case:
         to_value=outcome,
         note=summary.strip(),
     )
+    from .followups import apply_follow_up_rules, queue_customer_update
+
+    apply_follow_up_rules(case, by=by, resolved_at=now)
+    if email_customer:
+        queue_customer_update(case, by=by, next_step=next_step)
     return case
 
 

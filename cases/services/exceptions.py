@@ -196,6 +196,9 @@ def request_exception(
                 from_value=Status.OPEN,
                 to_value=Status.PENDING_APPROVAL,
             )
+        from .followups import schedule_approval_escalation
+
+        schedule_approval_escalation(request)
         _notify(request.pk, "requested")
     else:
         Case.objects.filter(pk=case.pk).update(last_activity_at=now, updated_at=now)
@@ -269,6 +272,9 @@ def decide_exception(
     )
     _settle_case(case, by=by, now=now)
     Case.objects.filter(pk=case.pk).update(last_activity_at=now, updated_at=now)
+    from .followups import cancel_approval_escalation
+
+    cancel_approval_escalation(request)
     _notify(request.pk, "decided")
     return request
 
@@ -296,5 +302,8 @@ def withdraw_exception(
         note=reason.strip(),
         exception_request=request,
     )
+    from .followups import cancel_approval_escalation
+
+    cancel_approval_escalation(request)
     _settle_case(case, by=by, now=now)
     return request

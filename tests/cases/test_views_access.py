@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -19,9 +19,18 @@ from urllib.parse import quote
 
 import pytest
 from django.urls import URLPattern, URLResolver, reverse
+from django.utils import timezone
 
 from cases import services
-from cases.models import Case, CaseEvent, Customer, ExceptionRequest, Interaction, Status
+from cases.models import (
+    Case,
+    CaseEvent,
+    Customer,
+    ExceptionRequest,
+    FollowUpTask,
+    Interaction,
+    Status,
+)
 from policies import services as policy_services
 from policies.models import AllowedException, DemeanourGuidance, Policy, PolicyVersion
 from tests.factories import CustomerFactory
@@ -117,6 +126,8 @@ def world(  # type: ignore[no-untyped-def]
         policy=policy,
         allowed=policy.allowed_exceptions.get(),
         request=None,
+        task=None,
+        feedback_token=None,
     )
 
 
@@ -128,6 +139,7 @@ def db_state() -> dict[str, Any]:
     return {
         "cases": list(Case.objects.order_by("pk").values()),
         "customers": list(Customer.objects.order_by("pk").values()),
+        "tasks": list(FollowUpTask.objects.order_by("pk").values()),
         "events": list(CaseEvent.objects.order_by("pk").values_list("pk", flat=True)),
         "interactions": list(Interaction.objects.order_by("pk").values_list("pk", flat=True)),
         "guidance": list(DemeanourGuidance.objects.order_by("pk").values()),
@@ -168,7 +180,7 @@ class Route:
 
     @property
     def object_level(self) -> bool:
-        return self.target in {"case", "customer", "customer_preset", "request"}
+        return self.target in {"case", "customer", "customer_preset", "request", "task"}
 
     def __str__(self) -> str:
         return f"{self.name}-{self.method}"
@@ -362,6 +374,25 @@ ROUTES = [
         insider_gets="/policies/guidance/",
         outsider_gets=403,
     ),
+    Route(
+        "case_add_task",
+        "post",
+        target="case",
+        data={
+            "title": "Call back about the dent",
+            "kind": "call_back",
+            "assignee": "colleague",
+            "due_at": "2030-01-07T10:00",
+        },
+        insider_gets="{case}",
+    ),
+    Route("my_tasks"),
+    Route("team_tasks", insider="manager", outsider_gets=403),
+    Route("task_complete", "post", target="task", insider_gets="{case}", prepare="task"),
+    Route("task_cancel", "post", target="task", insider_gets="{case}", prepare="task"),
+    Route("task_reschedule", "post", target="task", insider_gets="{case}", prepare="task"),
+    # The customer's link: no sign-in, and nothing of the case on the page.
+    Route("feedback", target="feedback", public=True, prepare="feedback"),
     Route("health", public=True),
 ]
 PRIVATE = [route for route in ROUTES if not route.public]
@@ -383,6 +414,10 @@ def _url(route: Route, world: SimpleNamespace) -> str:
         return f"{reverse(route.name)}?customer={world.customer.pk}"
     if route.target == "request":
         return reverse(route.name, args=[world.request.pk])
+    if route.target == "task":
+        return reverse(route.name, args=[world.task.pk])
+    if route.target == "feedback":
+        return reverse(route.name, args=[world.feedback_token])
     if route.target == "demeanour":
         return reverse(route.name, args=["angry"])
     if route.target == "policy":
@@ -405,6 +440,10 @@ def _data(route: Route, world: SimpleNamespace, user: Any) -> dict[str, Any]:
     if route.name == "request_decide":
         prefix = f"r{world.request.pk}"
         data = {f"{prefix}-decision": "approve", f"{prefix}-reason": "Fair, given the dent"}
+    if route.name == "task_complete":
+        data = {f"t{world.task.pk}-outcome_note": "Called back; all settled"}
+    if route.name == "task_reschedule":
+        data = {f"t{world.task.pk}-due_at": "2030-02-01T09:30"}
     if route.name == "customer_create":
         # Each user registers the customer in their own team (the admin in ours).
         data["team"] = (user.teams.first() if user else None) or world.case.team
@@ -429,6 +468,20 @@ def _prepare(route: Route, world: SimpleNamespace) -> None:
             justification="Scratched on delivery",
         )
         assert world.request.status == "pending"
+    if route.prepare == "task":
+        world.task = services.add_task(
+            world.case,
+            by=world.staff,
+            title="Check the door was replaced",
+            kind="check_satisfaction",
+            assignee=world.staff,
+            due_at=timezone.now() + timedelta(days=2),
+        )
+    if route.prepare == "feedback":
+        from cases.services.followups import feedback_token
+
+        feedback = services.schedule_feedback(world.case, send_at=timezone.now())
+        world.feedback_token = feedback_token(feedback)
     if route.prepare == "resolve":
         services.resolve_case(
             world.case, by=world.staff, outcome="compromise", summary="Store credit"

@@ -1,0 +1,376 @@
+"""Follow-up tasks, the reminders they schedule, follow-up rules and feedback requests.
+
+A task's reminder rows are written in the same transaction as the task, so the schedule
+can never disagree with the tasks: the database holds it, and the sweep
+(`reminders.send_due_reminders`) only reads it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import secrets
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ..models import (
+    Case,
+    EventKind,
+    ExceptionRequest,
+    FeedbackRequest,
+    FollowUpTask,
+    Reminder,
+    ReminderKind,
+    ReminderState,
+    Role,
+    TaskKind,
+    TaskStatus,
+    Team,
+    User,
+)
+from .cases import CaseError, NotAllowed, _event, can_assign
+
+
+class TaskAlreadyClosed(CaseError):
+    pass
+
+
+def local_due(day: date, hour: int, zone: str) -> datetime:
+    """`hour` o'clock on `day` in `zone`, as an aware datetime.
+
+    In the spring-forward gap the wall-clock hour does not exist: the due time moves forward
+    by the gap (01:00 → 02:00 BST in London). In the repeated fall-back hour it is the
+    first of the two (fold=0).
+    """
+    tz = ZoneInfo(zone)
+    naive = datetime.combine(day, time(hour))
+    aware = naive.replace(tzinfo=tz)
+    # zoneinfo resolves a non-existent wall time with the offset from before the gap, which
+    # lands after the jump: exactly "moved forward by the gap". Normalise through UTC so the
+    # stored value is a real instant with the right offset.
+    return aware.astimezone(ZoneInfo("UTC")).astimezone(tz)
+
+
+def _reminder_times(due_at: datetime) -> dict[str, datetime]:
+    lead = timedelta(minutes=settings.CASEDESK_REMINDER_LEAD_MINUTES)
+    grace = timedelta(minutes=settings.CASEDESK_OVERDUE_GRACE_MINUTES)
+    now = timezone.now()
+    return {
+        ReminderKind.DUE_SOON: max(due_at - lead, now),
+        ReminderKind.OVERDUE: due_at + grace,
+    }
+
+
+def _write_task_reminders(task: FollowUpTask) -> None:
+    """Create or move the task's two reminders; a moved reminder is a new message."""
+    for kind, due_at in _reminder_times(task.due_at).items():
+        updated = Reminder.objects.filter(task=task, kind=kind).update(
+            due_at=due_at,
+            state=ReminderState.PENDING,
+            generation=F("generation") + 1,
+            attempts=0,
+            claimed_at=None,
+            sent_at=None,
+            last_error="",
+        )
+        if not updated:
+            Reminder.objects.create(kind=kind, case_id=task.case_id, task=task, due_at=due_at)
+
+
+def _cancel_reminders(**match: object) -> int:
+    return Reminder.objects.filter(state=ReminderState.PENDING, **match).update(
+        state=ReminderState.CANCELLED
+    )
+
+
+@transaction.atomic
+def add_task(
+    case: Case,
+    *,
+    by: User | None,
+    title: str,
+    kind: str,
+    assignee: User,
+    due_at: datetime,
+) -> FollowUpTask:
+    """A follow-up on a case for a member of its team, with its reminders scheduled."""
+    if not can_assign(case.team, assignee):
+        raise NotAllowed(f"{assignee} is not a member of {case.team}.")
+    if kind not in TaskKind.values:
+        raise NotAllowed("Choose what kind of task this is.")
+    if not title.strip():
+        raise NotAllowed("Give the task a title.")
+    task = FollowUpTask.objects.create(
+        case=case,
+        title=title.strip(),
+        kind=kind,
+        assignee=assignee,
+        due_at=due_at,
+        created_by=by,
+    )
+    _write_task_reminders(task)
+    _event(
+        case,
+        actor=by,
+        kind=EventKind.TASK_ADDED,
+        to_value=f"{assignee}, due {timezone.localtime(due_at):%a %d %b %H:%M}",
+        note=task.title,
+        task=task,
+    )
+    return task
+
+
+@transaction.atomic
+def reschedule_task(
+    task: FollowUpTask, *, by: User, due_at: datetime, assignee: User | None = None
+) -> FollowUpTask:
+    """Move an open task (and its reminders); optionally hand it to someone else."""
+    assignee = assignee or task.assignee
+    if not can_assign(task.case.team, assignee):
+        raise NotAllowed(f"{assignee} is not a member of {task.case.team}.")
+    moved = FollowUpTask.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(
+        due_at=due_at, assignee=assignee
+    )
+    if not moved:
+        raise TaskAlreadyClosed("This task is already closed.")
+    task.refresh_from_db()
+    _write_task_reminders(task)
+    _event(
+        task.case,
+        actor=by,
+        kind=EventKind.TASK_CHANGED,
+        to_value=f"{assignee}, due {timezone.localtime(due_at):%a %d %b %H:%M}",
+        note=task.title,
+        task=task,
+    )
+    return task
+
+
+def _close_task(task: FollowUpTask, *, by: User, status: str, note: str) -> FollowUpTask:
+    now = timezone.now()
+    closed = FollowUpTask.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(
+        status=status, outcome_note=note.strip(), completed_at=now, completed_by=by
+    )
+    if not closed:
+        raise TaskAlreadyClosed("This task is already closed.")
+    # Nothing more to remind anyone of; a reminder mid-send re-checks the task first.
+    _cancel_reminders(task=task)
+    task.refresh_from_db()
+    kind = EventKind.TASK_DONE if status == TaskStatus.DONE else EventKind.TASK_CANCELLED
+    _event(task.case, actor=by, kind=kind, note=f"{task.title}: {note.strip()}", task=task)
+    return task
+
+
+@transaction.atomic
+def complete_task(task: FollowUpTask, *, by: User, outcome_note: str) -> FollowUpTask:
+    """Mark a task done with what came of it (required)."""
+    if not outcome_note.strip():
+        raise NotAllowed("Say what came of it.")
+    return _close_task(task, by=by, status=TaskStatus.DONE, note=outcome_note)
+
+
+@transaction.atomic
+def cancel_task(task: FollowUpTask, *, by: User, reason: str = "") -> FollowUpTask:
+    return _close_task(task, by=by, status=TaskStatus.CANCELLED, note=reason or "Cancelled")
+
+
+def schedule_approval_escalation(request: ExceptionRequest) -> Reminder:
+    """A request still waiting after the configured time is escalated, once."""
+    due_at = request.requested_at + timedelta(hours=settings.CASEDESK_APPROVAL_ESCALATE_HOURS)
+    return Reminder.objects.create(
+        kind=ReminderKind.APPROVAL,
+        case_id=request.case_id,
+        exception_request=request,
+        due_at=due_at,
+    )
+
+
+def cancel_approval_escalation(request: ExceptionRequest) -> None:
+    _cancel_reminders(exception_request=request)
+
+
+# Feedback ------------------------------------------------------------------------------
+
+
+def feedback_token(feedback: FeedbackRequest) -> str:
+    """The link's secret: HMAC of the row's random salt under SECRET_KEY (256 bits).
+
+    Recomputed whenever the email is (re)sent, so a resend carries the same link, while
+    the database alone (which keeps only the SHA-256 of it) cannot produce it.
+    """
+    key = settings.SECRET_KEY.encode()
+    message = f"casedesk-feedback:{feedback.salt}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def schedule_feedback(case: Case, *, send_at: datetime) -> FeedbackRequest | None:
+    """Ask the customer for feedback at `send_at`, if we have an email address."""
+    email = case.customer.email
+    if not email:
+        return None
+    feedback = FeedbackRequest(
+        case=case,
+        email=email,
+        salt=secrets.token_hex(32),
+        send_at=send_at,
+        expires_at=send_at + timedelta(days=settings.CASEDESK_FEEDBACK_LINK_DAYS),
+    )
+    feedback.token_hash = hash_token(feedback_token(feedback))
+    feedback.save()
+    Reminder.objects.create(
+        kind=ReminderKind.FEEDBACK, case=case, feedback=feedback, due_at=send_at
+    )
+    return feedback
+
+
+def find_feedback(token: str) -> FeedbackRequest | None:
+    """The feedback request behind a link, or None for any unknown token."""
+    if not token or len(token) > 128:
+        return None
+    return (
+        FeedbackRequest.objects.select_related("case", "case__team")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+class FeedbackClosed(CaseError):
+    pass
+
+
+def recovery_owner(team: Team) -> User:
+    """Who takes a service-recovery task: a manager of the team, else any member."""
+    members = team.members.filter(is_active=True)
+    owner = (
+        members.filter(role__in=[Role.MANAGER, Role.ADMIN]).order_by("id").first()
+        or members.order_by("id").first()
+    )
+    if owner is None:
+        raise NotAllowed(f"{team} has nobody to follow up.")
+    return owner
+
+
+@transaction.atomic
+def submit_feedback(feedback: FeedbackRequest, *, rating: int, comment: str) -> FeedbackRequest:
+    """Record the customer's rating once; a low one (1–2) starts service recovery."""
+    now = timezone.now()
+    if not 1 <= rating <= 5:
+        raise NotAllowed("Choose a rating from 1 to 5.")
+    used = FeedbackRequest.objects.filter(
+        Q(pk=feedback.pk, used_at__isnull=True, expires_at__gt=now)
+    ).update(used_at=now, rating=rating, comment=comment.strip())
+    if not used:
+        raise FeedbackClosed("This link has already been used or has expired.")
+    feedback.refresh_from_db()
+    case = feedback.case
+    _event(case, actor=None, kind=EventKind.FEEDBACK, to_value=str(rating), note=comment.strip())
+    if rating <= 2:
+        add_task(
+            case,
+            by=None,
+            title=f"Service recovery: customer rated {rating}/5",
+            kind=TaskKind.SERVICE_RECOVERY,
+            assignee=recovery_owner(case.team),
+            due_at=now + timedelta(days=1),
+        )
+    return feedback
+
+
+def apply_follow_up_rules(case: Case, *, by: User, resolved_at: datetime) -> list[FollowUpTask]:
+    """Create the tasks and feedback requests that the follow-up rules ask for."""
+    from policies.models import FollowUpRule
+
+    rules = FollowUpRule.objects.filter(active=True).filter(
+        Q(category__isnull=True) | Q(category_id=case.category_id),
+        Q(outcome="") | Q(outcome=case.outcome),
+    )
+    created: list[FollowUpTask] = []
+    feedback_days: list[int] = []
+    local_day = timezone.localtime(resolved_at, ZoneInfo(case.team.time_zone)).date()
+    owner = case.assignee if case.assignee_id and can_assign(case.team, case.assignee) else by
+    for rule in rules.order_by("id"):
+        if rule.task_due_days is not None and can_assign(case.team, owner):
+            due = local_due(
+                local_day + timedelta(days=rule.task_due_days),
+                rule.task_local_hour,
+                case.team.time_zone,
+            )
+            created.append(
+                add_task(
+                    case,
+                    by=by,
+                    title=rule.task_title,
+                    kind=rule.task_kind,
+                    assignee=owner,
+                    due_at=due,
+                )
+            )
+        if rule.feedback_after_days is not None:
+            feedback_days.append(rule.feedback_after_days)
+    if feedback_days:
+        # One request per resolution, however many rules ask for one: the earliest wins.
+        schedule_feedback(case, send_at=resolved_at + timedelta(days=min(feedback_days)))
+    return created
+
+
+def queue_customer_update(case: Case, *, by: User, next_step: str) -> Reminder | None:
+    """Email the customer what was agreed and what happens next, from the admin's template."""
+    from policies.models import MessageTemplate
+
+    if not case.customer.email:
+        raise NotAllowed("This customer has no email address.")
+    template = MessageTemplate.objects.filter(key="what-happens-next").first()
+    if template is None:
+        raise NotAllowed("No 'what happens next' template is set up.")
+    values = {
+        "customer": case.customer.name,
+        "reference": case.reference,
+        "summary": case.resolution_summary,
+        "next_step": next_step.strip() or "Nothing more is needed from you.",
+        "business": settings.CASEDESK_BUSINESS_NAME,
+    }
+    body = template.body
+    for key, value in values.items():
+        body = body.replace("{" + key + "}", value)
+    subject = template.subject
+    for key, value in values.items():
+        subject = subject.replace("{" + key + "}", value)
+    reminder = Reminder.objects.create(
+        kind=ReminderKind.CUSTOMER_UPDATE,
+        case=case,
+        due_at=timezone.now(),
+        note=f"{subject}\n\n{body}",
+    )
+    _event(
+        case,
+        actor=by,
+        kind=EventKind.CUSTOMER_EMAILED,
+        to_value=case.customer.email,
+        note=body,
+    )
+    kick_sweep()
+    return reminder
+
+
+def kick_sweep() -> None:
+    """After commit, ask a worker to sweep now rather than at the next beat. If the broker
+    is down this is lost, and costs nothing: the rows wait for the next sweep."""
+
+    def send() -> None:
+        from ..tasks import send_due_reminders
+
+        # Broker unreachable: beat's next sweep finds the rows anyway.
+        with contextlib.suppress(Exception):
+            send_due_reminders.apply_async(retry=False)
+
+    transaction.on_commit(send)

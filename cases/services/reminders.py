@@ -1,0 +1,216 @@
+"""The reminder sweep: claim one due row, send it outside any transaction, record it.
+
+- Claim: `pending → sending` by conditional update; whoever changes the row owns it, so two
+  sweeps (or two workers) never send the same row in the same generation.
+- Send: with a Message-ID fixed per row and generation, so the one possible duplicate (the
+  sender died after the server accepted, before it was recorded) is recognisably the same.
+- Record: `sending → sent`; or back to pending with a backoff on a temporary failure; or
+  failed after the last try or on a permanent refusal — failed rows show to admins.
+- Recover: a row left `sending` past the claim timeout goes back to pending.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from .. import emails
+from ..models import (
+    ExceptionRequest,
+    Reminder,
+    ReminderKind,
+    ReminderState,
+    RequestStatus,
+    Role,
+    TaskStatus,
+    User,
+)
+
+logger = logging.getLogger(__name__)
+
+CANDIDATES = 20
+
+
+@dataclass
+class Outbound:
+    template: str
+    to: list[str]
+    context: dict[str, object]
+
+
+class Irrelevant(Exception):
+    """The reminder no longer applies (task done, request decided, link used)."""
+
+
+def claim_next(*, now: datetime) -> Reminder | None:
+    """Take the oldest due pending row that nobody else took first."""
+    candidates = (
+        Reminder.objects.filter(state=ReminderState.PENDING, due_at__lte=now)
+        .order_by("due_at", "id")
+        .values_list("id", flat=True)[:CANDIDATES]
+    )
+    for reminder_id in candidates:
+        claimed = Reminder.objects.filter(pk=reminder_id, state=ReminderState.PENDING).update(
+            state=ReminderState.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+        if claimed:
+            return Reminder.objects.select_related(
+                "case", "case__customer", "case__team", "task", "task__assignee"
+            ).get(pk=reminder_id)
+    return None
+
+
+def recover_stale(*, now: datetime) -> int:
+    """Rows a dead sender left in `sending` go back to pending (the at-least-once step)."""
+    cutoff = now - timedelta(seconds=settings.CASEDESK_REMINDER_CLAIM_TIMEOUT_SECONDS)
+    return Reminder.objects.filter(state=ReminderState.SENDING, claimed_at__lt=cutoff).update(
+        state=ReminderState.PENDING
+    )
+
+
+def _managers_of(team_id: int) -> list[str]:
+    people = User.objects.filter(is_active=True, role=Role.MANAGER, teams=team_id)
+    return list(people.exclude(email="").values_list("email", flat=True))
+
+
+def _deciders_of(request: ExceptionRequest) -> list[str]:
+    from ..notifications import deciders_for
+
+    return [user.email for user in deciders_for(request) if user.email]
+
+
+def compose(reminder: Reminder) -> Outbound:
+    """What to send for this row, or Irrelevant when it no longer applies."""
+    case = reminder.case
+    context: dict[str, object] = {
+        "reminder": reminder,
+        "case": case,
+        "case_url": emails.absolute_url(case.get_absolute_url()),
+    }
+    if reminder.kind in {ReminderKind.DUE_SOON, ReminderKind.OVERDUE}:
+        task = reminder.task
+        if task is None or task.status != TaskStatus.OPEN:
+            raise Irrelevant("the task is closed")
+        context["task"] = task
+        context["tasks_url"] = emails.absolute_url(reverse("my_tasks"))
+        if reminder.kind == ReminderKind.DUE_SOON:
+            return Outbound("reminder_due_soon", [task.assignee.email], context)
+        return Outbound("reminder_overdue", _managers_of(case.team_id), context)
+    if reminder.kind == ReminderKind.APPROVAL:
+        request = ExceptionRequest.objects.select_related("case", "requested_by").get(
+            pk=reminder.exception_request_id
+        )
+        if request.status != RequestStatus.PENDING:
+            raise Irrelevant("the request was decided")
+        context["request"] = request
+        context["queue_url"] = emails.absolute_url(reverse("approvals"))
+        return Outbound("reminder_approval", _deciders_of(request), context)
+    if reminder.kind == ReminderKind.FEEDBACK:
+        from .followups import feedback_token
+
+        feedback = reminder.feedback
+        if feedback is None or feedback.used_at or feedback.expires_at <= timezone.now():
+            raise Irrelevant("the feedback link is used or expired")
+        context["feedback"] = feedback
+        context["feedback_url"] = emails.absolute_url(
+            reverse("feedback", args=[feedback_token(feedback)])
+        )
+        return Outbound("feedback_request", [feedback.email], context)
+    if reminder.kind == ReminderKind.CUSTOMER_UPDATE:
+        subject, _, body = reminder.note.partition("\n\n")
+        context.update(subject=subject, body=body)
+        return Outbound("customer_update", [case.customer.email], context)
+    raise Irrelevant(f"unknown kind {reminder.kind}")
+
+
+def _temporary(error: Exception) -> bool:
+    """Worth trying again later: 4xx replies, dropped connections, timeouts."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return all(400 <= code < 500 for code in codes)
+    return isinstance(error, smtplib.SMTPServerDisconnected | OSError | socket.timeout)
+
+
+def backoff(attempts: int) -> timedelta:
+    """1×, 2×, 4×, … the base delay, capped at a day."""
+    seconds = settings.CASEDESK_REMINDER_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, 86400))
+
+
+def _finish(reminder: Reminder, **fields: object) -> None:
+    # Only the owner of the claim records the outcome.
+    Reminder.objects.filter(pk=reminder.pk, state=ReminderState.SENDING).update(**fields)
+
+
+def deliver(reminder: Reminder) -> str:
+    """Send one claimed row; returns the state it ends in."""
+    try:
+        outbound = compose(reminder)
+    except Irrelevant as why:
+        _finish(reminder, state=ReminderState.CANCELLED, last_error=str(why)[:500])
+        return ReminderState.CANCELLED
+    recipients = [address for address in outbound.to if address]
+    if not recipients:
+        _finish(reminder, state=ReminderState.FAILED, last_error="No one to send it to.")
+        return ReminderState.FAILED
+    try:
+        emails.send(
+            outbound.template,
+            to=recipients,
+            context=outbound.context,
+            message_id=reminder.message_id,
+        )
+    except Exception as error:  # classify every failure: retry, or give up and show it
+        message = f"{type(error).__name__}: {error}"[:500]
+        if _temporary(error) and reminder.attempts < settings.CASEDESK_REMINDER_MAX_ATTEMPTS:
+            _finish(
+                reminder,
+                state=ReminderState.PENDING,
+                due_at=timezone.now() + backoff(reminder.attempts),
+                last_error=message,
+            )
+            return ReminderState.PENDING
+        logger.error("Reminder %s failed for good: %s", reminder.pk, message)
+        _finish(reminder, state=ReminderState.FAILED, last_error=message)
+        return ReminderState.FAILED
+    _finish(reminder, state=ReminderState.SENT, sent_at=timezone.now(), last_error="")
+    return ReminderState.SENT
+
+
+def send_due_reminders(*, limit: int = 500, seconds: float = 50.0) -> int:
+    """Send what is due, one row at a time, until none is due, `limit` rows or `seconds`
+    have passed; returns how many rows were handled. Safe to run many at once."""
+    started = timezone.now()
+    recover_stale(now=started)
+    handled = 0
+    while handled < limit and (timezone.now() - started).total_seconds() < seconds:
+        reminder = claim_next(now=timezone.now())
+        if reminder is None:
+            break
+        deliver(reminder)
+        handled += 1
+    return handled
+
+
+def oldest_due_age(*, now: datetime | None = None) -> float | None:
+    """Seconds the oldest due, unsent reminder has waited (None when nothing is due)."""
+    now = now or timezone.now()
+    oldest = (
+        Reminder.objects.filter(
+            state__in=[ReminderState.PENDING, ReminderState.SENDING], due_at__lte=now
+        )
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+    return (now - oldest).total_seconds() if oldest else None
