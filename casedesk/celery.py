@@ -28,3 +28,18 @@ def _prepare(**_: object) -> None:
 
 # Web processes send to the filesystem broker too: make sure its folders exist.
 ensure_broker_folders()
+
+
+def publish_quietly(task: object, *args: object) -> bool:
+    """Queue `task` if the broker answers within a couple of seconds; otherwise give up.
+
+    For nudges whose work is already safe in the database (a sweep will find the rows):
+    a web request must never hang on a broker that is down. Returns whether it was queued.
+    """
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, interval_start=0, timeout=2)
+            task.apply_async(args=args, connection=connection, retry=False)  # type: ignore[attr-defined]
+    except Exception:  # broker down or unreachable: the caller's rows wait for the sweep
+        return False
+    return True

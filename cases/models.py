@@ -637,6 +637,8 @@ class ReminderKind(models.TextChoices):
     DUE_SOON = "due_soon", "Due soon (to the assignee)"
     OVERDUE = "overdue", "Overdue (to the team's managers)"
     APPROVAL = "approval", "Approval waiting too long (to the deciders)"
+    EXCEPTION_REQUESTED = "exc_requested", "Exception to decide (to the deciders)"
+    EXCEPTION_DECIDED = "exc_decided", "Exception decided (to the requester)"
     FEEDBACK = "feedback", "Feedback request (to the customer)"
     CUSTOMER_UPDATE = "customer_update", "What happens next (to the customer)"
 

@@ -20,14 +20,6 @@ def close_quiet_cases() -> int:
     return services.close_quiet_cases()
 
 
-@shared_task
-def notify_exception_request(request_id: int, notice: str) -> int:
-    """Email the deciders of a new request, or the requester of a decision."""
-    from .notifications import send_exception_notice
-
-    return send_exception_notice(request_id=request_id, notice=notice)
-
-
 @shared_task(ignore_result=True)
 def send_due_reminders() -> int:
     """Beat calls this every CASEDESK_SWEEP_SECONDS; services do the work."""

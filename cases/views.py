@@ -532,6 +532,9 @@ def team_tasks(request: HttpRequest) -> HttpResponse:
 @require_POST
 def case_add_task(request: HttpRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference)
+    if case.status == Status.CLOSED:
+        # Only the page's form is refused: service recovery after closing is the service's.
+        return _refused(request, case, services.NotAllowed("This case is closed."))
     form = TaskForm(request.POST, team=case.team, action=reverse("case_add_task", args=[reference]))
     if form.is_valid():
         try:

@@ -236,3 +236,18 @@ def signed_in(client) -> Iterator:  # type: ignore[no-untyped-def]
         return client
 
     yield _sign_in
+
+
+@pytest.fixture
+def what_happens_next(db):  # type: ignore[no-untyped-def]
+    """The customer email template as a fresh install has it (flushed by transactional tests)."""
+    import importlib
+
+    from policies.models import MessageTemplate
+
+    seed = importlib.import_module("policies.migrations.0005_default_templates")
+    template, _ = MessageTemplate.objects.get_or_create(
+        key="what-happens-next",
+        defaults={"subject": "Your case {reference}: what happens next", "body": seed.BODY},
+    )
+    return template

@@ -7,7 +7,6 @@ that the case's own status (pending approval ↔ open) follows its requests exac
 
 from __future__ import annotations
 
-import logging
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
@@ -22,14 +21,14 @@ from ..models import (
     EventKind,
     ExceptionRequest,
     Level,
+    Reminder,
+    ReminderKind,
     RequestStatus,
     Role,
     Status,
     User,
 )
 from .cases import CaseError, NotAllowed, _event, _move
-
-logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
 
@@ -91,18 +90,15 @@ def _lock_case(case: Case) -> Case:
     return Case.objects.select_for_update().get(pk=case.pk)
 
 
-def _notify(request_id: int, notice: str) -> None:
-    """Queue the email after commit. A broker outage must not undo or fail the decision."""
+def _notify(request: ExceptionRequest, kind: str) -> None:
+    """The notice is a row in the reminder outbox, written with the change itself: it is
+    sent by the sweep (nudged right after commit), so a broker outage delays it at most."""
+    from .followups import kick_sweep
 
-    def send() -> None:
-        from ..tasks import notify_exception_request
-
-        try:
-            notify_exception_request.delay(request_id, notice)
-        except Exception:  # broker down: the request stands; the email is what is lost
-            logger.exception("Could not queue %s notice for request %s", notice, request_id)
-
-    transaction.on_commit(send)
+    Reminder.objects.create(
+        kind=kind, case_id=request.case_id, exception_request=request, due_at=timezone.now()
+    )
+    kick_sweep()
 
 
 @transaction.atomic
@@ -199,7 +195,7 @@ def request_exception(
         from .followups import schedule_approval_escalation
 
         schedule_approval_escalation(request)
-        _notify(request.pk, "requested")
+        _notify(request, ReminderKind.EXCEPTION_REQUESTED)
     else:
         Case.objects.filter(pk=case.pk).update(last_activity_at=now, updated_at=now)
     return request
@@ -275,7 +271,7 @@ def decide_exception(
     from .followups import cancel_approval_escalation
 
     cancel_approval_escalation(request)
-    _notify(request.pk, "decided")
+    _notify(request, ReminderKind.EXCEPTION_DECIDED)
     return request
 
 

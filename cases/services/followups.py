@@ -7,7 +7,6 @@ can never disagree with the tasks: the database holds it, and the sweep
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import secrets
@@ -52,8 +51,8 @@ def local_due(day: date, hour: int, zone: str) -> datetime:
     naive = datetime.combine(day, time(hour))
     aware = naive.replace(tzinfo=tz)
     # zoneinfo resolves a non-existent wall time with the offset from before the gap, which
-    # lands after the jump: exactly "moved forward by the gap". Normalise through UTC so the
-    # stored value is a real instant with the right offset.
+    # lands after the jump: exactly "moved forward by the gap". The round trip through UTC
+    # gives the real instant its real offset (BST after the jump).
     return aware.astimezone(ZoneInfo("UTC")).astimezone(tz)
 
 
@@ -297,9 +296,16 @@ def apply_follow_up_rules(case: Case, *, by: User, resolved_at: datetime) -> lis
     created: list[FollowUpTask] = []
     feedback_days: list[int] = []
     local_day = timezone.localtime(resolved_at, ZoneInfo(case.team.time_zone)).date()
-    owner = case.assignee if case.assignee_id and can_assign(case.team, case.assignee) else by
+    owner: User | None = None
     for rule in rules.order_by("id"):
-        if rule.task_due_days is not None and can_assign(case.team, owner):
+        if rule.task_due_days is not None:
+            # The case's owner, else whoever resolved it, else a manager of the team: a
+            # follow-up the rules promise must always have someone to do it.
+            owner = owner or next(
+                (p for p in (case.assignee, by) if p is not None and can_assign(case.team, p)),
+                None,
+            )
+            owner = owner or recovery_owner(case.team)
             due = local_due(
                 local_day + timedelta(days=rule.task_due_days),
                 rule.task_local_hour,
@@ -367,10 +373,10 @@ def kick_sweep() -> None:
     is down this is lost, and costs nothing: the rows wait for the next sweep."""
 
     def send() -> None:
+        from casedesk.celery import publish_quietly
+
         from ..tasks import send_due_reminders
 
-        # Broker unreachable: beat's next sweep finds the rows anyway.
-        with contextlib.suppress(Exception):
-            send_due_reminders.apply_async(retry=False)
+        publish_quietly(send_due_reminders)
 
     transaction.on_commit(send)

@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from .. import emails
 from ..models import (
     ExceptionRequest,
+    Level,
     Reminder,
     ReminderKind,
     ReminderState,
@@ -82,9 +83,15 @@ def _managers_of(team_id: int) -> list[str]:
 
 
 def _deciders_of(request: ExceptionRequest) -> list[str]:
-    from ..notifications import deciders_for
-
-    return [user.email for user in deciders_for(request) if user.email]
+    """The team's managers (for manager-level requests) and the admins, never the one who
+    asked."""
+    people = User.objects.filter(is_active=True).exclude(pk=request.requested_by_id)
+    admins = Q(role=Role.ADMIN)
+    if request.required_level <= Level.MANAGER:
+        people = people.filter(admins | Q(role=Role.MANAGER, teams=request.case.team_id))
+    else:
+        people = people.filter(admins)
+    return list(people.exclude(email="").distinct().values_list("email", flat=True))
 
 
 def compose(reminder: Reminder) -> Outbound:
@@ -104,15 +111,24 @@ def compose(reminder: Reminder) -> Outbound:
         if reminder.kind == ReminderKind.DUE_SOON:
             return Outbound("reminder_due_soon", [task.assignee.email], context)
         return Outbound("reminder_overdue", _managers_of(case.team_id), context)
-    if reminder.kind == ReminderKind.APPROVAL:
-        request = ExceptionRequest.objects.select_related("case", "requested_by").get(
-            pk=reminder.exception_request_id
-        )
-        if request.status != RequestStatus.PENDING:
-            raise Irrelevant("the request was decided")
+    if reminder.kind in {
+        ReminderKind.APPROVAL,
+        ReminderKind.EXCEPTION_REQUESTED,
+        ReminderKind.EXCEPTION_DECIDED,
+    }:
+        request = ExceptionRequest.objects.select_related(
+            "case", "case__team", "requested_by", "decided_by"
+        ).get(pk=reminder.exception_request_id)
         context["request"] = request
         context["queue_url"] = emails.absolute_url(reverse("approvals"))
-        return Outbound("reminder_approval", _deciders_of(request), context)
+        if reminder.kind == ReminderKind.EXCEPTION_DECIDED:
+            return Outbound("exception_decided", [request.requested_by.email], context)
+        if request.status != RequestStatus.PENDING:
+            raise Irrelevant("the request was decided")
+        template = (
+            "reminder_approval" if reminder.kind == ReminderKind.APPROVAL else "exception_requested"
+        )
+        return Outbound(template, _deciders_of(request), context)
     if reminder.kind == ReminderKind.FEEDBACK:
         from .followups import feedback_token
 

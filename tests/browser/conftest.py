@@ -172,3 +172,78 @@ def sign_in(page: Page, live_server, watch: PageWatch) -> Callable[..., None]:  
         expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
 
     return _sign_in
+
+
+# A second person at another browser ----------------------------------------------------
+
+
+@dataclass
+class Window:
+    """A page in its own browser context (its own cookies), watched like `watch` does.
+
+    For workflows with two people (a customer and staff, staff and a manager): each one
+    gets a fresh context, and each context's page is checked for errors, CSP violations
+    and off-server requests at the end of the test.
+    """
+
+    page: Page
+    watch: PageWatch
+    base_url: str
+    name: str
+    shot_prefix: str
+    shots: int = 0
+
+    def sign_in(self, user, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+        """The same steps as the `sign_in` fixture, in this window."""
+        self.page.goto(f"{self.base_url}/accounts/login/")
+        self.page.get_by_label("Username").fill(user.username)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Sign in").click()
+        expect(self.page.get_by_role("button", name="Sign out")).to_be_visible()
+        expect(self.page.get_by_role("heading", level=1)).to_contain_text("Hello")
+
+    def shot(self, step: str) -> Path:
+        self.shots += 1
+        path = ARTIFACTS / f"{self.shot_prefix}--{self.name}-{self.shots:02d}-{step}.png"
+        self.page.screenshot(path=str(path), full_page=True, caret="initial")
+        return path
+
+
+@pytest.fixture
+def new_window(new_context, live_server, origin: str, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """`new_window("manager")` opens a fresh, watched browser context with one page."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    prefix = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
+    windows: list[Window] = []
+
+    def _open(name: str) -> Window:
+        page = new_context().new_page()
+        result = PageWatch(origin=origin)
+        page.set_default_timeout(10_000)
+        page.on("console", result.on_console)
+        page.on("pageerror", lambda error: result.page_errors.append(str(error)))
+        page.on(
+            "response",
+            lambda response: (
+                result.server_errors.append(f"{response.status} {response.url}")
+                if response.status >= 500
+                else None
+            ),
+        )
+        page.context.on("request", result.on_request)
+        page.expose_function("__cspViolation", lambda r: result.csp_violations.append(r))
+        page.add_init_script(CSP_LISTENER)
+        window = Window(
+            page=page, watch=result, base_url=live_server.url, name=name, shot_prefix=prefix
+        )
+        windows.append(window)
+        return window
+
+    yield _open
+    report = getattr(request.node, "rep_call", None)
+    for window in windows:
+        if report is not None and report.failed and not window.page.is_closed():
+            window.shot("failed")
+    if report is None or report.passed:
+        for window in windows:
+            window.watch.assert_clean()
