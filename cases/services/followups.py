@@ -56,6 +56,11 @@ def local_due(day: date, hour: int, zone: str) -> datetime:
     return aware.astimezone(ZoneInfo("UTC")).astimezone(tz)
 
 
+def _when(moment: datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{local:%a} {local.day} {local:%b %H:%M}"
+
+
 def _reminder_times(due_at: datetime) -> dict[str, datetime]:
     lead = timedelta(minutes=settings.CASEDESK_REMINDER_LEAD_MINUTES)
     grace = timedelta(minutes=settings.CASEDESK_OVERDUE_GRACE_MINUTES)
@@ -118,7 +123,7 @@ def add_task(
         case,
         actor=by,
         kind=EventKind.TASK_ADDED,
-        to_value=f"{assignee}, due {timezone.localtime(due_at):%a %d %b %H:%M}",
+        to_value=f"{assignee}, due {_when(due_at)}",
         note=task.title,
         task=task,
     )
@@ -144,7 +149,7 @@ def reschedule_task(
         task.case,
         actor=by,
         kind=EventKind.TASK_CHANGED,
-        to_value=f"{assignee}, due {timezone.localtime(due_at):%a %d %b %H:%M}",
+        to_value=f"{assignee}, due {_when(due_at)}",
         note=task.title,
         task=task,
     )

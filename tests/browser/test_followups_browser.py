@@ -253,8 +253,7 @@ def test_a_promise_in_an_interaction_becomes_a_follow_up_task(
     )
     shot("promise-logged")
 
-    # The Follow-up tasks card is not part of the htmx response (see the xfail test
-    # below); after a reload the task is there.
+    # And it is still there after a reload.
     page.reload()
     row = _task_row(_task_card(page), PROMISE)
     expect(row).to_have_count(1)
@@ -268,14 +267,6 @@ def test_a_promise_in_an_interaction_becomes_a_follow_up_task(
     watch.assert_clean()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "UX gap: cases/views.py case_log_interaction answers htmx with "
-        "_interaction_logged.html, which refreshes the panel, timeline, header and guidance "
-        "but not #case-tasks, so the task a promise creates only shows after a reload"
-    ),
-)
 def test_the_promise_task_shows_in_the_task_card_without_a_reload(
     page: Page, live_server, staff, case, guidance, watch, sign_in, shot
 ) -> None:  # type: ignore[no-untyped-def]
