@@ -25,6 +25,7 @@ def send(
     to: Sequence[str],
     context: dict[str, Any],
     message_id: str | None = None,
+    connection: Any = None,
 ) -> int:
     """Render and send one email; `message_id` fixed by the caller makes a resend
     recognisable as the same message."""
@@ -33,7 +34,9 @@ def send(
         return 0
     subject, text, html = render(name, context)
     headers = {"Message-ID": message_id} if message_id else {}
-    message = EmailMultiAlternatives(subject, text, to=recipients, headers=headers)
+    message = EmailMultiAlternatives(
+        subject, text, to=recipients, headers=headers, connection=connection
+    )
     message.attach_alternative(html, "text/html")
     return message.send()
 

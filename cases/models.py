@@ -688,7 +688,7 @@ class Reminder(models.Model):
         ordering = ["due_at", "id"]
         indexes = [
             # The sweep: the oldest due pending rows; stale "sending" rows.
-            models.Index(fields=["state", "due_at"], name="reminder_due_idx"),
+            models.Index(fields=["state", "due_at", "id"], name="reminder_due_idx"),
             models.Index(fields=["state", "claimed_at"], name="reminder_claimed_idx"),
         ]
         constraints = [

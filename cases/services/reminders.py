@@ -11,13 +11,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.core.mail import get_connection
+from django.db import connection as db
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -51,8 +55,28 @@ class Irrelevant(Exception):
     """The reminder no longer applies (task done, request decided, link used)."""
 
 
-def claim_next(*, now: datetime) -> Reminder | None:
-    """Take the oldest due pending row that nobody else took first."""
+_CLAIM_SQL = """
+    UPDATE cases_reminder SET state = 'sending', claimed_at = %s, attempts = attempts + 1
+    WHERE id = (
+        SELECT id FROM cases_reminder
+        WHERE state = 'pending' AND due_at <= %s
+        ORDER BY due_at, id
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED
+    )
+    RETURNING id
+"""
+
+
+def _claim_id(now: datetime) -> int | None:
+    """Mark the oldest due pending row as ours and return its id (None: nothing due)."""
+    if db.vendor == "postgresql":
+        # One statement; SKIP LOCKED lets concurrent sweeps take different rows at once.
+        with db.cursor() as cursor:
+            cursor.execute(_CLAIM_SQL, [now, now])
+            row = cursor.fetchone()
+        return row[0] if row else None
+    # Elsewhere (SQLite): pick candidates, then a conditional update decides who owns one.
     candidates = (
         Reminder.objects.filter(state=ReminderState.PENDING, due_at__lte=now)
         .order_by("due_at", "id")
@@ -63,10 +87,17 @@ def claim_next(*, now: datetime) -> Reminder | None:
             state=ReminderState.SENDING, claimed_at=now, attempts=F("attempts") + 1
         )
         if claimed:
-            return Reminder.objects.select_related(
-                "case", "case__customer", "case__team", "task", "task__assignee"
-            ).get(pk=reminder_id)
+            return reminder_id
     return None
+
+
+def claim_next(*, now: datetime) -> Reminder | None:
+    """Take the oldest due pending row that nobody else took first."""
+    reminder_id = _claim_id(now)
+    if reminder_id is None:
+        return None
+    # Only what every message needs; kind-specific rows load lazily in compose().
+    return Reminder.objects.select_related("case__customer", "task__assignee").get(pk=reminder_id)
 
 
 def recover_stale(*, now: datetime) -> int:
@@ -168,7 +199,7 @@ def _finish(reminder: Reminder, **fields: object) -> None:
     Reminder.objects.filter(pk=reminder.pk, state=ReminderState.SENDING).update(**fields)
 
 
-def deliver(reminder: Reminder) -> str:
+def deliver(reminder: Reminder, *, smtp: Any = None) -> str:
     """Send one claimed row; returns the state it ends in."""
     try:
         outbound = compose(reminder)
@@ -180,13 +211,20 @@ def deliver(reminder: Reminder) -> str:
         _finish(reminder, state=ReminderState.FAILED, last_error="No one to send it to.")
         return ReminderState.FAILED
     try:
+        if smtp is not None:
+            smtp.open()  # no-op when already open; keeps it open across sends
         emails.send(
             outbound.template,
             to=recipients,
             context=outbound.context,
             message_id=reminder.message_id,
+            connection=smtp,
         )
     except Exception as error:  # classify every failure: retry, or give up and show it
+        if smtp is not None:
+            # Drop a connection in an unknown state; the next send opens a fresh one.
+            with contextlib.suppress(Exception):
+                smtp.close()
         message = f"{type(error).__name__}: {error}"[:500]
         if _temporary(error) and reminder.attempts < settings.CASEDESK_REMINDER_MAX_ATTEMPTS:
             _finish(
@@ -209,12 +247,19 @@ def send_due_reminders(*, limit: int = 500, seconds: float = 50.0) -> int:
     started = timezone.now()
     recover_stale(now=started)
     handled = 0
-    while handled < limit and (timezone.now() - started).total_seconds() < seconds:
-        reminder = claim_next(now=timezone.now())
-        if reminder is None:
-            break
-        deliver(reminder)
-        handled += 1
+    # One SMTP session for the whole sweep: opening one per message costs more than the
+    # message itself. Opened lazily, so a sweep with nothing due never connects.
+    smtp = get_connection()
+    try:
+        while handled < limit and (timezone.now() - started).total_seconds() < seconds:
+            reminder = claim_next(now=timezone.now())
+            if reminder is None:
+                break
+            deliver(reminder, smtp=smtp)
+            handled += 1
+    finally:
+        with contextlib.suppress(Exception):
+            smtp.close()
     return handled
 
 

@@ -127,6 +127,7 @@ class Command(BaseCommand):
             user.teams.set([teams[i] for i in team_indexes])
             users[username] = user
         categories = {c.slug: c for c in Category.objects.all()}
+        self._seed_follow_up_rules(categories)
         customers = []
         for index, (name, email, phone, flags) in enumerate(CUSTOMERS):
             team = teams[index % 2]
@@ -178,6 +179,14 @@ class Command(BaseCommand):
                         case, by=staff, reason="Customer called back: not happy with the outcome."
                     )
         self._seed_policies_and_requests(users)
+        # Two customers already answered: one happy, one not (a manager has a recovery task).
+        from cases.models import FeedbackRequest
+
+        answers = [(5, "Quick and kind, thank you."), (2, "It took three calls to sort out.")]
+        for feedback, (rating, comment) in zip(
+            FeedbackRequest.objects.order_by("id"), answers, strict=False
+        ):
+            services.submit_feedback(feedback, rating=rating, comment=comment)
         # Fresh arrivals nobody has picked up yet: new, unassigned, on managers' home page.
         for subject, slug, customer, team in [
             ("Where is my refund? Emailed twice", "refund-dispute", customers[4], teams[1]),
@@ -204,6 +213,41 @@ class Command(BaseCommand):
             for step, interaction in enumerate(case.interactions.order_by("id")):
                 interaction.occurred_at = moved + timedelta(hours=step * 20, minutes=5)
                 interaction.save(update_fields=["occurred_at"])
+
+    def _seed_follow_up_rules(self, categories: dict[str, Category]) -> None:
+        """Sensible defaults: every promise kept, every exception checked on, feedback asked."""
+        from policies.models import FollowUpRule
+
+        rules = [
+            {
+                "name": "Exception granted: check in after 3 days",
+                "outcome": Outcome.EXCEPTION_GRANTED,
+                "task_title": "Check the customer is happy with what we granted",
+                "task_kind": "check_satisfaction",
+                "task_due_days": 3,
+                "task_local_hour": 10,
+                "feedback_after_days": 5,
+            },
+            {
+                "name": "Compromise offered: call back after 2 days",
+                "outcome": Outcome.COMPROMISE,
+                "task_title": "Call back: did the compromise work out?",
+                "task_kind": "call_back",
+                "task_due_days": 2,
+                "task_local_hour": 11,
+            },
+            {
+                "name": "Delivery problems: confirm the fix arrived",
+                "category": categories.get("delivery-problem"),
+                "task_title": "Confirm the replacement was delivered",
+                "task_kind": "deliver_promise",
+                "task_due_days": 5,
+                "task_local_hour": 10,
+            },
+            {"name": "Every resolution: ask for feedback after 2 days", "feedback_after_days": 2},
+        ]
+        for rule in rules:
+            FollowUpRule.objects.get_or_create(name=rule["name"], defaults=rule)
 
     def _seed_policies_and_requests(self, users: dict[str, User]) -> None:
         """The policy library from policies.defaults, and exception requests in every state."""
