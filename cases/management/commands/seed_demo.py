@@ -17,6 +17,9 @@ from cases.models import (
     Channel,
     CustomerFlag,
     Direction,
+    EventKind,
+    ExceptionRequest,
+    Interaction,
     Outcome,
     Priority,
     Role,
@@ -205,14 +208,19 @@ class Command(BaseCommand):
         for offset, case in enumerate(Case.objects.order_by("id")):
             moved = now - timedelta(days=30 - offset, hours=offset % 7)
             Case.objects.filter(pk=case.pk).update(created_at=moved, last_activity_at=moved)
-            # Demo history only: the timeline is written as if it happened over those weeks.
+            # Demo history only: the timeline is written as if it happened over those weeks,
+            # and the interactions and requests it shows move with it.
             for step, event in enumerate(CaseEvent.objects.filter(case=case).order_by("id")):
-                CaseEvent.objects.filter(pk=event.pk).update(
-                    created_at=moved + timedelta(hours=step * 6, minutes=step)
-                )
-            for step, interaction in enumerate(case.interactions.order_by("id")):
-                interaction.occurred_at = moved + timedelta(hours=step * 20, minutes=5)
-                interaction.save(update_fields=["occurred_at"])
+                when = moved + timedelta(hours=step * 6, minutes=step)
+                CaseEvent.objects.filter(pk=event.pk).update(created_at=when)
+                if event.interaction_id:
+                    Interaction.objects.filter(pk=event.interaction_id).update(occurred_at=when)
+                if event.kind in {EventKind.EXCEPTION_REQUESTED, EventKind.EXCEPTION_GRANTED}:
+                    requests = ExceptionRequest.objects.filter(pk=event.exception_request_id)
+                    requests.update(requested_at=when)
+                if event.kind in {EventKind.EXCEPTION_DECIDED, EventKind.EXCEPTION_WITHDRAWN}:
+                    requests = ExceptionRequest.objects.filter(pk=event.exception_request_id)
+                    requests.update(decided_at=when)
 
     def _seed_follow_up_rules(self, categories: dict[str, Category]) -> None:
         """Sensible defaults: every promise kept, every exception checked on, feedback asked."""
