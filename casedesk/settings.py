@@ -149,6 +149,12 @@ CASEDESK_FEEDBACK_LINK_DAYS = env_int("CASEDESK_FEEDBACK_LINK_DAYS", 14, minimum
 # /health/ answers 503 when a due reminder has waited longer than this.
 CASEDESK_HEALTH_STALE_SECONDS = env_int("CASEDESK_HEALTH_STALE_SECONDS", 300, minimum=1)
 
+# Insights: what an hour of staff time costs, and when a category counts as surging
+# (this week above FACTOR × its trailing 8-week average, with at least MIN cases).
+CASEDESK_HOURLY_COST = env_str("CASEDESK_HOURLY_COST", "30.00")
+CASEDESK_SURGE_FACTOR = env_int("CASEDESK_SURGE_FACTOR", 2, minimum=1)
+CASEDESK_SURGE_MIN_CASES = env_int("CASEDESK_SURGE_MIN_CASES", 5, minimum=1)
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -13,7 +13,7 @@ def get_case_for(user: User, reference: str) -> Case:
     if case_id is None:
         raise Http404("No such case.")
     qs = Case.objects.visible_to(user).select_related(
-        "customer", "team", "category", "assignee", "created_by"
+        "customer", "team", "category", "assignee", "created_by", "study"
     )
     case = qs.filter(pk=case_id).first()
     if case is None:

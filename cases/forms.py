@@ -19,6 +19,7 @@ from .models import (
     Direction,
     Outcome,
     Priority,
+    StudyKind,
     TaskKind,
     Team,
     User,
@@ -340,6 +341,12 @@ class ResolveForm(forms.Form):
     email_customer = forms.BooleanField(
         label="Email the customer what was agreed and what happens next", required=False
     )
+    reflection = forms.CharField(
+        label="What would you do differently? (optional, for coaching)",
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     next_step = forms.CharField(
         label="What happens next (for the customer)",
         max_length=1000,
@@ -546,3 +553,90 @@ class FeedbackForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper("Send feedback", name="feedback")
+
+
+class InsightsForm(forms.Form):
+    """The period and team of the insights page; everything lives in the URL."""
+
+    PERIODS = [
+        ("7", "Last 7 days"),
+        ("30", "Last 30 days"),
+        ("90", "Last 90 days"),
+        ("custom", "Custom"),
+    ]
+
+    period = forms.ChoiceField(choices=PERIODS, initial="30", required=False)
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    team = ObjectChoiceField(required=False, empty_label="All my teams")
+
+    def __init__(self, *args: Any, teams: list[Team], **kwargs: Any) -> None:
+        _auto_id(kwargs, "insights")
+        super().__init__(*args, **kwargs)
+        self.teams = teams
+        self.fields["team"].set_objects(teams)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = css
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("period") == "custom":
+            start, end = data.get("start"), data.get("end")
+            if not start:
+                self.add_error("start", "Choose the first day.")
+            if not end:
+                self.add_error("end", "Choose the last day.")
+            if start and end and end < start:
+                self.add_error("end", "The last day cannot be before the first.")
+            if start and end and (end - start).days > 3 * 366:
+                self.add_error("start", "Choose at most three years.")
+        return data
+
+    def dates(self) -> tuple[Any, Any]:
+        """First and last local day of the chosen period (30 days when invalid or empty)."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        period = data.get("period") or "30"
+        if period == "custom":
+            return data["start"], data["end"]
+        return today - timedelta(days=int(period) - 1), today
+
+    def team_ids(self) -> list[int]:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        chosen = data.get("team")
+        return [chosen.pk] if chosen else [team.pk for team in self.teams]
+
+
+class CaseStudyForm(forms.Form):
+    kind = forms.ChoiceField(choices=StudyKind.choices, widget=forms.RadioSelect)
+    title = forms.CharField(max_length=200)
+    write_up = forms.CharField(
+        label="Write-up: what happened, what worked, what to learn",
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
+        _auto_id(kwargs, "study")
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Save case study", action=action, name="study")
+
+
+class StudyFilterForm(forms.Form):
+    demeanour = forms.ChoiceField(
+        choices=[("", "Any demeanour"), *Demeanour.choices], required=False
+    )
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.all(), required=False, empty_label="Any category"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        _auto_id(kwargs, "studies")
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"

@@ -234,6 +234,8 @@ class Case(models.Model):
     )
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     resolution_summary = models.TextField(blank=True)
+    # "What would you do differently?" — offered when resolving; feeds case studies.
+    reflection = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Last interaction or change: drives "by last activity", staleness and auto-close.
@@ -259,6 +261,8 @@ class Case(models.Model):
             models.Index(fields=["demeanour", "-created_at"], name="case_demeanour_idx"),
             models.Index(fields=["priority", "-created_at"], name="case_priority_idx"),
             models.Index(fields=["status", "resolved_at"], name="case_autoclose_idx"),
+            # Insights: resolutions in a period, by team.
+            models.Index(fields=["team", "resolved_at"], name="case_team_resolved_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -753,3 +757,46 @@ class FeedbackRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Feedback on {self.case_id}"
+
+
+class StudyKind(models.TextChoices):
+    WENT_WELL = "went_well", "Went well"
+    LESSON = "lesson", "Lesson learned"
+
+
+class CaseStudyQuerySet(models.QuerySet["CaseStudy"]):
+    def visible_to(self, user: User | AnonymousUser) -> CaseStudyQuerySet:
+        """Studies from the user's teams' cases (admins: all)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.role == Role.ADMIN:
+            return self
+        return self.filter(case__team_id__in=user.team_ids())
+
+
+class CaseStudy(models.Model):
+    """A resolved case a manager marked as a worked example for coaching."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="study")
+    kind = models.CharField(max_length=12, choices=StudyKind.choices)
+    title = models.CharField(max_length=200)
+    write_up = models.TextField()
+    # Copied from the case so that browsing by them needs no join and stays stable.
+    demeanour = models.CharField(max_length=24, choices=Demeanour.choices)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CaseStudyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "case studies"
+        indexes = [
+            models.Index(fields=["category", "demeanour"], name="study_match_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -46,6 +46,7 @@ class Home:
     is_manager: bool = False
     tasks: Any = None
     team_overdue: list[Any] = field(default_factory=list)
+    surges: list[Any] = field(default_factory=list)
     failed_reminders: list[Any] = field(default_factory=list)
 
 
@@ -69,6 +70,9 @@ def home_for(user: User) -> Home:
         )
         stale_before = timezone.now() - timedelta(days=settings.CASEDESK_STALE_DAYS)
         home.team_overdue = [t for t in team_tasks(user).overdue if t.assignee_id != user.pk]
+        from .insights import surges, teams_for
+
+        home.surges = surges(list(teams_for(user).values_list("id", flat=True)))
         home.stale = list(
             team_cases.filter(
                 status__in=[Status.OPEN, Status.PENDING_APPROVAL],
@@ -87,8 +91,23 @@ def case_timeline(case: Case) -> list[CaseEvent]:
     )
 
 
+GUIDANCE_CACHE_SECONDS = 300
+
+
+def guidance_key(demeanour: str) -> str:
+    return f"casedesk:guidance:{demeanour}"
+
+
 def guidance_for(demeanour: str) -> DemeanourGuidance | None:
-    return DemeanourGuidance.objects.filter(demeanour=demeanour).first()
+    """The card for a demeanour. Cached: it is on every case page and changes rarely; an
+    edit clears it here at once, other processes within GUIDANCE_CACHE_SECONDS."""
+    from django.core.cache import cache
+
+    return cache.get_or_set(
+        guidance_key(demeanour),
+        lambda: DemeanourGuidance.objects.filter(demeanour=demeanour).first(),
+        GUIDANCE_CACHE_SECONDS,
+    )
 
 
 @dataclass
@@ -391,4 +410,17 @@ def failed_reminders(user: User) -> list[Any]:
         Reminder.objects.filter(state=ReminderState.FAILED)
         .select_related("case")
         .order_by("-due_at")[:50]
+    )
+
+
+def matching_studies(user: User, case: Case, *, limit: int = 5) -> list[Any]:
+    """Worked examples for a case like this one: same category and demeanour."""
+    from .models import CaseStudy
+
+    return list(
+        CaseStudy.objects.visible_to(user)
+        .filter(category_id=case.category_id, demeanour=case.demeanour)
+        .exclude(case=case)
+        .select_related("case")
+        .order_by("-created_at")[:limit]
     )

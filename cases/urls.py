@@ -34,7 +34,11 @@ urlpatterns = [
     path("tasks/<int:pk>/cancel/", views.task_cancel, name="task_cancel"),
     path("tasks/<int:pk>/reschedule/", views.task_reschedule, name="task_reschedule"),
     path("feedback/<str:token>/", views.feedback, name="feedback"),
+    path("cases/<str:reference>/study/", views.case_mark_study, name="case_mark_study"),
+    path("studies/", views.study_list, name="study_list"),
     path("approvals/", views.approvals, name="approvals"),
+    path("insights/", views.insights_page, name="insights"),
+    path("insights/export/<slug:table>.csv", views.insights_export, name="insights_export"),
     path("requests/<int:pk>/decide/", views.request_decide, name="request_decide"),
     path("requests/<int:pk>/withdraw/", views.request_withdraw, name="request_withdraw"),
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -24,22 +25,25 @@ from .filters import CaseFilter
 from .forms import (
     AttachPolicyForm,
     CaseForm,
+    CaseStudyForm,
     CompleteTaskForm,
     CustomerForm,
     DecisionForm,
     ExceptionRequestForm,
     FeedbackForm,
+    InsightsForm,
     InteractionForm,
     ReassignForm,
     ReopenForm,
     RescheduleTaskForm,
     ResolveForm,
+    StudyFilterForm,
     TaskForm,
     TriageForm,
     policies_in_force,
     team_members,
 )
-from .models import Customer, RequestStatus, Role, Status
+from .models import CaseStudy, Customer, Outcome, RequestStatus, Role, Status
 from .pagination import paginate
 
 
@@ -240,6 +244,13 @@ def _case_context(request: HttpRequest, case: Any, **forms: Any) -> dict[str, An
         ),
         "can_resolve": case.status in {Status.NEW, Status.OPEN},
         "can_reopen": case.status == Status.RESOLVED,
+        "study_form": CaseStudyForm(action=reverse("case_mark_study", args=[reference])),
+        "can_mark_study": request.user.role != Role.STAFF
+        and case.status in {Status.RESOLVED, Status.CLOSED}
+        and not hasattr(case, "study"),
+        "matching_studies": selectors.matching_studies(request.user, case)
+        if case.is_active
+        else [],
     }
     decision_forms = forms.pop("decision_forms", {})
     context.update(forms)
@@ -506,8 +517,6 @@ def approvals(request: HttpRequest, invalid: dict[int, Any] | None = None) -> Ht
 
 
 def currency() -> str:
-    from django.conf import settings
-
     return settings.CASEDESK_CURRENCY
 
 
@@ -633,3 +642,246 @@ def feedback(request: HttpRequest, token: str) -> HttpResponse:
             )
         return render(request, "cases/feedback_thanks.html", context)
     return render(request, "cases/feedback.html", {**context, "form": form})
+
+
+# Insights ------------------------------------------------------------------------------
+
+# The tables the page shows and the CSV export offers: key → (title, columns).
+INSIGHT_TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    "exceptions_by_policy": (
+        "Exceptions by policy",
+        [
+            ("policy", "Policy"),
+            ("title", "Title"),
+            ("requested", "Requested"),
+            ("granted", "Granted"),
+            ("denied", "Denied"),
+            ("value", "Value granted"),
+        ],
+    ),
+    "exceptions_by_exception": (
+        "Exceptions by allowed exception",
+        [
+            ("exception_name", "Exception"),
+            ("requested", "Requested"),
+            ("granted", "Granted"),
+            ("denied", "Denied"),
+            ("value", "Value granted"),
+        ],
+    ),
+    "exceptions_by_person": (
+        "Exceptions granted by person",
+        [("person", "Granted by"), ("granted", "Granted"), ("value", "Value granted")],
+    ),
+    "exception_share": ("How requests ended", [("status", "Status"), ("count", "Requests")]),
+    "follow_through": (
+        "Follow-through by person",
+        [
+            ("person", "Assignee"),
+            ("on_time", "Done on time"),
+            ("late", "Done late"),
+            ("overdue", "Still overdue"),
+            ("open", "Not yet due"),
+        ],
+    ),
+    "satisfaction": (
+        "Satisfaction by week",
+        [
+            ("week", "Week of"),
+            ("asked", "Asked"),
+            ("answered", "Answered"),
+            ("response_rate", "Response rate %"),
+            ("average", "Average rating"),
+        ],
+    ),
+    "low_ratings": (
+        "Low ratings",
+        [
+            ("reference", "Case"),
+            ("rating", "Rating"),
+            ("comment", "Comment"),
+            ("answered", "Answered on"),
+        ],
+    ),
+    "complaints_weekly": (
+        "Cases by category and week",
+        [("week", "Week of"), ("category", "Category"), ("cases", "Cases")],
+    ),
+    "top_categories": ("Top complaint categories", [("category", "Category"), ("cases", "Cases")]),
+    "cost_to_serve": (
+        "Customers who cost the most",
+        [
+            ("customer", "Customer"),
+            ("cases", "Cases"),
+            ("minutes", "Minutes"),
+            ("time_cost", "Time cost"),
+            ("granted", "Exceptions granted"),
+            ("total", "Total"),
+        ],
+    ),
+    "demeanour_outcomes": (
+        "Outcomes by demeanour",
+        [("demeanour", "Demeanour"), *[(value, label) for value, label in Outcome.choices]],
+    ),
+    "policy_signals": (
+        "Policies to review",
+        [
+            ("policy", "Policy"),
+            ("title", "Title"),
+            ("requested", "Exceptions requested"),
+            ("denied", "Denied"),
+        ],
+    ),
+}
+
+
+def _insights_scope(request: HttpRequest) -> tuple[Any, Any]:
+    from . import insights
+
+    if request.user.role == Role.STAFF:
+        raise PermissionDenied("Insights are for managers and admins.")
+    teams = list(insights.teams_for(request.user))
+    form = InsightsForm(request.GET or None, teams=teams)
+    first, last = form.dates()
+    period = insights.Period.from_dates(first, last, form.team_ids())
+    return form, period
+
+
+@login_required
+def insights_page(request: HttpRequest) -> HttpResponse:
+    from . import insights
+
+    form, period = _insights_scope(request)
+    data = insights.insights_for(period)
+    first, last = form.dates()
+    tables = [
+        {"key": key, "title": title, "columns": columns, "rows": getattr(data, key)}
+        for key, (title, columns) in INSIGHT_TABLES.items()
+    ]
+    return render(
+        request,
+        "cases/insights.html",
+        {
+            "form": form,
+            "data": data,
+            "tables": {t["key"]: t for t in tables},
+            "query_string": request.GET.urlencode(),
+            "charts": _chart_data(data),
+            "first_day": first,
+            "last_day": last,
+            "hourly_cost": f"{settings.CASEDESK_HOURLY_COST} {settings.CASEDESK_CURRENCY}",
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+def _chart_data(data: Any) -> dict[str, Any]:
+    """Just what the charts draw; the numbers are the tables' own (json_script, no inline JS)."""
+    weeks = sorted({row["week"] for row in data.complaints_weekly})
+    categories = sorted({row["category"] for row in data.complaints_weekly})
+    counts = {(r["week"], r["category"]): r["cases"] for r in data.complaints_weekly}
+    return {
+        "exceptions_by_policy": {
+            "labels": [r["policy"] for r in data.exceptions_by_policy],
+            "series": {"Value granted": [float(r["value"]) for r in data.exceptions_by_policy]},
+        },
+        "exception_share": {
+            "labels": [r["status"] for r in data.exception_share],
+            "series": {"Requests": [r["count"] for r in data.exception_share]},
+        },
+        "follow_through": {
+            "labels": [r["person"] for r in data.follow_through],
+            "series": {
+                "Done on time": [r["on_time"] for r in data.follow_through],
+                "Done late": [r["late"] for r in data.follow_through],
+                "Still overdue": [r["overdue"] for r in data.follow_through],
+            },
+        },
+        "satisfaction": {
+            "labels": [r["week"] for r in data.satisfaction],
+            "series": {"Average rating": [r["average"] for r in data.satisfaction]},
+        },
+        "complaints_weekly": {
+            "labels": weeks,
+            "series": {c: [counts.get((w, c), 0) for w in weeks] for c in categories},
+        },
+        "demeanour_outcomes": {
+            "labels": [r["demeanour"] for r in data.demeanour_outcomes],
+            "series": {
+                label: [r[value] for r in data.demeanour_outcomes]
+                for value, label in Outcome.choices
+            },
+        },
+    }
+
+
+def _safe_cell(value: Any) -> Any:
+    """Spreadsheets run cells that start with = + - @ as formulas: neutralise them."""
+    text = "" if value is None else str(value)
+    if text[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+        return "'" + text
+    return text
+
+
+@login_required
+def insights_export(request: HttpRequest, table: str) -> HttpResponse:
+    import csv
+
+    from . import insights
+
+    if table not in INSIGHT_TABLES:
+        raise Http404("No such table.")
+    form, period = _insights_scope(request)
+    title, columns = INSIGHT_TABLES[table]
+    rows = getattr(insights.insights_for(period), table)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    first, last = form.dates()
+    response["Content-Disposition"] = f'attachment; filename="{table}_{first}_{last}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([label for _, label in columns])
+    for row in rows:
+        writer.writerow([_safe_cell(row.get(key)) for key, _ in columns])
+    return response
+
+
+# Case studies (the coaching library) ---------------------------------------------------
+
+
+@login_required
+@require_POST
+def case_mark_study(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference)
+    if request.user.role == Role.STAFF:
+        raise PermissionDenied("Managers mark case studies.")
+    form = CaseStudyForm(request.POST, action=reverse("case_mark_study", args=[reference]))
+    if form.is_valid():
+        try:
+            services.mark_case_study(case, by=request.user, **form.cleaned_data)
+        except services.CaseError as error:
+            return _refused(request, case, error)
+        messages.success(request, "Saved to the coaching library.")
+        return redirect(case)
+    return _rerender(request, case, study_form=form)
+
+
+@login_required
+def study_list(request: HttpRequest) -> HttpResponse:
+    form = StudyFilterForm(request.GET or None)
+    studies = CaseStudy.objects.visible_to(request.user).select_related(
+        "case", "category", "created_by"
+    )
+    if form.is_valid():
+        if form.cleaned_data["demeanour"]:
+            studies = studies.filter(demeanour=form.cleaned_data["demeanour"])
+        if form.cleaned_data["category"]:
+            studies = studies.filter(category=form.cleaned_data["category"])
+    page = paginate(
+        studies.order_by("-created_at", "-id"),
+        page=request.GET.get("page"),
+        per_page=request.GET.get("per_page"),
+    )
+    return render(
+        request,
+        "cases/study_list.html",
+        {"form": form, "page": page, "query_string": _without_page(request)},
+    )

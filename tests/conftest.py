@@ -48,6 +48,16 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         _missing("Chromium", f"{CHROMIUM} is not installed (apt-get install chromium)")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():  # type: ignore[no-untyped-def]
+    """Each test starts with an empty cache (the database under it is fresh too)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 # Roles ---------------------------------------------------------------------------------
 
 

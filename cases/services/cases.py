@@ -314,6 +314,7 @@ def resolve_case(
     summary: str,
     email_customer: bool = False,
     next_step: str = "",
+    reflection: str = "",
 ) -> Case:
     """Resolve an open case with an outcome and a summary (both required); schedule the
     follow-ups the rules ask for; optionally tell the customer what happens next."""
@@ -334,6 +335,7 @@ def resolve_case(
         now=now,
         outcome=outcome,
         resolution_summary=summary.strip(),
+        reflection=reflection.strip(),
         resolved_at=now,
     )
     _event(
@@ -415,3 +417,27 @@ def close_quiet_cases(*, now: datetime | None = None, limit: int = 500) -> int:
 
 def assignable_users(team: Team) -> list[User]:
     return list(team.members.filter(is_active=True).order_by("first_name", "username"))
+
+
+@transaction.atomic
+def mark_case_study(case: Case, *, by: User, kind: str, title: str, write_up: str) -> Any:
+    """A manager turns a resolved case into a worked example for coaching (once)."""
+    from ..models import CaseStudy, Role, StudyKind
+
+    if by.role not in {Role.MANAGER, Role.ADMIN}:
+        raise NotAllowed("Only managers mark case studies.")
+    if case.status not in {Status.RESOLVED, Status.CLOSED}:
+        raise NotAllowed("Only a resolved case can become a case study.")
+    if kind not in StudyKind.values or not title.strip() or not write_up.strip():
+        raise NotAllowed("Choose the kind and write a title and the write-up.")
+    if CaseStudy.objects.filter(case=case).exists():
+        raise NotAllowed("This case is already a case study.")
+    return CaseStudy.objects.create(
+        case=case,
+        kind=kind,
+        title=title.strip(),
+        write_up=write_up.strip(),
+        demeanour=case.demeanour,
+        category_id=case.category_id,
+        created_by=by,
+    )

@@ -37,3 +37,21 @@ def _labels() -> dict[str, dict[str, str]]:
 def event_label(value: str, kind: str) -> str:
     """The human label of a value stored on a timeline event ("pending_approval" → …)."""
     return _labels().get(kind, {}).get(value, value)
+
+
+@register.simple_tag
+def cell(row: dict[str, object], key: str) -> str:
+    """One cell of an insights table: money as money, the customer's name as a link."""
+    from django.urls import reverse
+    from django.utils.html import format_html
+
+    value = row.get(key)
+    if key == "customer" and row.get("id"):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("customer_detail", args=[row["id"]]), value
+        )
+    if key == "reference" and value:
+        return format_html('<a href="{}">{}</a>', reverse("case_detail", args=[value]), value)
+    if isinstance(value, Decimal):
+        return money(value)
+    return "—" if value is None else str(value)

@@ -391,6 +391,18 @@ ROUTES = [
     Route("task_complete", "post", target="task", insider_gets="{case}", prepare="task"),
     Route("task_cancel", "post", target="task", insider_gets="{case}", prepare="task"),
     Route("task_reschedule", "post", target="task", insider_gets="{case}", prepare="task"),
+    Route("study_list"),
+    Route(
+        "case_mark_study",
+        "post",
+        target="case",
+        insider="manager",
+        data={"kind": "went_well", "title": "Calm refund", "write_up": "Listened first."},
+        insider_gets="{case}",
+        prepare="resolve",
+    ),
+    Route("insights", insider="manager", outsider_gets=403),
+    Route("insights_export", target="table", insider="manager", outsider_gets=403),
     # The customer's link: no sign-in, and nothing of the case on the page.
     Route("feedback", target="feedback", public=True, prepare="feedback"),
     Route("health", public=True),
@@ -414,6 +426,8 @@ def _url(route: Route, world: SimpleNamespace) -> str:
         return f"{reverse(route.name)}?customer={world.customer.pk}"
     if route.target == "request":
         return reverse(route.name, args=[world.request.pk])
+    if route.target == "table":
+        return reverse(route.name, args=["cost_to_serve"])
     if route.target == "task":
         return reverse(route.name, args=[world.task.pk])
     if route.target == "feedback":

@@ -1,0 +1,48 @@
+// Draws the insights charts from the JSON the page carries (json_script): no inline
+// script, and every chart has a table beside it with the same numbers.
+(function () {
+  "use strict";
+  var source = document.getElementById("chart-data");
+  if (!source || typeof Chart === "undefined") {
+    return;
+  }
+  var data = JSON.parse(source.textContent);
+  var palette = ["#0d6efd", "#198754", "#dc3545", "#fd7e14", "#6f42c1", "#20c997", "#6c757d", "#ffc107"];
+
+  document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+    var chart = data[canvas.dataset.chart];
+    if (!chart || !chart.labels.length) {
+      canvas.replaceWith(Object.assign(document.createElement("p"), {
+        className: "text-muted small", textContent: "Nothing to chart in this period."
+      }));
+      return;
+    }
+    var kind = canvas.dataset.kind;
+    var names = Object.keys(chart.series);
+    var datasets = names.map(function (name, i) {
+      var colour = palette[i % palette.length];
+      return {
+        label: name,
+        data: chart.series[name],
+        backgroundColor: kind === "doughnut" ? palette.slice(0, chart.labels.length) : colour,
+        borderColor: colour,
+        fill: false,
+        tension: 0
+      };
+    });
+    var stacked = kind === "stacked";
+    new Chart(canvas, {
+      type: stacked ? "bar" : kind,
+      data: { labels: chart.labels, datasets: datasets },
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: true,
+        aspectRatio: kind === "doughnut" ? 1.6 : 2.6,
+        scales: kind === "doughnut" ? {} : { x: { stacked: stacked }, y: { stacked: stacked, beginAtZero: true } },
+        plugins: { legend: { display: names.length > 1 || kind === "doughnut" } }
+      }
+    });
+    canvas.dataset.rendered = "true";
+  });
+})();
