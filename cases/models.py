@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -449,15 +449,18 @@ DECIDED_STATUSES = (RequestStatus.APPROVED, RequestStatus.COUNTERED, RequestStat
 GRANTED_STATUSES = (RequestStatus.GRANTED, RequestStatus.APPROVED, RequestStatus.COUNTERED)
 
 
-class ExceptionRequestQuerySet(models.QuerySet["ExceptionRequest"]):
-    def visible_to(self, user: User | AnonymousUser) -> ExceptionRequestQuerySet:
-        """Requests on cases the user may see."""
+class CaseScopedQuerySet(models.QuerySet[Any]):
+    """For rows that belong to a case: visible exactly when their case is."""
+
+    def visible_to(self, user: User | AnonymousUser) -> Self:
         if not user.is_authenticated:
             return self.none()
         if user.role == Role.ADMIN:
             return self
         return self.filter(case__team_id__in=user.team_ids())
 
+
+class ExceptionRequestQuerySet(CaseScopedQuerySet):
     def decidable_by(self, user: User | AnonymousUser) -> ExceptionRequestQuerySet:
         """Pending requests this user may decide: their teams' (admins: all), at or below
         their level, never their own."""
@@ -581,16 +584,6 @@ class TaskStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class FollowUpTaskQuerySet(models.QuerySet["FollowUpTask"]):
-    def visible_to(self, user: User | AnonymousUser) -> FollowUpTaskQuerySet:
-        """Tasks on cases the user may see."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.role == Role.ADMIN:
-            return self
-        return self.filter(case__team_id__in=user.team_ids())
-
-
 class FollowUpTask(models.Model):
     """Something to do later on a case; its reminders are rows in Reminder."""
 
@@ -612,7 +605,7 @@ class FollowUpTask(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    objects = FollowUpTaskQuerySet.as_manager()
+    objects = CaseScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_at", "id"]
@@ -764,16 +757,6 @@ class StudyKind(models.TextChoices):
     LESSON = "lesson", "Lesson learned"
 
 
-class CaseStudyQuerySet(models.QuerySet["CaseStudy"]):
-    def visible_to(self, user: User | AnonymousUser) -> CaseStudyQuerySet:
-        """Studies from the user's teams' cases (admins: all)."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.role == Role.ADMIN:
-            return self
-        return self.filter(case__team_id__in=user.team_ids())
-
-
 class CaseStudy(models.Model):
     """A resolved case a manager marked as a worked example for coaching."""
 
@@ -789,7 +772,7 @@ class CaseStudy(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = CaseStudyQuerySet.as_manager()
+    objects = CaseScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

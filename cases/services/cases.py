@@ -415,10 +415,6 @@ def close_quiet_cases(*, now: datetime | None = None, limit: int = 500) -> int:
     return closed
 
 
-def assignable_users(team: Team) -> list[User]:
-    return list(team.members.filter(is_active=True).order_by("first_name", "username"))
-
-
 @transaction.atomic
 def mark_case_study(case: Case, *, by: User, kind: str, title: str, write_up: str) -> Any:
     """A manager turns a resolved case into a worked example for coaching (once)."""

@@ -3,41 +3,18 @@
 Run on PostgreSQL with real threads (SQLite serialises writers, which proves nothing).
 """
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from cases import services
 from cases.models import Case, CaseEvent, EventKind, Status
+from tests.threads import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 ROUNDS = 15
-
-
-def race(*actions):
-    """Run the actions in threads released together; return what each returned or raised."""
-    barrier = threading.Barrier(len(actions))
-    results: list[object] = [None] * len(actions)
-
-    def run(index, action):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = action()
-        except Exception as error:  # the loser's error is part of the result
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def test_two_people_resolving_at_once_resolve_once(staff, colleague, customer, category):

@@ -2,12 +2,10 @@
 service recovery; the page shows nothing of the case."""
 
 import secrets
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +23,7 @@ from cases.models import (
     TaskKind,
 )
 from cases.services.followups import feedback_token, hash_token
+from tests.threads import race
 
 pytestmark = pytest.mark.django_db
 
@@ -352,27 +351,6 @@ def test_a_very_long_comment_is_refused_politely(client, feedback, link):
 
 
 ROUNDS = 8
-
-
-def race(*actions):
-    barrier = threading.Barrier(len(actions))
-    results: list[object] = [None] * len(actions)
-
-    def run(index, action):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = action()
-        except Exception as error:  # a loser's error is part of the result
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 @pytest.mark.postgres
