@@ -230,15 +230,20 @@ def log_interaction(
     )
     _event(case, actor=by, kind=EventKind.INTERACTION, interaction=interaction)
     if interaction.promise and interaction.promise_due_at:
-        from .followups import add_task
+        from .followups import add_task, recovery_owner
 
-        # A promise to a customer is a task with reminders, so it cannot be forgotten.
+        # A promise to a customer is a task with reminders, so it cannot be forgotten: the
+        # one who made it keeps it, else the case's owner, else a manager of the team.
+        keeper = next(
+            (p for p in (by, case.assignee) if p is not None and can_assign(case.team, p)),
+            None,
+        )
         add_task(
             case,
             by=by,
             title=interaction.promise,
             kind="deliver_promise",
-            assignee=by if can_assign(case.team, by) else case.assignee or by,
+            assignee=keeper or recovery_owner(case.team),
             due_at=interaction.promise_due_at,
         )
     if case.status == Status.NEW:

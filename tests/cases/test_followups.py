@@ -12,6 +12,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import services
 from cases.models import (
@@ -1048,3 +1049,21 @@ def test_task_pages_run_the_same_queries_for_3_and_30_tasks(
     assert FollowUpTask.objects.count() == 30
     assert many == few, (few, many)
     assert many <= 12, many
+
+
+def test_a_promise_logged_by_an_admin_outside_the_team_goes_to_the_case_owner(
+    case, staff, admin_user
+):
+    services.log_interaction(
+        case,
+        by=admin_user,
+        channel="phone",
+        direction="outbound",
+        summary="Called on the store's behalf",
+        demeanour="calm",
+        minutes=3,
+        promise="Send the refund form",
+        promise_due_at=timezone.now() + timedelta(days=1),
+    )
+    task = case.tasks.get()
+    assert (task.kind, task.assignee) == ("deliver_promise", staff)
