@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -326,7 +326,7 @@ def surges(
                 {
                     "category": row["category__name"],
                     "this_week": row["current"],
-                    "weekly_average": average.quantize(Decimal("0.1")),
+                    "weekly_average": average.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP),
                 }
             )
     return found
@@ -430,16 +430,20 @@ def demeanour_outcomes(period: Period) -> list[dict[str, Any]]:
         .values("demeanour", "outcome")
         .annotate(n=Count("id"))
     )
+    labels = dict(Demeanour.choices)
     table: dict[str, dict[str, Any]] = {}
     for row in rows:
         line = table.setdefault(
             row["demeanour"],
-            {"demeanour": Demeanour(row["demeanour"]).label, **dict.fromkeys(Outcome.values, 0)},
+            {
+                "demeanour": labels.get(row["demeanour"], row["demeanour"]),
+                **dict.fromkeys(Outcome.values, 0),
+            },
         )
         if row["outcome"] in Outcome.values:
             line[row["outcome"]] = row["n"]
     order = {value: index for index, value in enumerate(Demeanour.values)}
-    return [table[key] for key in sorted(table, key=order.__getitem__)]
+    return [table[key] for key in sorted(table, key=lambda k: (order.get(k, 99), k))]
 
 
 def insights_for(period: Period) -> Insights:

@@ -832,6 +832,10 @@ def insights_export(request: HttpRequest, table: str) -> HttpResponse:
     if table not in INSIGHT_TABLES:
         raise Http404("No such table.")
     form, period = _insights_scope(request)
+    if form.is_bound and not form.is_valid():
+        return HttpResponse(
+            "Choose a valid period and team on the insights page first.", status=400
+        )
     title, columns = INSIGHT_TABLES[table]
     rows = getattr(insights.insights_for(period), table)
     response = HttpResponse(content_type="text/csv; charset=utf-8")

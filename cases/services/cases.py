@@ -46,6 +46,23 @@ class NotAllowed(CaseError):
     pass
 
 
+def _check_choices(**values: str) -> None:
+    """Services are called from forms, tasks and the shell: refuse values no form offers."""
+    from policies.models import Demeanour
+
+    from ..models import Direction, Priority
+
+    allowed = {
+        "channel": Channel.values,
+        "direction": Direction.values,
+        "priority": Priority.values,
+        "demeanour": Demeanour.values,
+    }
+    for name, value in values.items():
+        if value not in allowed[name]:
+            raise NotAllowed(f"{value!r} is not a valid {name}.")
+
+
 # Which status moves exist (PRODUCT.md, "Case life"). Anything else is refused.
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     Status.NEW: {Status.OPEN},
@@ -154,6 +171,7 @@ def open_case(
     first_minutes: int = 0,
 ) -> Case:
     """Open a case; with a first summary, log it as the first interaction (case → open)."""
+    _check_choices(channel=channel, priority=priority, demeanour=demeanour)
     if assignee is not None and not can_assign(team, assignee):
         raise NotAllowed(f"{assignee} is not a member of {team}.")
     case = Case.objects.create(
@@ -215,6 +233,7 @@ def log_interaction(
     """Record one contact. A new case opens; the case's demeanour follows the latest one."""
     if case.status == Status.CLOSED:
         raise NotAllowed("This case is closed. Open a new case for a new matter.")
+    _check_choices(channel=channel, direction=direction, demeanour=demeanour)
     now = timezone.now()
     interaction = Interaction.objects.create(
         case=case,
@@ -294,6 +313,9 @@ def update_triage(
     """Change priority and/or demeanour; one timeline event per field that changed."""
     if case.status == Status.CLOSED:
         raise NotAllowed("This case is closed.")
+    _check_choices(
+        **{k: v for k, v in (("priority", priority), ("demeanour", demeanour)) if v is not None}
+    )
     updates: dict[str, object] = {}
     for field, kind, value in (
         ("priority", EventKind.PRIORITY, priority),

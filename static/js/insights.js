@@ -27,7 +27,8 @@
         backgroundColor: kind === "doughnut" ? palette.slice(0, chart.labels.length) : colour,
         borderColor: colour,
         fill: false,
-        tension: 0
+        tension: 0,
+        maxBarThickness: 80
       };
     });
     var stacked = kind === "stacked";
@@ -39,7 +40,13 @@
         responsive: true,
         maintainAspectRatio: true,
         aspectRatio: kind === "doughnut" ? 1.6 : 2.6,
-        scales: kind === "doughnut" ? {} : { x: { stacked: stacked }, y: { stacked: stacked, beginAtZero: true } },
+        scales: kind === "doughnut" ? {} : {
+          x: { stacked: stacked },
+          // Counts are whole; ratings run 1 to 5 whatever this period's values.
+          y: canvas.dataset.chart === "satisfaction"
+            ? { min: 1, max: 5, ticks: { precision: 0 } }
+            : { stacked: stacked, beginAtZero: true, ticks: { precision: 0 } }
+        },
         plugins: { legend: { display: names.length > 1 || kind === "doughnut" } }
       }
     });

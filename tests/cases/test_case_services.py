@@ -211,3 +211,20 @@ def test_promise_is_kept_with_its_date(case, staff):
     interaction = log(case, staff, promise="Call back Friday", promise_due_at=due)
     assert (interaction.promise, interaction.promise_due_at) == ("Call back Friday", due)
     assert CaseEvent.objects.filter(interaction=interaction).exists()
+
+
+def test_services_refuse_values_no_form_offers(case, staff, customer, category):
+    with pytest.raises(services.NotAllowed, match="demeanour"):
+        log(case, staff, demeanour="frustrated")
+    with pytest.raises(services.NotAllowed, match="priority"):
+        services.update_triage(case, by=staff, priority="whenever")
+    with pytest.raises(services.NotAllowed, match="channel"):
+        services.open_case(
+            by=staff,
+            customer=customer,
+            team=customer.team,
+            subject="x",
+            category=category,
+            channel="pigeon",
+        )
+    assert not case.interactions.exists()
