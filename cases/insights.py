@@ -85,6 +85,12 @@ def teams_for(user: User) -> QuerySet[Team]:
     return Team.objects.none()
 
 
+def _half_up(value: Decimal, places: str) -> Any:
+    """Round like the rest of the page (money, surges): halves go up, not to even."""
+    rounded = value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
+    return int(rounded) if places == "1" else float(rounded)
+
+
 def _name(first: str | None, last: str | None, username: str | None) -> str:
     full = f"{first or ''} {last or ''}".strip()
     return full or username or "—"
@@ -245,8 +251,12 @@ def satisfaction(period: Period) -> dict[str, Any]:
             "week": row["week"].date().isoformat(),
             "asked": row["asked"],
             "answered": row["answered"],
-            "response_rate": round(100 * row["answered"] / row["asked"]) if row["asked"] else 0,
-            "average": round(row["average"], 2) if row["average"] is not None else None,
+            "response_rate": _half_up(Decimal(100 * row["answered"]) / row["asked"], "1")
+            if row["asked"]
+            else 0,
+            "average": _half_up(Decimal(str(row["average"])), "0.01")
+            if row["average"] is not None
+            else None,
         }
         for row in asked.annotate(week=TruncWeek("send_at"))
         .values("week")

@@ -453,6 +453,8 @@ def mark_case_study(case: Case, *, by: User, kind: str, title: str, write_up: st
         raise NotAllowed("Only a resolved case can become a case study.")
     if kind not in StudyKind.values or not title.strip() or not write_up.strip():
         raise NotAllowed("Choose the kind and write a title and the write-up.")
+    # Lock the case: two managers clicking at once make one study and one message.
+    Case.objects.select_for_update().filter(pk=case.pk).first()
     if CaseStudy.objects.filter(case=case).exists():
         raise NotAllowed("This case is already a case study.")
     return CaseStudy.objects.create(
