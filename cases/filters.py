@@ -19,7 +19,7 @@ SORT_FIELDS = {
     "created": "created_at",
     "updated": "updated_at",
     "activity": "last_activity_at",
-    "priority": "priority",
+    "priority": "priority_rank",
     "status": "status",
     "subject": "subject",
 }

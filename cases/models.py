@@ -189,6 +189,11 @@ class Priority(models.TextChoices):
     URGENT = "urgent", "Urgent"
 
 
+# Sorting by priority means by urgency, not alphabetically: the rank is stored beside the
+# code so that the sort can use an index.
+PRIORITY_RANK = {"low": 1, "normal": 2, "high": 3, "urgent": 4}
+
+
 class Outcome(models.TextChoices):
     WITHIN_POLICY = "within_policy", "Resolved within policy"
     COMPROMISE = "compromise", "Compromise offered"
@@ -220,6 +225,7 @@ class Case(models.Model):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases")
     channel = models.CharField(max_length=16, choices=Channel.choices)
     priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    priority_rank = models.PositiveSmallIntegerField(default=2, editable=False)
     demeanour = models.CharField(max_length=24, choices=Demeanour.choices, default=Demeanour.CALM)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     assignee = models.ForeignKey(
@@ -260,6 +266,9 @@ class Case(models.Model):
             models.Index(fields=["category", "-created_at"], name="case_category_idx"),
             models.Index(fields=["demeanour", "-created_at"], name="case_demeanour_idx"),
             models.Index(fields=["priority", "-created_at"], name="case_priority_idx"),
+            # Sorted by urgency: all cases, or a team's.
+            models.Index(fields=["-priority_rank", "-id"], name="case_rank_idx"),
+            models.Index(fields=["team", "-priority_rank", "-id"], name="case_team_rank_idx"),
             models.Index(fields=["status", "resolved_at"], name="case_autoclose_idx"),
             # Insights: resolutions in a period, by team.
             models.Index(fields=["team", "resolved_at"], name="case_team_resolved_idx"),
@@ -277,6 +286,10 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.subject}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.priority_rank = PRIORITY_RANK.get(self.priority, 2)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("case_detail", args=[self.reference])

@@ -18,6 +18,7 @@ from django.utils import timezone
 from policies.models import Category, Demeanour
 
 from ..models import (
+    PRIORITY_RANK,
     Case,
     CaseEvent,
     Channel,
@@ -327,6 +328,8 @@ def update_triage(
             _event(case, actor=by, kind=kind, from_value=old, to_value=value)
     if updates:
         now = timezone.now()
+        if "priority" in updates:
+            updates["priority_rank"] = PRIORITY_RANK[updates["priority"]]
         Case.objects.filter(pk=case.pk).update(updated_at=now, last_activity_at=now, **updates)
         case.refresh_from_db()
     return case

@@ -23,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from cases.models import (
+    PRIORITY_RANK,
     Case,
     CaseEvent,
     Customer,
@@ -629,6 +630,7 @@ class Command(BaseCommand):
             if resolved_at and rng.random() < 0.2:
                 self._feedback(cid, customer, resolved_at, feedback)
             last = _ts(moment)
+            priority = rng.choice(PRIORITIES)
             cases.append(
                 (
                     cid,
@@ -637,7 +639,8 @@ class Command(BaseCommand):
                     subject,
                     category,
                     channel,
-                    rng.choice(PRIORITIES),
+                    priority,
+                    PRIORITY_RANK[priority],
                     demeanour,
                     status,
                     assignee,
@@ -665,6 +668,7 @@ class Command(BaseCommand):
                 "category_id",
                 "channel",
                 "priority",
+                "priority_rank",
                 "demeanour",
                 "status",
                 "assignee_id",
