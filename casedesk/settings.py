@@ -154,6 +154,9 @@ CASEDESK_HEALTH_STALE_SECONDS = env_int("CASEDESK_HEALTH_STALE_SECONDS", 300, mi
 CASEDESK_HOURLY_COST = env_str("CASEDESK_HOURLY_COST", "30.00")
 CASEDESK_SURGE_FACTOR = env_int("CASEDESK_SURGE_FACTOR", 2, minimum=1)
 CASEDESK_SURGE_MIN_CASES = env_int("CASEDESK_SURGE_MIN_CASES", 5, minimum=1)
+# Insights are recomputed at most once a minute per team selection and period: the
+# figures stay exact to the minute, and a busy page does not redo heavy aggregates.
+CASEDESK_INSIGHTS_CACHE_SECONDS = env_int("CASEDESK_INSIGHTS_CACHE_SECONDS", 60, minimum=0)
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

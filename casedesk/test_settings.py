@@ -40,3 +40,6 @@ def _test_broker() -> str:
 
 CELERY_BROKER_URL = _test_broker()
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1}
+
+# Tests change data between two views of the insights page and expect new figures.
+CASEDESK_INSIGHTS_CACHE_SECONDS = 0

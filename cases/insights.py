@@ -456,6 +456,17 @@ def demeanour_outcomes(period: Period) -> list[dict[str, Any]]:
     return [table[key] for key in sorted(table, key=lambda k: (order.get(k, 99), k))]
 
 
+def cached_insights(period: Period) -> Insights:
+    """insights_for, shared for CASEDESK_INSIGHTS_CACHE_SECONDS per period and teams."""
+    from django.core.cache import cache
+
+    seconds = settings.CASEDESK_INSIGHTS_CACHE_SECONDS
+    if not seconds:
+        return insights_for(period)
+    key = f"casedesk:insights:{period.start.isoformat()}:{period.end.isoformat()}:{period.team_ids}"
+    return cache.get_or_set(key, lambda: insights_for(period), seconds)
+
+
 def insights_for(period: Period) -> Insights:
     result = Insights(period=period)
     for part in (

@@ -32,6 +32,7 @@ from .models import (
 
 HOME_LIMIT = 20
 SEARCH_LIMIT = 20
+INTERACTION_HITS = 500
 
 
 def case_list_queryset(user: User) -> QuerySet[Case]:
@@ -175,35 +176,55 @@ def search(user: User, query: str) -> SearchResults:
     cases = case_list_queryset(user)
     case_id = parse_reference(query)
     if case_id is not None:
+        # A reference is a reference: nothing else to look for.
         results.case = cases.filter(pk=case_id).first()
+        return results
     customers = Customer.objects.visible_to(user)
-    customer_q = Q(name__icontains=query)
-    if "@" in query:
-        customer_q |= Q(email_normalised=normalise_email(query))
     phone = normalise_phone(query)
-    if len(phone.lstrip("+")) >= 6:
-        customer_q |= Q(phone_normalised=phone)
+    if "@" in query:
+        customer_q = Q(email_normalised=normalise_email(query))
+    elif len(phone.lstrip("+")) >= 6 and len(phone.lstrip("+")) >= len(query) // 2:
+        customer_q = Q(phone_normalised=phone)
+    else:
+        customer_q = Q(name__icontains=query)
     results.customers = list(customers.filter(customer_q).order_by("name")[:SEARCH_LIMIT])
-    words = text_search_filter(query)
-    results.cases = list(cases.filter(words).order_by("-created_at")[:SEARCH_LIMIT])
+    results.cases = cases_with_words(cases, query)
     return results
 
 
-def text_search_filter(query: str) -> Q:
-    """Cases whose subject, or one of whose interaction summaries, has the words."""
+def cases_with_words(cases: QuerySet[Case], query: str) -> list[Case]:
+    """Newest cases whose subject has the words, and cases whose interactions do.
+
+    Two bounded queries rather than one OR: on PostgreSQL each can use its full-text GIN
+    index; the interaction hits are capped (first INTERACTION_HITS found), because a
+    common word matches millions of interactions and "the newest of all of them" would
+    mean reading them all.
+    """
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
+        from django.db.models.expressions import RawSQL
 
-        search_query = SearchQuery(query, config="english", search_type="websearch")
-        subject_ids = Case.objects.annotate(sv=SearchVector("subject", config="english")).filter(
-            sv=search_query
+        words = SearchQuery(query, config="english", search_type="websearch")
+        by_subject = list(
+            cases.annotate(sv=SearchVector("subject", config="english"))
+            .filter(sv=words)
+            .order_by("-created_at")[:SEARCH_LIMIT]
         )
-        summary_case_ids = Interaction.objects.annotate(
-            sv=SearchVector("summary", config="english")
-        ).filter(sv=search_query)
-        return Q(pk__in=subject_ids.values("pk")) | Q(pk__in=summary_case_ids.values("case_id"))
-    summary_case_ids = Interaction.objects.filter(summary__icontains=query).values("case_id")
-    return Q(subject__icontains=query) | Q(pk__in=summary_case_ids)
+        # A LIMIT inside the subquery keeps the planner on the GIN index (an ORDER BY
+        # here would tempt it to walk a date index and test every row).
+        hits = RawSQL(
+            "SELECT case_id FROM (SELECT case_id FROM cases_interaction WHERE "
+            "to_tsvector('english'::regconfig, COALESCE(summary, '')) "
+            "@@ websearch_to_tsquery('english'::regconfig, %s) LIMIT %s) AS hits",
+            [query, INTERACTION_HITS],
+        )
+        by_summary = list(cases.filter(pk__in=hits).order_by("-created_at")[:SEARCH_LIMIT])
+    else:
+        by_subject = list(cases.filter(subject__icontains=query).order_by("-created_at")[:20])
+        summary_case_ids = Interaction.objects.filter(summary__icontains=query).values("case_id")
+        by_summary = list(cases.filter(pk__in=summary_case_ids).order_by("-created_at")[:20])
+    merged = {case.pk: case for case in [*by_subject, *by_summary]}
+    return sorted(merged.values(), key=lambda c: (c.created_at, c.pk), reverse=True)[:SEARCH_LIMIT]
 
 
 def health_report() -> dict[str, Any]:

@@ -752,7 +752,7 @@ def insights_page(request: HttpRequest) -> HttpResponse:
     from . import insights
 
     form, period = _insights_scope(request)
-    data = insights.insights_for(period)
+    data = insights.cached_insights(period)
     first, last = form.dates()
     tables = [
         {"key": key, "title": title, "columns": columns, "rows": getattr(data, key)}
@@ -837,7 +837,7 @@ def insights_export(request: HttpRequest, table: str) -> HttpResponse:
             "Choose a valid period and team on the insights page first.", status=400
         )
     title, columns = INSIGHT_TABLES[table]
-    rows = getattr(insights.insights_for(period), table)
+    rows = getattr(insights.cached_insights(period), table)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     first, last = form.dates()
     response["Content-Disposition"] = f'attachment; filename="{table}_{first}_{last}.csv"'

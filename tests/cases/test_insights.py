@@ -1324,3 +1324,30 @@ def test_csv_with_a_bad_period_is_refused_not_guessed(world, signed_in, manager,
     response = signed_in(manager).get(export_url("cost_to_serve", **params))
     assert response.status_code == 400
     assert "Dana Whitfield" not in response.content.decode()
+
+
+def test_insights_are_shared_for_a_minute_then_recomputed(
+    settings, signed_in, manager, team, category
+):
+    """With the cache on (production), a second view within the minute runs far fewer
+    queries and shows the same figures; after the minute, new cases show."""
+    from django.utils import timezone as tz
+
+    from tests.factories import CaseFactory
+
+    settings.CASEDESK_INSIGHTS_CACHE_SECONDS = 60
+    client = signed_in(manager)
+    CaseFactory(team=team, category=category)
+    start = tz.now()
+    with time_machine.travel(start, tick=False):
+        with CaptureQueriesContext(connection) as first:
+            client.get("/insights/?period=7")
+        with CaptureQueriesContext(connection) as second:
+            client.get("/insights/?period=7")
+        assert len(second) < len(first) - 10
+        CaseFactory(team=team, category=category)
+        top = client.get("/insights/export/top_categories.csv?period=7").content.decode()
+        assert f"{category.name},1" in top  # still the cached minute
+    with time_machine.travel(start + timedelta(seconds=61), tick=False):
+        top = client.get("/insights/export/top_categories.csv?period=7").content.decode()
+        assert f"{category.name},2" in top
