@@ -445,3 +445,9 @@ def matching_studies(user: User, case: Case, *, limit: int = 5) -> list[Any]:
         .select_related("case")
         .order_by("-created_at")[:limit]
     )
+
+
+def search_text(request: Any) -> str:
+    """The `q` parameter as safe text: NUL bytes (which PostgreSQL refuses) dropped, 200
+    characters at most."""
+    return request.GET.get("q", "").replace("\x00", "").strip()[:200]

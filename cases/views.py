@@ -54,16 +54,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
-    results = selectors.search(request.user, search_text(request))
+    results = selectors.search(request.user, selectors.search_text(request))
     if results.case and not results.cases and not results.customers:
         return redirect(results.case)
     return render(request, "cases/search.html", {"results": results})
-
-
-def search_text(request: HttpRequest) -> str:
-    """The `q` parameter as safe text: NUL bytes (which PostgreSQL refuses) dropped, 200
-    characters at most."""
-    return request.GET.get("q", "").replace("\x00", "").strip()[:200]
 
 
 def _without_page(request: HttpRequest) -> str:
@@ -78,7 +72,7 @@ def _without_page(request: HttpRequest) -> str:
 
 @login_required
 def customer_list(request: HttpRequest) -> HttpResponse:
-    query = search_text(request)
+    query = selectors.search_text(request)
     customers = Customer.objects.visible_to(request.user).select_related("team")
     if query:
         customers = customers.filter(

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from cases.models import Role
-from cases.views import search_text
+from cases.selectors import search_text
 
 from . import services
 from .forms import AllowedExceptionForm, GuidanceForm, PolicyForm
