@@ -122,9 +122,15 @@ class CustomerProfile:
     ledger: list[Any] = field(default_factory=list)
     granted_value_12m: Any = 0
     ratings: list[Any] = field(default_factory=list)
+    limit: int = 0
 
 
-def customer_profile(user: User, customer: Customer, *, limit: int = 200) -> CustomerProfile:
+PROFILE_ROWS = 50
+
+
+def customer_profile(
+    user: User, customer: Customer, *, limit: int = PROFILE_ROWS
+) -> CustomerProfile:
     """The customer's visible cases and interactions, and what they cost over 12 months."""
     cases_qs = Case.objects.visible_to(user).filter(customer=customer)
     since = timezone.now() - timedelta(days=365)
@@ -145,8 +151,9 @@ def customer_profile(user: User, customer: Customer, *, limit: int = 200) -> Cus
         minutes_12m=totals["minutes"] or 0,
         interactions_12m=totals["count"] or 0,
         cases_12m=cases_qs.filter(created_at__gte=since).count(),
-        ledger=customer_ledger(user, customer, limit=limit),
+        ledger=customer_ledger(user, customer, limit=2 * limit),
         granted_value_12m=granted_value(user, customer, since=since),
+        limit=limit,
         ratings=list(
             FeedbackRequest.objects.filter(case__in=cases_qs, rating__isnull=False)
             .select_related("case")

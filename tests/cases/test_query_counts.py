@@ -102,3 +102,26 @@ def test_search_does_not_grow_with_matches(signed_in, staff, team, category):
     few = count_queries(client, "/search/?q=subject")
     make_cases(30, team=team, staff=staff, category=category)
     assert count_queries(client, "/search/?q=subject") == few <= MAX_QUERIES
+
+
+def test_a_long_customer_history_shows_the_latest_rows_and_the_full_totals(
+    signed_in, staff, customer, category, settings
+):
+    from cases.selectors import PROFILE_ROWS
+
+    for i in range(PROFILE_ROWS + 5):
+        case = CaseFactory(
+            team=customer.team, customer=customer, created_by=staff, category=category
+        )
+        services.log_interaction(
+            case,
+            by=staff,
+            channel="phone",
+            direction="inbound",
+            summary=f"Call {i}",
+            demeanour="calm",
+            minutes=2,
+        )
+    body = signed_in(staff).get(reverse("customer_detail", args=[customer.pk])).content.decode()
+    assert f"(latest {PROFILE_ROWS})" in body
+    assert f'id="minutes-12m">{2 * (PROFILE_ROWS + 5)} min' in body  # totals count every row
