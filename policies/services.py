@@ -149,3 +149,35 @@ def save_allowed_exception(
     verb = "added" if creating else "changed"
     snapshot(policy, by=by, note=note or f"Exception {verb}: {allowed.name}")
     return allowed
+
+
+def install_default_library(*, by: Any, effective_from: date) -> list[Policy]:
+    """The starter policy library from policies.defaults; policies already there stay."""
+    from .defaults import POLICIES
+
+    created = []
+    for spec in POLICIES:
+        if Policy.objects.filter(code=spec["code"]).exists():
+            continue
+        created.append(
+            create_policy(
+                by=by,
+                code=spec["code"],
+                title=spec["title"],
+                category=spec["category"],
+                customer_wording=spec["customer_wording"],
+                internal_notes=spec["internal_notes"],
+                effective_from=effective_from,
+                exceptions=[
+                    {
+                        **item,
+                        **{
+                            key: Decimal(item[key])
+                            for key in ("max_value", "staff_limit", "manager_limit")
+                        },
+                    }
+                    for item in spec["exceptions"]
+                ],
+            )
+        )
+    return created

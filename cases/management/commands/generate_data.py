@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import random
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -310,29 +310,11 @@ class Command(BaseCommand):
             raise CommandError("No categories: run migrate first.")
         self.categories = categories
         if not AllowedException.objects.exists():
-            admin = User.objects.get(pk=self.admin_id)
-            from datetime import date as day
-
             from policies import services as policy_services
-            from policies.defaults import POLICIES
 
-            for spec in POLICIES:
-                policy_services.create_policy(
-                    by=admin,
-                    code=spec["code"],
-                    title=spec["title"],
-                    category=spec["category"],
-                    customer_wording=spec["customer_wording"],
-                    internal_notes=spec["internal_notes"],
-                    effective_from=day(2023, 1, 1),
-                    exceptions=[
-                        {
-                            k: (Decimal(v) if k.endswith(("limit", "value")) else v)
-                            for k, v in e.items()
-                        }
-                        for e in spec["exceptions"]
-                    ],
-                )
+            policy_services.install_default_library(
+                by=User.objects.get(pk=self.admin_id), effective_from=date(2023, 1, 1)
+            )
         self.offered = list(
             AllowedException.objects.select_related("policy").values(
                 "id",

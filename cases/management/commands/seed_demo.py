@@ -263,32 +263,9 @@ class Command(BaseCommand):
         from decimal import Decimal
 
         from policies import services as policy_services
-        from policies.defaults import POLICIES
-        from policies.models import AllowedException, Policy
+        from policies.models import AllowedException
 
-        for spec in POLICIES:
-            if Policy.objects.filter(code=spec["code"]).exists():
-                continue
-            policy_services.create_policy(
-                by=users["avery"],
-                code=spec["code"],
-                title=spec["title"],
-                category=spec["category"],
-                customer_wording=spec["customer_wording"],
-                internal_notes=spec["internal_notes"],
-                effective_from=date(2025, 1, 1),
-                exceptions=[
-                    {
-                        "name": e["name"],
-                        "kind": e["kind"],
-                        "max_value": Decimal(e["max_value"]),
-                        "staff_limit": Decimal(e["staff_limit"]),
-                        "manager_limit": Decimal(e["manager_limit"]),
-                        "guidance": e.get("guidance", ""),
-                    }
-                    for e in spec["exceptions"]
-                ],
-            )
+        policy_services.install_default_library(by=users["avery"], effective_from=date(2025, 1, 1))
         offered = list(AllowedException.objects.select_related("policy").order_by("id"))
         active_cases = list(
             Case.objects.filter(status__in=["new", "open"]).select_related("team").order_by("id")
