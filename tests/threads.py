@@ -26,3 +26,14 @@ def race(*actions: Callable[[], object]) -> list[object]:
     for thread in threads:
         thread.join(timeout=30)
     return results
+
+
+def wait_for(predicate: Callable[[], object], *, timeout: float = 20.0, what: str = "it") -> None:
+    """Poll until predicate() is true; fail after `timeout` seconds (for real processes)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.1)

@@ -334,7 +334,7 @@ def test_a_complaint_surge_shows_on_the_managers_home_and_on_insights(
     alert.get_by_role("link", name="See insights").click()
     expect(page).to_have_url(f"{live_server.url}/insights/")
     insights_alert = page.locator("#surge-alert")
-    expect(insights_alert).to_contain_text("Surge:")
+    expect(insights_alert).to_contain_text("Complaint surge:")
     expect(insights_alert).to_contain_text(surge_text)
     expect(insights_alert).not_to_contain_text("Late delivery")
     expect(insights_alert).not_to_contain_text("Warranty claim")

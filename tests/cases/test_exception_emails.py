@@ -7,15 +7,9 @@ from decimal import Decimal
 import pytest
 
 from cases import services
+from tests.threads import wait_for
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-
-
-def wait_for(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.1)
 
 
 def test_managers_hear_of_a_request_and_the_requester_of_the_decision(

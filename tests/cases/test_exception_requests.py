@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases import services
-from cases.models import Case, CaseEvent, EventKind, ExceptionRequest, Level, RequestStatus, Status
+from cases.models import CaseEvent, EventKind, ExceptionRequest, Level, RequestStatus, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -267,8 +267,3 @@ def test_database_refuses_a_decision_by_the_requester(case, staff):
             decided_at=timezone.now(),
             decision_reason="I approve my own",
         )
-
-
-def test_case_status_rows_agree(case, staff, allowed):
-    ask(case, staff, allowed, MANAGER_OK)
-    assert Case.objects.get(pk=case.pk).status == Status.PENDING_APPROVAL

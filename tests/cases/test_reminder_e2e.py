@@ -13,15 +13,9 @@ from cases.models import FollowUpTask, Reminder, ReminderState
 from cases.tasks import send_due_reminders
 from policies.models import FollowUpRule
 from tests.smtp_sink import body_of
+from tests.threads import wait_for
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-
-
-def wait_for(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.1)
 
 
 def test_resolving_schedules_a_follow_up_whose_reminder_arrives_once(
@@ -49,7 +43,7 @@ def test_resolving_schedules_a_follow_up_whose_reminder_arrives_once(
     }
 
     send_due_reminders.delay()
-    wait_for(lambda: smtp_sink.count() >= 2)
+    wait_for(lambda: smtp_sink.count() >= 2, what="two emails")
     send_due_reminders.delay()  # a second sweep finds nothing more to send
     time.sleep(1.5)
     (due_soon,) = smtp_sink.to(staff.email)

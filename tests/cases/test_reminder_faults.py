@@ -25,6 +25,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import Case, Reminder, ReminderState
 from tests.factories import CaseFactory
+from tests.threads import wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -36,14 +37,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def wait_for(predicate, *, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.1)
 
 
 def process_env(tmp_path: Path, smtp_port: int, broker: str) -> dict[str, str]:
