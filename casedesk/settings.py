@@ -80,6 +80,9 @@ TEMPLATES = [
     },
 ]
 
+# Same HTML as Django's, with common widgets built in Python (see casedesk/renderers.py).
+FORM_RENDERER = "casedesk.renderers.FastWidgetRenderer"
+
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'casedesk.sqlite3'}"),
