@@ -25,6 +25,10 @@ SORT_FIELDS = {
 }
 
 
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
 class CaseFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
     team = django_filters.ModelChoiceFilter(queryset=None, empty_label="All my teams")
@@ -33,6 +37,10 @@ class CaseFilter(django_filters.FilterSet):
         queryset=Category.objects.all(), empty_label="Any category"
     )
     demeanour = django_filters.ChoiceFilter(choices=Demeanour.choices, empty_label="Any demeanour")
+    # From a customer's profile ("all their cases"): an id, never a list of every customer.
+    customer = IdFilter(
+        field_name="customer_id", widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1
+    )
     priority = django_filters.ChoiceFilter(choices=Priority.choices, empty_label="Any priority")
     created = django_filters.DateFromToRangeFilter(
         field_name="created_at",
@@ -58,8 +66,12 @@ class CaseFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         teams = visible_teams(user)
         self.filters["team"].queryset = teams
+        # Only what the option label needs: an admin's list has every active user.
         self.filters["assignee"].queryset = (
-            User.objects.filter(teams__in=teams, is_active=True).distinct().order_by("first_name")
+            User.objects.filter(teams__in=teams, is_active=True)
+            .only("id", "username", "first_name", "last_name")
+            .distinct()
+            .order_by("first_name")
         )
         for field in self.form.fields.values():
             widgets = getattr(field.widget, "widgets", [field.widget])
