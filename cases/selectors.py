@@ -20,6 +20,7 @@ from .models import (
     Case,
     CaseEvent,
     Customer,
+    EventKind,
     FeedbackRequest,
     Interaction,
     Role,
@@ -83,12 +84,51 @@ def home_for(user: User) -> Home:
     return home
 
 
-def case_timeline(case: Case) -> list[CaseEvent]:
-    """Every event on the case, oldest first, with its actor and interaction in one query."""
-    return list(
-        case.events.select_related("actor", "interaction", "interaction__author").order_by(
-            "created_at", "id"
+TIMELINE_ROWS = 50
+
+
+@dataclass
+class Timeline:
+    events: list[CaseEvent]  # newest first
+    ratings: list[str]  # every feedback rating on the case, oldest first
+    older_than: int | None = None  # the oldest event shown, when there are older ones
+    before: int | None = None  # the anchor this page started from (None: the latest)
+
+
+def case_timeline(case: Case, *, before: int | None = None, limit: int = TIMELINE_ROWS) -> Timeline:
+    """The latest `limit` events on the case (or those older than event `before`), newest
+    first, with actor, interaction and request in the same query.
+
+    A case can gather hundreds of events; rendering them all made such a case page take a
+    quarter of a second, and nobody reads that far down at once. Older events come on
+    request, a page at a time, by keyset on (created_at, id) so a page never scans the
+    events it skips.
+    """
+    events = case.events.select_related("actor", "interaction", "exception_request").order_by(
+        "-created_at", "-id"
+    )
+    anchor = None
+    if before is not None:
+        anchor = case.events.filter(pk=before).values_list("created_at", flat=True).first()
+        if anchor is not None:
+            events = events.filter(Q(created_at__lt=anchor) | Q(created_at=anchor, id__lt=before))
+    rows = list(events[: limit + 1])
+    shown = rows[:limit]
+    has_older = len(rows) > limit
+    if has_older or anchor is not None:
+        # The header shows every rating, including those not on this page.
+        ratings = list(
+            case.events.filter(kind=EventKind.FEEDBACK)
+            .order_by("created_at", "id")
+            .values_list("to_value", flat=True)
         )
+    else:
+        ratings = [event.to_value for event in reversed(shown) if event.kind == EventKind.FEEDBACK]
+    return Timeline(
+        events=shown,
+        ratings=ratings,
+        older_than=shown[-1].pk if has_older else None,
+        before=before if anchor is not None else None,
     )
 
 
@@ -125,7 +165,9 @@ class CustomerProfile:
     limit: int = 0
 
 
-PROFILE_ROWS = 50
+# Latest cases and interactions on the profile; all of a customer's cases are one click
+# away in the case list. Rendering 50 of each was most of a demanding customer's profile.
+PROFILE_ROWS = 20
 
 
 def customer_profile(
@@ -154,10 +196,10 @@ def customer_profile(
         ledger=customer_ledger(user, customer, limit=2 * limit),
         granted_value_12m=granted_value(user, customer, since=since),
         limit=limit,
-        ratings=list(
-            FeedbackRequest.objects.filter(case__in=cases_qs, rating__isnull=False)
-            .select_related("case")
-            .order_by("-used_at")[:50]
+        ratings=list(  # the profile shows the latest
+            FeedbackRequest.objects.filter(case__in=cases_qs, rating__isnull=False).order_by(
+                "-used_at"
+            )[:1]
         ),
     )
 

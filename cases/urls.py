@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
     path("cases/new/", views.case_create, name="case_create"),
     path("cases/<str:reference>/", views.case_detail, name="case_detail"),
+    path("cases/<str:reference>/timeline/", views.case_timeline, name="case_timeline"),
     path(
         "cases/<str:reference>/interactions/",
         views.case_log_interaction,

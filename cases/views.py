@@ -148,10 +148,20 @@ def case_list(request: HttpRequest) -> HttpResponse:
     page = paginate(
         filterset.qs, page=request.GET.get("page"), per_page=request.GET.get("per_page")
     )
+    customer = None
+    if filterset.is_bound and filterset.form.is_valid() and filterset.form.cleaned_data["customer"]:
+        # Named above the list; someone else's customer simply matches no cases.
+        customer_id = filterset.form.cleaned_data["customer"]
+        customer = Customer.objects.visible_to(request.user).filter(pk=customer_id).first()
     return render(
         request,
         "cases/case_list.html",
-        {"filter": filterset, "page": page, "query_string": _without_page(request)},
+        {
+            "filter": filterset,
+            "page": page,
+            "customer": customer,
+            "query_string": _without_page(request),
+        },
     )
 
 
@@ -197,6 +207,12 @@ def case_create(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/case_form.html", {"form": form, "preset": preset})
 
 
+def _event_anchor(request: HttpRequest) -> int | None:
+    """`?before=<event id>`: where an earlier page of the timeline starts (else the latest)."""
+    value = request.GET.get("before", "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
 def _case_context(request: HttpRequest, case: Any, **forms: Any) -> dict[str, Any]:
     reference = case.reference
     # Fetched once and shared by the forms that offer them (fixed queries per page).
@@ -204,7 +220,7 @@ def _case_context(request: HttpRequest, case: Any, **forms: Any) -> dict[str, An
     policies = policies_in_force()
     context: dict[str, Any] = {
         "case": case,
-        "timeline": selectors.case_timeline(case),
+        "timeline": selectors.case_timeline(case, before=_event_anchor(request)),
         "guidance": selectors.guidance_for(case.demeanour),
         "interaction_form": InteractionForm(
             initial={"channel": case.channel, "demeanour": case.demeanour},
@@ -269,6 +285,19 @@ def _case_context(request: HttpRequest, case: Any, **forms: Any) -> dict[str, An
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference)
     return render(request, "cases/case_detail.html", _case_context(request, case))
+
+
+@login_required
+@require_http_methods(["GET"])
+def case_timeline(request: HttpRequest, reference: str) -> HttpResponse:
+    """The next page of older timeline events, for the "Show earlier events" button."""
+    case = get_case_for(request.user, reference)
+    timeline = selectors.case_timeline(case, before=_event_anchor(request))
+    if not request.htmx:
+        # Without htmx the button is a plain link to the case page at that point.
+        anchor = f"?before={timeline.before}" if timeline.before else ""
+        return redirect(f"{case.get_absolute_url()}{anchor}#timeline")
+    return render(request, "cases/_timeline_items.html", {"case": case, "timeline": timeline})
 
 
 def _refused(request: HttpRequest, case: Any, error: Exception) -> HttpResponse:

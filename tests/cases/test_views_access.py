@@ -262,6 +262,8 @@ ROUTES = [
         insider_gets=r"^/cases/CD-\d{6}/$",
     ),
     Route("case_detail", target="case"),
+    # Without htmx, "Show earlier events" is the case page at that point.
+    Route("case_timeline", target="case", insider_gets=r"^/cases/CD-\d{6}/#timeline$"),
     Route("case_log_interaction", "post", target="case", data=INTERACTION, insider_gets="{case}"),
     Route(
         "case_reassign",
