@@ -500,3 +500,45 @@ def test_case_page_fields_have_unique_ids_and_their_own_labels(
         expect(page.locator(container).get_by_label(label)).to_have_count(1)
 
     watch.assert_clean()
+
+
+# 8. A long timeline --------------------------------------------------------------------
+
+
+def test_a_long_timeline_shows_the_latest_and_loads_earlier_events_in_place(
+    page: Page, live_server, staff, case, guidance, watch, sign_in, shot
+) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.models import CaseEvent, EventKind
+
+    start = timezone.now() - timedelta(days=10)
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case=case,
+            actor=staff,
+            kind=EventKind.OPENED,
+            to_value=f"Step {i:03d}",
+            created_at=start + timedelta(minutes=i),
+        )
+        for i in range(120)
+    )
+    sign_in(staff)
+    page.goto(f"{live_server.url}{case.get_absolute_url()}")
+    timeline = page.locator("#timeline")
+    events = timeline.locator("li[class*='event-']")
+    expect(events).to_have_count(50)
+    expect(events.first).to_contain_text("Step 119")
+    loads = _count_document_loads(page)
+
+    timeline.get_by_role("link", name="Show earlier events").click()
+    expect(events).to_have_count(100)
+    expect(events.nth(50)).to_contain_text("Step 069")
+    shot("earlier-events-appended")
+    timeline.get_by_role("link", name="Show earlier events").click()
+    expect(events).to_have_count(121)  # the 120 steps and the case's own "opened"
+    expect(timeline.get_by_role("link", name="Show earlier events")).to_have_count(0)
+    expect(events.last).to_contain_text(case.subject)
+    assert loads == []  # appended in place, no page load
