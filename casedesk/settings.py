@@ -143,6 +143,8 @@ CASEDESK_REMINDER_LEAD_MINUTES = env_int("CASEDESK_REMINDER_LEAD_MINUTES", 60, m
 CASEDESK_OVERDUE_GRACE_MINUTES = env_int("CASEDESK_OVERDUE_GRACE_MINUTES", 30, minimum=0)
 CASEDESK_APPROVAL_ESCALATE_HOURS = env_int("CASEDESK_APPROVAL_ESCALATE_HOURS", 4, minimum=1)
 CASEDESK_REMINDER_MAX_ATTEMPTS = env_int("CASEDESK_REMINDER_MAX_ATTEMPTS", 6, minimum=1)
+# Rows one sweep task sends at most; a sweep that reaches it queues the next at once.
+CASEDESK_REMINDER_SWEEP_LIMIT = env_int("CASEDESK_REMINDER_SWEEP_LIMIT", 500, minimum=1)
 CASEDESK_REMINDER_BACKOFF_SECONDS = env_int("CASEDESK_REMINDER_BACKOFF_SECONDS", 60, minimum=1)
 # A row left "sending" this long is taken to be from a sender that died: send it again.
 CASEDESK_REMINDER_CLAIM_TIMEOUT_SECONDS = env_int(

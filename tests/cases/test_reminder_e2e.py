@@ -55,3 +55,28 @@ def test_resolving_schedules_a_follow_up_whose_reminder_arrives_once(
     assert set(Reminder.objects.filter(task=task).values_list("state", flat=True)) == {
         ReminderState.SENT
     }
+
+
+def test_a_backlog_drains_in_chained_sweeps_without_waiting_for_beat(
+    worker, smtp_sink, case, staff, settings
+):
+    """No beat runs here: one nudge must drain more than one sweep's limit."""
+    from cases.models import Reminder as Row
+
+    settings.CASEDESK_REMINDER_SWEEP_LIMIT = 10
+    due = timezone.now() - timedelta(minutes=1)
+    tasks = FollowUpTask.objects.bulk_create(
+        FollowUpTask(
+            case=case,
+            title=f"Call back {i}",
+            kind="call_back",
+            assignee=staff,
+            due_at=due + timedelta(hours=1),
+            created_by=staff,
+        )
+        for i in range(35)
+    )
+    Row.objects.bulk_create(Row(kind="due_soon", case=case, task=t, due_at=due) for t in tasks)
+    send_due_reminders.delay()
+    wait_for(lambda: smtp_sink.count() >= 35, what="35 emails from chained sweeps")
+    assert Row.objects.filter(state=ReminderState.SENT).count() == 35

@@ -30,7 +30,9 @@ from tests.threads import wait_for
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
-FAULT_REDIS_DB = "redis://127.0.0.1:6379/14"
+# Flushed before and after each test: set FAULT_REDIS_URL to a database of your own when
+# other test runs share this Redis.
+FAULT_REDIS_DB = os.environ.get("FAULT_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
 def free_port() -> int:
