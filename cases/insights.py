@@ -17,14 +17,11 @@ from django.db.models import (
     Count,
     DecimalField,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -343,88 +340,79 @@ def surges(
 
 
 def cost_to_serve(period: Period) -> list[dict[str, Any]]:
-    """Customers who cost the most: minutes × hourly cost, plus exception value granted."""
+    """Customers who cost the most: minutes × hourly cost, plus exception value granted.
+
+    Summed per customer over the period's interactions and grants, then ranked here: the
+    work follows the period's activity, not the number of customers. (Ranking in SQL with
+    a subquery per customer took 4–10 s at 300,000 customers.)
+    """
     hourly = Decimal(settings.CASEDESK_HOURLY_COST)
     in_scope = Q(case__team_id__in=period.team_ids)
-    minutes = (
+    minutes = dict(
         Interaction.objects.filter(
-            in_scope,
-            case__customer_id=OuterRef("pk"),
-            occurred_at__gte=period.start,
-            occurred_at__lt=period.end,
+            in_scope, occurred_at__gte=period.start, occurred_at__lt=period.end
         )
         .values("case__customer_id")
         .annotate(total=Sum("minutes"))
-        .values("total")
+        .values_list("case__customer_id", "total")
+        .order_by()
     )
-    granted = (
+    granted = dict(
         ExceptionRequest.objects.filter(
             in_scope,
-            case__customer_id=OuterRef("pk"),
             status__in=GRANTED_STATUSES,
             requested_at__gte=period.start,
             requested_at__lt=period.end,
         )
         .values("case__customer_id")
         .annotate(total=Sum("granted_value"))
-        .values("total")
+        .values_list("case__customer_id", "total")
+        .order_by()
     )
-    case_count = (
+
+    def cost_key(customer_id: int) -> Decimal:
+        # Sixty times the cost: exact, with no division by 60 to round.
+        return (minutes.get(customer_id) or 0) * hourly + (granted.get(customer_id) or 0) * 60
+
+    costs = {customer_id: cost_key(customer_id) for customer_id in minutes.keys() | granted}
+    if not costs:
+        return []
+    ranked = sorted(costs.values(), reverse=True)
+    cutoff = ranked[min(TOP, len(ranked)) - 1]
+    # Everyone tied at the cut-off competes on name, as the ranking says.
+    candidates = [customer_id for customer_id, cost in costs.items() if cost >= cutoff]
+    names = dict(Customer.objects.filter(pk__in=candidates).values_list("id", "name"))
+    top = sorted(candidates, key=lambda pk: (-costs[pk], names.get(pk, "")))[:TOP]
+    case_counts = dict(
         Case.objects.filter(
-            customer_id=OuterRef("pk"),
+            customer_id__in=top,
             team_id__in=period.team_ids,
             created_at__gte=period.start,
             created_at__lt=period.end,
         )
         .values("customer_id")
         .annotate(n=Count("id"))
-        .values("n")
-    )
-    active = Exists(
-        Interaction.objects.filter(
-            in_scope,
-            case__customer_id=OuterRef("pk"),
-            occurred_at__gte=period.start,
-            occurred_at__lt=period.end,
-        )
-    ) | Exists(
-        ExceptionRequest.objects.filter(
-            in_scope,
-            case__customer_id=OuterRef("pk"),
-            status__in=GRANTED_STATUSES,
-            requested_at__gte=period.start,
-            requested_at__lt=period.end,
-        )
-    )
-    rows = (
-        Customer.objects.filter(active)
-        .annotate(
-            minutes=Coalesce(Subquery(minutes, output_field=IntegerField()), Value(0)),
-            granted=Coalesce(Subquery(granted, output_field=MONEY), Value(0, output_field=MONEY)),
-            case_count=Coalesce(Subquery(case_count, output_field=IntegerField()), Value(0)),
-        )
-        .annotate(
-            cost=ExpressionWrapper(
-                F("minutes") * Value(hourly / 60, output_field=MONEY) + F("granted"),
-                output_field=MONEY,
-            )
-        )
-        .order_by("-cost", "name")
-        .values("id", "name", "minutes", "granted", "case_count", "cost")[:TOP]
+        .values_list("customer_id", "n")
+        .order_by()
     )
     cent = Decimal("0.01")
-    return [
-        {
-            "id": r["id"],
-            "customer": r["name"],
-            "cases": r["case_count"],
-            "minutes": r["minutes"],
-            "time_cost": (Decimal(r["minutes"]) * hourly / 60).quantize(cent),
-            "granted": Decimal(r["granted"]).quantize(cent),
-            "total": (Decimal(r["minutes"]) * hourly / 60 + Decimal(r["granted"])).quantize(cent),
-        }
-        for r in rows
-    ]
+    rows = []
+    for pk in top:
+        spent = minutes.get(pk) or 0
+        given = Decimal(granted.get(pk) or 0)
+        time_cost = Decimal(spent) * hourly / 60
+        rows.append(
+            {
+                "id": pk,
+                "customer": names.get(pk, ""),
+                "cases": case_counts.get(pk, 0),
+                "minutes": spent,
+                "time_cost": time_cost.quantize(cent),
+                "granted": given.quantize(cent),
+                "total": (time_cost + given).quantize(cent),
+            }
+        )
+    return rows
 
 
 def demeanour_outcomes(period: Period) -> list[dict[str, Any]]:

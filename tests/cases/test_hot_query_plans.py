@@ -39,7 +39,8 @@ NEEDED = {
     "case_unassigned_idx": "unassigned cases on the managers' home",
     "case_quiet_idx": "quiet cases on the managers' home",
     "event_case_idx": "a case's timeline",
-    "interaction_case_idx": "a case's interactions",
+    "interaction_case_idx": "a case's interactions; minutes per customer (insights)",
+    "case_customer_idx": "a customer's cases, newest first",
     "case_subject_fts": "search: words in subjects",
 }
 
