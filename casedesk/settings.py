@@ -168,6 +168,9 @@ CASEDESK_SURGE_MIN_CASES = env_int("CASEDESK_SURGE_MIN_CASES", 5, minimum=1)
 # Insights are recomputed at most once a minute per team selection and period: the
 # figures stay exact to the minute, and a busy page does not redo heavy aggregates.
 CASEDESK_INSIGHTS_CACHE_SECONDS = env_int("CASEDESK_INSIGHTS_CACHE_SECONDS", 60, minimum=0)
+# The case list's rendered filter form, per person and URL (a new team member shows in
+# the assignee dropdown within this time).
+CASEDESK_FILTER_FORM_CACHE_SECONDS = env_int("CASEDESK_FILTER_FORM_CACHE_SECONDS", 60, minimum=0)
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -43,3 +43,4 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1}
 
 # Tests change data between two views of the insights page and expect new figures.
 CASEDESK_INSIGHTS_CACHE_SECONDS = 0
+CASEDESK_FILTER_FORM_CACHE_SECONDS = 0

@@ -161,6 +161,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "customer": customer,
             "query_string": _without_page(request),
+            "filter_cache_seconds": settings.CASEDESK_FILTER_FORM_CACHE_SECONDS,
         },
     )
 
