@@ -216,53 +216,70 @@ def _event_anchor(request: HttpRequest) -> int | None:
 
 def _case_context(request: HttpRequest, case: Any, **forms: Any) -> dict[str, Any]:
     reference = case.reference
-    # Fetched once and shared by the forms that offer them (fixed queries per page).
-    members = team_members(case.team)
-    policies = policies_in_force()
+    is_open = case.status != Status.CLOSED
+    can_request = case.status in {Status.NEW, Status.OPEN, Status.PENDING_APPROVAL}
+    can_resolve = case.status in {Status.NEW, Status.OPEN}
+    can_reopen = case.status == Status.RESOLVED
+    can_mark_study = (
+        request.user.role != Role.STAFF
+        and case.status in {Status.RESOLVED, Status.CLOSED}
+        and not hasattr(case, "study")
+    )
     context: dict[str, Any] = {
         "case": case,
         "timeline": selectors.case_timeline(case, before=_event_anchor(request)),
         "guidance": selectors.guidance_for(case.demeanour),
-        "interaction_form": InteractionForm(
-            initial={"channel": case.channel, "demeanour": case.demeanour},
-            action=reverse("case_log_interaction", args=[reference]),
-        ),
-        "reassign_form": ReassignForm(
-            initial={"assignee": case.assignee_id},
-            team=case.team,
-            members=members,
-            action=reverse("case_reassign", args=[reference]),
-        ),
-        "triage_form": TriageForm(
-            initial={"priority": case.priority, "demeanour": case.demeanour},
-            action=reverse("case_triage", args=[reference]),
-        ),
-        "resolve_form": ResolveForm(action=reverse("case_resolve", args=[reference])),
-        "reopen_form": ReopenForm(action=reverse("case_reopen", args=[reference])),
-        "attach_form": AttachPolicyForm(
-            policies=policies, action=reverse("case_attach_policy", args=[reference])
-        ),
-        "request_form": ExceptionRequestForm(
-            policies=policies, action=reverse("case_request_exception", args=[reference])
-        ),
         "case_policies": selectors.case_policies(case),
         "tasks": selectors.case_tasks(case),
-        "task_form": TaskForm(
-            initial={"assignee": case.assignee_id or request.user.pk},
-            team=case.team,
-            members=members,
-            action=reverse("case_add_task", args=[reference]),
-        ),
-        "can_resolve": case.status in {Status.NEW, Status.OPEN},
-        "can_reopen": case.status == Status.RESOLVED,
-        "study_form": CaseStudyForm(action=reverse("case_mark_study", args=[reference])),
-        "can_mark_study": request.user.role != Role.STAFF
-        and case.status in {Status.RESOLVED, Status.CLOSED}
-        and not hasattr(case, "study"),
+        "can_resolve": can_resolve,
+        "can_reopen": can_reopen,
+        "can_request": can_request,
+        "can_mark_study": can_mark_study,
         "matching_studies": selectors.matching_studies(request.user, case)
         if case.is_active
         else [],
     }
+    # Only the forms this page shows: most cases at scale are closed, and building the
+    # rest cost three queries (team members, policies, allowed exceptions) for nothing.
+    if is_open:
+        # Fetched once and shared by the forms that offer them (fixed queries per page).
+        members = team_members(case.team)
+        policies = policies_in_force()
+        context.update(
+            interaction_form=InteractionForm(
+                initial={"channel": case.channel, "demeanour": case.demeanour},
+                action=reverse("case_log_interaction", args=[reference]),
+            ),
+            reassign_form=ReassignForm(
+                initial={"assignee": case.assignee_id},
+                team=case.team,
+                members=members,
+                action=reverse("case_reassign", args=[reference]),
+            ),
+            triage_form=TriageForm(
+                initial={"priority": case.priority, "demeanour": case.demeanour},
+                action=reverse("case_triage", args=[reference]),
+            ),
+            attach_form=AttachPolicyForm(
+                policies=policies, action=reverse("case_attach_policy", args=[reference])
+            ),
+            task_form=TaskForm(
+                initial={"assignee": case.assignee_id or request.user.pk},
+                team=case.team,
+                members=members,
+                action=reverse("case_add_task", args=[reference]),
+            ),
+        )
+        if can_request:
+            context["request_form"] = ExceptionRequestForm(
+                policies=policies, action=reverse("case_request_exception", args=[reference])
+            )
+    if can_resolve:
+        context["resolve_form"] = ResolveForm(action=reverse("case_resolve", args=[reference]))
+    if can_reopen:
+        context["reopen_form"] = ReopenForm(action=reverse("case_reopen", args=[reference]))
+    if can_mark_study:
+        context["study_form"] = CaseStudyForm(action=reverse("case_mark_study", args=[reference]))
     decision_forms = forms.pop("decision_forms", {})
     context.update(forms)
     requests = selectors.case_requests(case)
@@ -274,11 +291,6 @@ def _case_context(request: HttpRequest, case: Any, **forms: Any) -> dict[str, An
                 request_value=item.value, prefix=f"r{item.pk}"
             )
     context["requests"] = requests
-    context["can_request"] = case.status in {
-        Status.NEW,
-        Status.OPEN,
-        Status.PENDING_APPROVAL,
-    }
     return context
 
 
