@@ -134,6 +134,12 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=1,
+        help="processes in the one worker: 1 is the solo pool, more is prefork",
+    )
+    parser.add_argument(
         "--migrate", action="store_true", help="apply migrations to an existing database"
     )
     parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "reminder_drain.json"))
@@ -235,8 +241,11 @@ def main() -> int:
             "-A",
             "casedesk",
             "worker",
-            "--pool",
-            "solo",
+            *(
+                ["--pool", "solo"]
+                if args.concurrency == 1
+                else ["--pool", "prefork", "--concurrency", str(args.concurrency)]
+            ),
             "--loglevel",
             "WARNING",
             "--without-gossip",
@@ -245,7 +254,8 @@ def main() -> int:
         due_at = timezone.now()
         Reminder.objects.filter(case=case).update(due_at=due_at)
         connection.close()
-        print("Starting one worker (solo pool, a sweep published every second) …", flush=True)
+        pool = "solo pool" if args.concurrency == 1 else f"{args.concurrency} processes"
+        print(f"Starting one worker ({pool}, a sweep published every second) …", flush=True)
         started = time.time()
         worker = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
         deadline = time.monotonic() + args.timeout
@@ -302,6 +312,7 @@ def main() -> int:
         "due_to_last_email_per_second": round(received / max(last - due_at.timestamp(), 1e-9), 1),
         "last_one_late_by_s": round(last - due_at.timestamp(), 2),
         "machine": f"{os.cpu_count()} cores, {sys.platform}",
+        "worker": pool,
         "database": f"PostgreSQL ({connection.settings_dict['NAME']})",
     }
     width = max(len(k) for k in result)
