@@ -82,3 +82,43 @@ class InteractionFactory(factory.django.DjangoModelFactory):
     summary = factory.Faker("sentence")
     demeanour = Demeanour.CALM
     minutes = 5
+
+
+def add_due_tasks(case, staff, n: int) -> list:  # type: ignore[no-untyped-def]
+    """n open tasks due in 30 minutes, through the service: each has a due-soon reminder
+    that is due now (and a later overdue one)."""
+    from datetime import timedelta
+
+    from cases import services
+
+    return [
+        services.add_task(
+            case,
+            by=staff,
+            title=f"Follow-up {i}",
+            kind="call_back",
+            assignee=staff,
+            due_at=timezone.now() + timedelta(minutes=30),
+        )
+        for i in range(n)
+    ]
+
+
+def add_timeline_events(case, actor, n: int, *, same_time: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """n events noted "Step 0" … "Step n-1", a minute apart (or all at one instant),
+    oldest first, starting 30 days ago."""
+    from datetime import timedelta
+
+    from cases.models import CaseEvent, EventKind
+
+    start = timezone.now() - timedelta(days=30)
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case=case,
+            actor=actor,
+            kind=EventKind.OPENED,
+            to_value=f"Step {i}",
+            created_at=start if same_time else start + timedelta(minutes=i),
+        )
+        for i in range(n)
+    )

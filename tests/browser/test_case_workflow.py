@@ -508,23 +508,9 @@ def test_case_page_fields_have_unique_ids_and_their_own_labels(
 def test_a_long_timeline_shows_the_latest_and_loads_earlier_events_in_place(
     page: Page, live_server, staff, case, guidance, watch, sign_in, shot
 ) -> None:  # type: ignore[no-untyped-def]
-    from datetime import timedelta
+    from tests.factories import add_timeline_events
 
-    from django.utils import timezone
-
-    from cases.models import CaseEvent, EventKind
-
-    start = timezone.now() - timedelta(days=10)
-    CaseEvent.objects.bulk_create(
-        CaseEvent(
-            case=case,
-            actor=staff,
-            kind=EventKind.OPENED,
-            to_value=f"Step {i:03d}",
-            created_at=start + timedelta(minutes=i),
-        )
-        for i in range(120)
-    )
+    add_timeline_events(case, staff, 120)
     sign_in(staff)
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     timeline = page.locator("#timeline")
@@ -535,7 +521,7 @@ def test_a_long_timeline_shows_the_latest_and_loads_earlier_events_in_place(
 
     timeline.get_by_role("link", name="Show earlier events").click()
     expect(events).to_have_count(100)
-    expect(events.nth(50)).to_contain_text("Step 069")
+    expect(events.nth(50)).to_contain_text("Step 69")
     shot("earlier-events-appended")
     timeline.get_by_role("link", name="Show earlier events").click()
     expect(events).to_have_count(121)  # the 120 steps and the case's own "opened"

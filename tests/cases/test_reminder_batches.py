@@ -16,21 +16,7 @@ from cases import emails, services
 from cases.models import FollowUpTask, Reminder, ReminderKind, ReminderState, TaskStatus
 from cases.services import reminders
 from cases.services.reminders import BATCH_SIZE, claim_batch, send_batch, send_due_reminders
-
-
-def add_tasks(case, staff, n: int) -> list[FollowUpTask]:
-    """n open tasks whose due-soon reminders are due now (each also has a later overdue one)."""
-    return [
-        services.add_task(
-            case,
-            by=staff,
-            title=f"Follow-up {i}",
-            kind="call_back",
-            assignee=staff,
-            due_at=timezone.now() + timedelta(minutes=30),
-        )
-        for i in range(n)
-    ]
+from tests.factories import add_due_tasks
 
 
 def due_soon(task: FollowUpTask) -> Reminder:
@@ -46,7 +32,7 @@ def test_a_sender_dying_mid_batch_leaves_one_duplicate_and_the_unsent_rest_recov
     smtp_sink, case, staff, monkeypatch, settings
 ):
     settings.CASEDESK_REMINDER_CLAIM_TIMEOUT_SECONDS = 60
-    tasks = add_tasks(case, staff, 12)
+    tasks = add_due_tasks(case, staff, 12)
     send = emails.send
     calls = []
 
@@ -82,7 +68,7 @@ def test_a_row_that_breaks_the_sweep_gives_the_rest_of_its_batch_back_at_once(
     smtp_sink, case, staff, monkeypatch, settings
 ):
     settings.CASEDESK_REMINDER_CLAIM_TIMEOUT_SECONDS = 60
-    tasks = add_tasks(case, staff, 5)
+    tasks = add_due_tasks(case, staff, 5)
     compose = reminders.compose
 
     def breaks_on_the_second(reminder, **kwargs):
@@ -109,7 +95,7 @@ def test_a_task_closed_while_its_reminder_was_held_is_cancelled_and_the_batch_go
     smtp_sink, case, staff, settings
 ):
     settings.CASEDESK_REMINDER_CLAIM_TIMEOUT_SECONDS = 60
-    tasks = add_tasks(case, staff, 6)
+    tasks = add_due_tasks(case, staff, 6)
     # A sweep claims the batch and dies before sending anything.
     held = claim_batch(now=timezone.now())
     assert len(held) == 6
@@ -132,7 +118,7 @@ def test_a_batch_held_too_long_by_a_slow_server_gives_back_its_unsent_rows(
 ):
     monkeypatch.setattr(reminders, "BATCH_HOLD_SECONDS", 0.05)
     smtp_sink.delay = 0.1  # every send outlasts the hold
-    tasks = add_tasks(case, staff, 4)
+    tasks = add_due_tasks(case, staff, 4)
     assert send_due_reminders() == 4
     rows = [due_soon(task) for task in tasks]
     assert Counter(smtp_sink.message_ids()) == {row.message_id: 1 for row in rows}
@@ -143,7 +129,7 @@ def test_a_batch_held_too_long_by_a_slow_server_gives_back_its_unsent_rows(
 
 @pytest.mark.django_db
 def test_a_batch_that_lost_its_claim_does_not_record_over_the_new_owner(smtp_sink, case, staff):
-    (task,) = add_tasks(case, staff, 1)
+    (task,) = add_due_tasks(case, staff, 1)
     stale = claim_batch(now=timezone.now())
     # The task is moved while the batch waits: a new generation, due at once, claimed anew.
     services.reschedule_task(task, by=staff, due_at=timezone.now() + timedelta(minutes=5))
@@ -173,8 +159,8 @@ def test_a_sweep_kept_to_one_case_touches_no_other_reminder(
         category=category,
         channel="phone",
     )
-    (mine,) = add_tasks(case, staff, 1)
-    waiting, left_sending = add_tasks(other, staff, 2)
+    (mine,) = add_due_tasks(case, staff, 1)
+    waiting, left_sending = add_due_tasks(other, staff, 2)
     long_ago = timezone.now() - timedelta(hours=1)
     Reminder.objects.filter(pk=due_soon(left_sending).pk).update(
         state=ReminderState.SENDING, claimed_at=long_ago
@@ -189,7 +175,7 @@ def test_a_sweep_kept_to_one_case_touches_no_other_reminder(
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_a_sweep_costs_two_statements_a_batch_and_one_a_row(smtp_sink, case, staff):
-    add_tasks(case, staff, BATCH_SIZE + 5)
+    add_due_tasks(case, staff, BATCH_SIZE + 5)
     with CaptureQueriesContext(connection) as queries:
         assert send_due_reminders() == BATCH_SIZE + 5
     # Recover 1; per batch a claim and a load (2 batches); a record per row; a last claim
@@ -200,7 +186,7 @@ def test_a_sweep_costs_two_statements_a_batch_and_one_a_row(smtp_sink, case, sta
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_once_claim_disjoint_batches_without_waiting(case, staff):
-    add_tasks(case, staff, 2 * BATCH_SIZE + 10)
+    add_due_tasks(case, staff, 2 * BATCH_SIZE + 10)
     claimed_first = threading.Event()
     done = threading.Event()
     first: list[int] = []
@@ -237,7 +223,7 @@ def test_two_sweeps_at_once_claim_disjoint_batches_without_waiting(case, staff):
 
 @pytest.mark.django_db
 def test_a_closed_task_found_in_a_batch_is_cancelled_and_the_rest_are_sent(smtp_sink, case, staff):
-    tasks = add_tasks(case, staff, 5)
+    tasks = add_due_tasks(case, staff, 5)
     # Closed behind the services' back (no cancellation of its reminders): the sweep decides.
     FollowUpTask.objects.filter(pk=tasks[1].pk).update(
         status=TaskStatus.DONE, completed_at=timezone.now()

@@ -14,7 +14,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,9 +21,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from cases import services
 from cases.models import Case, Reminder, ReminderState
-from tests.factories import CaseFactory
+from tests.factories import CaseFactory, add_due_tasks
 from tests.threads import wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -142,15 +140,7 @@ def workers(tmp_path):
 
 def due_task_reminders(case, staff, n: int) -> set[str]:
     """n tasks whose due-soon reminders are due now; returns their Message-IDs."""
-    for i in range(n):
-        services.add_task(
-            case,
-            by=staff,
-            title=f"Follow-up {i}",
-            kind="call_back",
-            assignee=staff,
-            due_at=timezone.now() + timedelta(minutes=30),
-        )
+    add_due_tasks(case, staff, n)
     due = Reminder.objects.filter(state=ReminderState.PENDING, due_at__lte=timezone.now())
     ids = {r.message_id for r in due}
     assert len(ids) == n

@@ -9,27 +9,12 @@ from django.utils import timezone
 
 from cases.models import CaseEvent, EventKind
 from cases.selectors import TIMELINE_ROWS
-from tests.factories import CaseFactory, CustomerFactory
+from tests.factories import CaseFactory, CustomerFactory, add_timeline_events
 
 pytestmark = pytest.mark.django_db
 
 EVENT = re.compile(r'<li class="list-group-item event-(\w+)">.*?<div>(?:<strong>)?([^<]*)', re.S)
 NOTE = re.compile(r"Case opened</strong>: ([^<]+)<")
-
-
-def add_events(case, staff, n, *, same_time=False):
-    """n events with notes "Step 0" … "Step n-1", oldest first."""
-    start = timezone.now() - timedelta(days=30)
-    CaseEvent.objects.bulk_create(
-        CaseEvent(
-            case=case,
-            actor=staff,
-            kind=EventKind.OPENED,
-            to_value=f"Step {i}",
-            created_at=start if same_time else start + timedelta(minutes=i),
-        )
-        for i in range(n)
-    )
 
 
 def steps(html: str) -> list[str]:
@@ -60,7 +45,7 @@ def read_whole_timeline(client, case) -> list[str]:
 
 @pytest.mark.parametrize("same_time", [False, True], ids=["spread", "one-instant"])
 def test_every_event_shows_once_newest_first_a_page_at_a_time(signed_in, staff, case, same_time):
-    add_events(case, staff, 2 * TIMELINE_ROWS + 7, same_time=same_time)
+    add_timeline_events(case, staff, 2 * TIMELINE_ROWS + 7, same_time=same_time)
     client = signed_in(staff)
 
     first = client.get(case.get_absolute_url()).content.decode()
@@ -75,7 +60,7 @@ def test_every_event_shows_once_newest_first_a_page_at_a_time(signed_in, staff, 
 
 
 def test_without_htmx_earlier_events_are_the_case_page_from_that_point(signed_in, staff, case):
-    add_events(case, staff, TIMELINE_ROWS + 10)
+    add_timeline_events(case, staff, TIMELINE_ROWS + 10)
     client = signed_in(staff)
     first = client.get(case.get_absolute_url()).content.decode()
     plain = re.search(r'href="([^"]+)"[^>]*hx-get="[^"]+"[^>]*>Show earlier events', first)
@@ -90,7 +75,7 @@ def test_without_htmx_earlier_events_are_the_case_page_from_that_point(signed_in
 
 def test_the_header_shows_ratings_that_are_no_longer_on_the_first_page(signed_in, staff, case):
     CaseEvent.objects.create(case=case, actor=None, kind=EventKind.FEEDBACK, to_value="2")
-    add_events(case, staff, TIMELINE_ROWS + 5)
+    add_timeline_events(case, staff, TIMELINE_ROWS + 5)
     CaseEvent.objects.filter(kind=EventKind.FEEDBACK).update(
         created_at=timezone.now() - timedelta(days=60)
     )
@@ -101,7 +86,7 @@ def test_the_header_shows_ratings_that_are_no_longer_on_the_first_page(signed_in
 
 @pytest.mark.parametrize("before", ["abc", "-1", "99999999999", "1" * 40, ""])
 def test_a_bad_anchor_shows_the_latest_events(signed_in, staff, case, before):
-    add_events(case, staff, 5)
+    add_timeline_events(case, staff, 5)
     response = signed_in(staff).get(case.get_absolute_url(), {"before": before})
     assert response.status_code == 200
     assert steps(response.content.decode())[0] == "Step 4"
@@ -117,7 +102,7 @@ def test_an_anchor_from_another_case_shows_the_latest_events(
         category=category,
     )
     foreign = CaseEvent.objects.create(case=other, actor=staff, kind=EventKind.OPENED)
-    add_events(case, staff, 5)
+    add_timeline_events(case, staff, 5)
     url = reverse("case_timeline", args=[case.reference])
     html = (
         signed_in(staff)
