@@ -1,6 +1,13 @@
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from django import template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import MONTHS_3
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -42,9 +49,6 @@ def event_label(value: str, kind: str) -> str:
 @register.simple_tag
 def cell(row: dict[str, object], key: str) -> str:
     """One cell of an insights table: money as money, the customer's name as a link."""
-    from django.urls import reverse
-    from django.utils.html import format_html
-
     value = row.get(key)
     if key == "customer" and row.get("id"):
         return format_html(
@@ -55,3 +59,102 @@ def cell(row: dict[str, object], key: str) -> str:
     if isinstance(value, Decimal):
         return money(value)
     return "—" if value is None else str(value)
+
+
+@register.simple_tag
+def case_table(
+    cases: Any,
+    *,
+    empty: str = "No cases.",
+    hide_customer: bool = False,
+    date_field: str = "created",
+    date_label: str = "Created",
+) -> str:
+    """The table of cases on the case list, home, search and a customer's profile.
+
+    Written in Python, as Django's admin writes its change-list rows: through the template
+    engine each row cost about 0.3 ms here (two dozen lookups, lazy labels, translated
+    month names), which on a manager's home (three tables) was 20 ms of every view. What
+    every row shares (labels, month names, the URL pattern) is worked out once per table.
+    """
+    from ..models import Priority, Status
+
+    shared = _RowParts(
+        status={value: str(label) for value, label in Status.choices},
+        priority={value: str(label) for value, label in Priority.choices},
+        months=[""] + [str(MONTHS_3[m]).title() for m in range(1, 13)],
+        # One reverse() for the table, not one per row: the URL around the reference.
+        url=reverse("case_detail", args=[_REF]).partition(_REF),
+        hide_customer=hide_customer,
+        activity=date_field == "activity",
+    )
+    headers = ["Case", "Subject", *([] if hide_customer else ["Customer"])]
+    headers += ["Status", "Priority", "Assignee", date_label]
+    head = format_html_join("", '<th scope="col">{}</th>', ((h,) for h in headers))
+    rows = [_case_row(case, shared) for case in cases]
+    if not rows:
+        rows = [format_html('<tr><td colspan="7" class="text-muted">{}</td></tr>', empty)]
+    return format_html(
+        '<div class="table-responsive">\n<table class="table table-hover align-middle mb-0">\n'
+        "  <thead><tr>{}</tr></thead>\n  <tbody>\n{}  </tbody>\n</table>\n</div>",
+        head,
+        mark_safe("".join(rows)),  # each row is built with format_html
+    )
+
+
+_REF = "__reference__"
+
+
+@dataclass
+class _RowParts:
+    status: dict[str, str]
+    priority: dict[str, str]
+    months: list[str]
+    url: tuple[str, str, str]
+    hide_customer: bool
+    activity: bool
+
+
+def _case_row(case: Any, shared: _RowParts) -> str:
+    customer = ""
+    if not shared.hide_customer:
+        flags = format_html_join(
+            "",
+            '<span class="badge {} me-1"><i class="bi bi-flag-fill" aria-hidden="true"></i>'
+            " {}</span>",
+            (
+                ("text-bg-danger" if danger else "text-bg-warning", label)
+                for _, label, danger in case.customer.flag_labels()
+            ),
+        )
+        customer = format_html("<td>{} {}</td>", case.customer, flags)
+    when = case.last_activity_at if shared.activity else case.created_at
+    if when:
+        when = timezone.localtime(when)
+        when = f"{when.day} {shared.months[when.month]} {when.year} {when:%H:%M}"  # j M Y H:i
+    subject = case.subject
+    if len(subject) > 70:  # as |truncatechars:70
+        subject = subject[:69] + "…"
+    return format_html(
+        "    <tr>\n"
+        '      <td class="text-nowrap"><a href="{}">{}</a></td>\n'
+        '      <td>{}<div class="small text-muted">{} · {}</div></td>\n'
+        "      {}\n"
+        '      <td><span class="badge status-{}">{}</span></td>\n'
+        '      <td><span class="priority-{}">{}</span></td>\n'
+        "      <td>{}</td>\n"
+        '      <td class="small text-nowrap">{}</td>\n'
+        "    </tr>\n",
+        shared.url[0] + case.reference + shared.url[2],
+        case.reference,
+        subject,
+        case.category,
+        case.team,
+        customer,
+        case.status,
+        shared.status.get(case.status, case.status),
+        case.priority,
+        shared.priority.get(case.priority, case.priority),
+        case.assignee or "—",
+        when or "",
+    )

@@ -1,0 +1,69 @@
+"""The case table (lists, home, search, profiles) is written in Python: it must still
+escape, truncate, label and localise as the template did."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.template import engines
+
+from tests.factories import CaseFactory, CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+TABLE = engines["django"].from_string(
+    "{% load casedesk %}{% case_table cases empty=empty hide_customer=hide "
+    "date_field=date_field date_label=label %}"
+)
+
+
+def render(cases, *, empty="No cases.", hide=False, date_field="created", label="Created"):
+    return TABLE.render(
+        {"cases": cases, "empty": empty, "hide": hide, "date_field": date_field, "label": label}
+    )
+
+
+def test_a_row_shows_the_case_as_the_lists_did(team, staff, category, settings):
+    settings.TIME_ZONE = "Europe/London"
+    customer = CustomerFactory(
+        team=team, created_by=staff, name="Ann <Smith>", flags=["two_staff", "vip"]
+    )
+    case = CaseFactory(
+        team=team,
+        customer=customer,
+        category=category,
+        assignee=staff,
+        subject="Broken & bent " + "x" * 80,
+        status="pending_approval",
+        priority="urgent",
+    )
+    case.created_at = datetime(2026, 7, 4, 9, 5, tzinfo=ZoneInfo("UTC"))
+    html = render([case])
+    assert f'<a href="/cases/{case.reference}/">{case.reference}</a>' in html
+    # Escaped, and cut at 70 characters with an ellipsis, as |truncatechars:70.
+    assert f"<td>Broken &amp; bent {'x' * 55}…<div" in html
+    assert "Ann &lt;Smith&gt;" in html
+    assert (
+        'text-bg-danger me-1"><i class="bi bi-flag-fill" aria-hidden="true"></i> Two staff' in html
+    )
+    assert 'text-bg-warning me-1"><i class="bi bi-flag-fill" aria-hidden="true"></i> Valued' in html
+    assert '<span class="badge status-pending_approval">Pending approval</span>' in html
+    assert '<span class="priority-urgent">Urgent</span>' in html
+    assert f"<td>{staff}</td>" in html
+    assert "4 Jul 2026 10:05" in html  # London summer time, not UTC
+    assert '<th scope="col">Customer</th>' in html
+
+
+def test_the_profile_leaves_out_the_customer_and_shows_last_activity(team, staff, category):
+    case = CaseFactory(team=team, category=category, assignee=None)
+    case.last_activity_at = datetime(2026, 1, 15, 23, 30, tzinfo=ZoneInfo("UTC"))
+    html = render([case], hide=True, date_field="activity", label="Last activity")
+    assert '<th scope="col">Customer</th>' not in html
+    assert '<th scope="col">Last activity</th>' in html
+    assert "15 Jan 2026 23:30" in html
+    assert "<td>—</td>" in html  # nobody assigned
+
+
+def test_no_cases_shows_the_message_escaped():
+    html = render([], empty="Nothing <here>")
+    assert '<td colspan="7" class="text-muted">Nothing &lt;here&gt;</td>' in html
