@@ -228,7 +228,8 @@ def main() -> int:
     )
     ref = lambda pk: f"CD-{pk:06d}"  # noqa: E731
     pages = [
-        ("home", staff, "GET", "/"),
+        ("home (staff)", staff, "GET", "/"),
+        ("home (manager: three case tables, tasks, surges)", manager, "GET", "/"),
         ("case list", staff, "GET", "/cases/"),
         ("case list: open", manager, "GET", "/cases/?status=open"),
         ("case list: team", manager, "GET", f"/cases/?team={team_id}"),
@@ -304,7 +305,7 @@ def main() -> int:
                 }
             )
             print(
-                f"{name:<36} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {queries:3d} queries",
+                f"{name:<50} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {queries:3d} queries",
                 "seq scan: " + ", ".join(scans) if scans else "",
                 flush=True,
             )
