@@ -71,7 +71,10 @@ def home_for(user: User) -> Home:
             )[:HOME_LIMIT]
         )
         stale_before = timezone.now() - timedelta(days=settings.CASEDESK_STALE_DAYS)
-        home.team_overdue = [t for t in team_tasks(user).overdue if t.assignee_id != user.pk]
+        # Only the overdue ones show here: leave the team's upcoming tasks unread.
+        home.team_overdue = [
+            t for t in team_tasks(user, upcoming=False).overdue if t.assignee_id != user.pk
+        ]
         from .insights import surges, teams_for
 
         home.surges = surges(list(teams_for(user).values_list("id", flat=True)))
@@ -457,13 +460,13 @@ def my_tasks(user: User, *, upcoming: bool = True) -> TaskBoard:
     )
 
 
-def team_tasks(user: User) -> TaskBoard:
+def team_tasks(user: User, *, upcoming: bool = True) -> TaskBoard:
     from .models import FollowUpTask
 
     tasks = FollowUpTask.objects.visible_to(user)
     if user.role != Role.ADMIN:
         tasks = tasks.filter(case__team_id__in=user.team_ids())
-    return task_board(tasks)
+    return task_board(tasks, upcoming=upcoming)
 
 
 def case_tasks(case: Case) -> list[Any]:
