@@ -180,6 +180,15 @@ def top_up_pending_requests(manager, team_id: int, wanted: int) -> None:  # type
         )
 
 
+def calibration_ms() -> float:
+    """Milliseconds for a fixed pure-Python loop, best of five: this machine's speed at the
+    time of the run. Shared virtual machines vary by half from hour to hour; read a run's
+    figures against this one."""
+    import timeit
+
+    return round(min(timeit.repeat("sum(range(10**6))", number=5, repeat=5)) / 5 * 1000, 1)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Measure CaseDesk's pages.")
     parser.add_argument("--count", type=int, default=50, help="timed requests per page")
@@ -257,6 +266,8 @@ def main() -> int:
         ("insights 90 days", manager, "GET", "/insights/?period=90"),
     ]
 
+    calibration = calibration_ms()
+    print(f"calibration: sum(range(10**6)) takes {calibration} ms on this machine now")
     port = free_port()
     env = dict(os.environ)
     server = subprocess.Popen(
@@ -368,6 +379,7 @@ def main() -> int:
     report = {
         "cases": Case.objects.count(),
         "machine": f"{os.cpu_count()} cores",
+        "calibration_sum_range_1e6_ms": calibration,
         "pages": results,
         "case_list_rps_4_clients": rps,
     }
