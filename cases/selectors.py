@@ -176,35 +176,65 @@ PROFILE_ROWS = 20
 def customer_profile(
     user: User, customer: Customer, *, limit: int = PROFILE_ROWS
 ) -> CustomerProfile:
-    """The customer's visible cases and interactions, and what they cost over 12 months."""
-    cases_qs = Case.objects.visible_to(user).filter(customer=customer)
+    """The customer's visible cases and interactions, and what they cost over 12 months.
+
+    The visible case ids come first, in one query; the totals, cases, ledger and rating are
+    asked by those ids. A plain IN list compiles and plans in a fraction of the time the
+    visibility subquery took when repeated in each query, and a customer with no case we
+    may see costs nothing more.
+    """
+    from .models import GRANTED_STATUSES, ExceptionRequest
+
     since = timezone.now() - timedelta(days=365)
-    interactions_qs = Interaction.objects.filter(case__in=cases_qs)
-    totals = interactions_qs.filter(occurred_at__gte=since).aggregate(
+    visible = list(
+        Case.objects.visible_to(user).filter(customer=customer).values_list("id", "created_at")
+    )
+    profile = CustomerProfile(
+        customer=customer,
+        cases=[],
+        interactions=[],
+        minutes_12m=0,
+        interactions_12m=0,
+        cases_12m=sum(1 for _, created in visible if created >= since),
+        granted_value_12m=Decimal("0.00"),
+        limit=limit,
+    )
+    ids = [pk for pk, _ in visible]
+    if not ids:
+        return profile
+    interactions = Interaction.objects.filter(case_id__in=ids)
+    totals = interactions.filter(occurred_at__gte=since).aggregate(
         minutes=Sum("minutes"), count=Count("id")
     )
-    return CustomerProfile(
-        customer=customer,
-        cases=list(
-            cases_qs.select_related("customer", "team", "category", "assignee").order_by(
-                "-created_at"
-            )[:limit]
-        ),
-        interactions=list(
-            interactions_qs.select_related("case", "author").order_by("-occurred_at")[:limit]
-        ),
-        minutes_12m=totals["minutes"] or 0,
-        interactions_12m=totals["count"] or 0,
-        cases_12m=cases_qs.filter(created_at__gte=since).count(),
-        ledger=customer_ledger(user, customer, limit=2 * limit),
-        granted_value_12m=granted_value(user, customer, since=since),
-        limit=limit,
-        ratings=list(  # the profile shows the latest
-            FeedbackRequest.objects.filter(case__in=cases_qs, rating__isnull=False).order_by(
-                "-used_at"
-            )[:1]
-        ),
+    profile.minutes_12m = totals["minutes"] or 0
+    profile.interactions_12m = totals["count"] or 0
+    profile.cases = list(
+        Case.objects.filter(pk__in=ids)
+        .select_related("customer", "team", "category", "assignee")
+        .order_by("-created_at", "-id")[:limit]
     )
+    # From their cases, not by the id list: given a long IN list PostgreSQL walks every
+    # interaction newest first looking for 20 of theirs (0.5 s for a customer with 170
+    # cases); from the customer's cases it reads only theirs.
+    their_cases = Case.objects.visible_to(user).filter(customer=customer)
+    profile.interactions = list(
+        Interaction.objects.filter(case__in=their_cases)
+        .select_related("case", "author")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+    requests = ExceptionRequest.objects.filter(case_id__in=ids)
+    profile.ledger = list(  # every exception asked for them, newest first
+        requests.select_related(
+            "case", "requested_by", "decided_by", "policy_version__policy"
+        ).order_by("-requested_at", "-id")[: 2 * limit]
+    )
+    granted = requests.filter(status__in=GRANTED_STATUSES, requested_at__gte=since).aggregate(
+        total=Sum("granted_value")
+    )["total"]
+    profile.granted_value_12m = granted or Decimal("0.00")
+    rated = FeedbackRequest.objects.filter(case_id__in=ids, rating__isnull=False)
+    profile.ratings = list(rated.order_by("-used_at")[:1])  # the profile shows the latest
+    return profile
 
 
 @dataclass
@@ -392,30 +422,6 @@ def waiting_count(user: User) -> int:
     from .models import ExceptionRequest
 
     return ExceptionRequest.objects.decidable_by(user).count()
-
-
-def customer_ledger(user: User, customer: Customer, *, limit: int = 200) -> list[Any]:
-    """Every exception asked for this customer on cases the user may see, newest first."""
-    from .models import ExceptionRequest
-
-    return list(
-        ExceptionRequest.objects.visible_to(user)
-        .filter(case__customer=customer)
-        .select_related("case", "requested_by", "decided_by", "policy_version__policy")
-        .order_by("-requested_at", "-id")[:limit]
-    )
-
-
-def granted_value(user: User, customer: Customer, *, since: Any) -> Decimal:
-    """What was granted to this customer since `since` (all kinds, exact decimal)."""
-    from .models import GRANTED_STATUSES, ExceptionRequest
-
-    total = (
-        ExceptionRequest.objects.visible_to(user)
-        .filter(case__customer=customer, status__in=GRANTED_STATUSES, requested_at__gte=since)
-        .aggregate(total=Sum("granted_value"))["total"]
-    )
-    return total or Decimal("0.00")
 
 
 @dataclass
