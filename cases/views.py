@@ -171,9 +171,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_create(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
     preset = None
-    customer_id = request.GET.get("customer") or request.POST.get("customer")
-    if customer_id and str(customer_id).isdigit():
-        preset = get_customer_for(request.user, int(customer_id))
+    customer_id = _id_param(request.GET.get("customer") or request.POST.get("customer"))
+    if customer_id is not None:
+        preset = get_customer_for(request.user, customer_id)
         initial["customer"] = preset.pk
     form = CaseForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -208,10 +208,16 @@ def case_create(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/case_form.html", {"form": form, "preset": preset})
 
 
+def _id_param(value: object) -> int | None:
+    """An id from the URL or a form, or None: ASCII digits only ("²" is a digit to Python
+    but not to int()), and short enough for a 64-bit column."""
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
+
+
 def _event_anchor(request: HttpRequest) -> int | None:
     """`?before=<event id>`: where an earlier page of the timeline starts (else the latest)."""
-    value = request.GET.get("before", "")
-    return int(value) if value.isdigit() and len(value) < 19 else None
+    return _id_param(request.GET.get("before"))
 
 
 def _case_context(request: HttpRequest, case: Any, **forms: Any) -> dict[str, Any]:

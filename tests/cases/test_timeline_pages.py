@@ -84,7 +84,7 @@ def test_the_header_shows_ratings_that_are_no_longer_on_the_first_page(signed_in
     assert "event-feedback" not in html  # the event itself is pages further down
 
 
-@pytest.mark.parametrize("before", ["abc", "-1", "99999999999", "1" * 40, ""])
+@pytest.mark.parametrize("before", ["abc", "-1", "99999999999", "1" * 40, "", "²", "1²"])
 def test_a_bad_anchor_shows_the_latest_events(signed_in, staff, case, before):
     add_timeline_events(case, staff, 5)
     response = signed_in(staff).get(case.get_absolute_url(), {"before": before})

@@ -845,3 +845,13 @@ def test_no_event_or_interaction_is_written_by_any_refused_form(signed_in, staff
         response = client.post(f"{case.get_absolute_url()}{action}/", data)
         assert response.status_code != 500
     assert CaseEvent.objects.count() == events
+
+
+@pytest.mark.parametrize("value", ["²", "1²", "9" * 30, "abc", "-3"])
+def test_a_new_case_for_a_strange_customer_value_is_a_plain_form_never_a_500(
+    signed_in, staff, value
+):
+    """ "²" is a digit to str.isdigit() but not to int(): it used to fail the page."""
+    response = signed_in(staff).get(reverse("case_create"), {"customer": value})
+    assert response.status_code == 200
+    assert "New case" in response.content.decode()
