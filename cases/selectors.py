@@ -50,10 +50,19 @@ class Home:
     team_overdue: list[Any] = field(default_factory=list)
     surges: list[Any] = field(default_factory=list)
     failed_reminders: list[Any] = field(default_factory=list)
+    my_requests: list[Any] = field(default_factory=list)
+    awaiting_me: list[Any] = field(default_factory=list)
+
+
+AWAITING_ON_HOME = 5
 
 
 def home_for(user: User) -> Home:
-    """My open cases by last activity; for managers their teams' unassigned and stale ones."""
+    """My open cases by last activity, my tasks and my exception requests still waiting;
+    for managers also the oldest requests they can decide, and their teams' unassigned
+    cases, overdue follow-ups and stale cases."""
+    from .models import ExceptionRequest, RequestStatus
+
     base = case_list_queryset(user)
     mine = list(
         base.filter(assignee=user, status__in=ACTIVE_STATUSES).order_by("-last_activity_at")[
@@ -63,7 +72,18 @@ def home_for(user: User) -> Home:
     home = Home(my_cases=mine, is_manager=user.role in {Role.MANAGER, Role.ADMIN})
     home.tasks = my_tasks(user, upcoming=False)
     home.failed_reminders = failed_reminders(user)
+    home.my_requests = list(
+        ExceptionRequest.objects.visible_to(user)
+        .filter(requested_by=user, status=RequestStatus.PENDING)
+        .select_related("case")
+        .order_by("requested_at", "id")[:HOME_LIMIT]
+    )
     if home.is_manager:
+        home.awaiting_me = list(
+            ExceptionRequest.objects.decidable_by(user)
+            .select_related("case", "requested_by")
+            .order_by("requested_at", "id")[:AWAITING_ON_HOME]
+        )
         team_cases = base if user.role == Role.ADMIN else base.filter(team_id__in=user.team_ids())
         home.unassigned = list(
             team_cases.filter(assignee__isnull=True, status__in=ACTIVE_STATUSES).order_by(
