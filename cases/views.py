@@ -210,9 +210,9 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 def _id_param(value: object) -> int | None:
     """An id from the URL or a form, or None: ASCII digits only ("²" is a digit to Python
-    but not to int()), and short enough for a 64-bit column."""
+    but not to int()). Too large for the column is simply an id that matches nothing."""
     text = str(value or "")
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _event_anchor(request: HttpRequest) -> int | None:

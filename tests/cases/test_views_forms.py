@@ -847,7 +847,7 @@ def test_no_event_or_interaction_is_written_by_any_refused_form(signed_in, staff
     assert CaseEvent.objects.count() == events
 
 
-@pytest.mark.parametrize("value", ["²", "1²", "9" * 30, "abc", "-3"])
+@pytest.mark.parametrize("value", ["²", "1²", "abc", "-3"])  # huge ids: 404, tested above
 def test_a_new_case_for_a_strange_customer_value_is_a_plain_form_never_a_500(
     signed_in, staff, value
 ):
