@@ -5,7 +5,21 @@ from decimal import Decimal
 
 import pytest
 
+from cases import services
 from policies import services as policy_services
+
+
+def ask(case, by, allowed, value, **extra):  # type: ignore[no-untyped-def]
+    """An exception request through the service, with what the customer asked and why."""
+    return services.request_exception(
+        case,
+        by=by,
+        allowed=allowed,
+        value=Decimal(value),
+        customer_ask="Refund of the diagnostic fee",
+        justification="The part is discontinued",
+        **extra,
+    )
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ the task pages."""
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -30,6 +29,7 @@ from cases.models import (
 )
 from cases.services.followups import local_due
 from policies.models import FollowUpRule, MessageTemplate
+from tests.exception_fixtures import ask
 from tests.factories import CaseFactory, CustomerFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -671,17 +671,6 @@ def test_the_resolve_form_says_why_a_customer_without_email_cannot_be_emailed(
 
 
 # Approval escalation ---------------------------------------------------------------------
-
-
-def ask(case, by, allowed, value):
-    return services.request_exception(
-        case,
-        by=by,
-        allowed=allowed,
-        value=Decimal(value),
-        customer_ask="Refund of the diagnostic fee",
-        justification="The part is discontinued",
-    )
 
 
 def escalations():

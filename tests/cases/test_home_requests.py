@@ -1,26 +1,14 @@
 """Home shows my exception requests still waiting and, for a manager, the oldest ones
 waiting for their decision (PRODUCT.md: "my pending requests … the approvals waiting")."""
 
-from decimal import Decimal
-
 import pytest
 from django.urls import reverse
 
 from cases import services
+from tests.exception_fixtures import ask
 from tests.factories import CaseFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def ask(case, by, allowed, value):
-    return services.request_exception(
-        case,
-        by=by,
-        allowed=allowed,
-        value=Decimal(value),
-        customer_ask="Wants the fee back",
-        justification="Part discontinued",
-    )
 
 
 def section(html: str, anchor: str) -> str:
