@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, CaseEvent, EventKind, Status
+from tests.exception_fixtures import ask
 from tests.threads import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -111,14 +112,7 @@ def test_two_managers_deciding_at_once_decide_once(
             category=category,
             channel="phone",
         )
-        pending = services.request_exception(
-            case,
-            by=staff,
-            allowed=allowed,
-            value=Decimal("80.00"),
-            customer_ask="refund",
-            justification="fair",
-        )
+        pending = ask(case, staff, allowed)
 
         def decide(user, decision, pk=pending.pk):
             return lambda: services.decide_exception(

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from cases import services
+from tests.exception_fixtures import ask
 from tests.threads import wait_for
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -15,19 +16,12 @@ pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 def test_managers_hear_of_a_request_and_the_requester_of_the_decision(
     worker, smtp_sink, case, staff, manager, other_team_manager, allowed
 ):
-    pending = services.request_exception(
-        case,
-        by=staff,
-        allowed=allowed,
-        value=Decimal("80.00"),
-        customer_ask="Refund of the fee",
-        justification="Part discontinued",
-    )
+    pending = ask(case, staff, allowed, "80.00")
     wait_for(lambda: smtp_sink.to(manager.email))
     (notice,) = smtp_sink.to(manager.email)
     assert case.reference in notice["Subject"] and "80.00" in notice["Subject"]
     body = notice.get_payload(0).get_payload(decode=True).decode()
-    assert "/approvals/" in body and "Part discontinued" in body
+    assert "/approvals/" in body and "The part is discontinued" in body
     assert not smtp_sink.to(other_team_manager.email)
     assert not smtp_sink.to(staff.email)
 
@@ -46,14 +40,7 @@ def test_nothing_is_sent_when_the_request_is_rolled_back(
     from django.db import transaction
 
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.request_exception(
-            case,
-            by=staff,
-            allowed=allowed,
-            value=Decimal("80.00"),
-            customer_ask="x",
-            justification="y",
-        )
+        ask(case, staff, allowed)
         raise RuntimeError("the surrounding work failed")
     time.sleep(1.5)
     assert smtp_sink.messages == []

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import Case, ExceptionRequest, RequestStatus, Status
+from tests.exception_fixtures import ask
 from tests.factories import CaseFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,17 +17,6 @@ pytestmark = pytest.mark.django_db
 
 def request_url(case):
     return reverse("case_request_exception", args=[case.reference])
-
-
-def ask(case, by, allowed, value="80.00"):
-    return services.request_exception(
-        case,
-        by=by,
-        allowed=allowed,
-        value=Decimal(value),
-        customer_ask="refund",
-        justification="fair",
-    )
 
 
 def post_request(client, case, allowed, value):
