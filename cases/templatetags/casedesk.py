@@ -62,6 +62,24 @@ def cell(row: dict[str, object], key: str) -> str:
 
 
 @register.simple_tag
+def customer_flags(customer: Any) -> str:
+    """A badge per flag on the customer: red for those that change how staff must behave."""
+    return format_html_join(
+        "",
+        '<span class="badge {} me-1"><i class="bi bi-flag-fill" aria-hidden="true"></i> {}</span>',
+        (
+            ("text-bg-danger" if danger else "text-bg-warning", label)
+            for _, label, danger in customer.flag_labels()
+        ),
+    )
+
+
+@register.simple_tag
+def status_badge(status: str, label: str) -> str:
+    return format_html('<span class="badge status-{}">{}</span>', status, label)
+
+
+@register.simple_tag
 def case_table(
     cases: Any,
     *,
@@ -118,16 +136,7 @@ class _RowParts:
 def _case_row(case: Any, shared: _RowParts) -> str:
     customer = ""
     if not shared.hide_customer:
-        flags = format_html_join(
-            "",
-            '<span class="badge {} me-1"><i class="bi bi-flag-fill" aria-hidden="true"></i>'
-            " {}</span>",
-            (
-                ("text-bg-danger" if danger else "text-bg-warning", label)
-                for _, label, danger in case.customer.flag_labels()
-            ),
-        )
-        customer = format_html("<td>{} {}</td>", case.customer, flags)
+        customer = format_html("<td>{} {}</td>", case.customer, customer_flags(case.customer))
     when = case.last_activity_at if shared.activity else case.created_at
     if when:
         when = timezone.localtime(when)
@@ -140,7 +149,7 @@ def _case_row(case: Any, shared: _RowParts) -> str:
         '      <td class="text-nowrap"><a href="{}">{}</a></td>\n'
         '      <td>{}<div class="small text-muted">{} · {}</div></td>\n'
         "      {}\n"
-        '      <td><span class="badge status-{}">{}</span></td>\n'
+        "      <td>{}</td>\n"
         '      <td><span class="priority-{}">{}</span></td>\n'
         "      <td>{}</td>\n"
         '      <td class="small text-nowrap">{}</td>\n'
@@ -151,8 +160,7 @@ def _case_row(case: Any, shared: _RowParts) -> str:
         case.category,
         case.team,
         customer,
-        case.status,
-        shared.status.get(case.status, case.status),
+        status_badge(case.status, shared.status.get(case.status, case.status)),
         case.priority,
         shared.priority.get(case.priority, case.priority),
         case.assignee or "—",
