@@ -1,0 +1,105 @@
+"""Customers: contact details kept normalised for matching, flags, and who may see them."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+
+from .cases import Case, Channel
+from .people import Role, Team, User
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+
+class CustomerFlag(models.TextChoices):
+    DISENGAGE = "disengage", "Abusive: disengage"
+    TWO_STAFF = "two_staff", "Two staff present"
+    FREQUENT_RETURNER = "frequent_returner", "Frequent returner"
+    WRITTEN_ONLY = "written_only", "Wants everything in writing"
+    VIP = "vip", "Valued customer"
+
+
+# Flags that change how staff must behave are shown in red; the rest in amber/blue.
+DANGER_FLAGS = {CustomerFlag.DISENGAGE, CustomerFlag.TWO_STAFF}
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def normalise_phone(phone: str) -> str:
+    """Digits only, with a leading + kept, so "+44 20 7946-0000" matches "+442079460000"."""
+    phone = phone.strip()
+    digits = re.sub(r"\D", "", phone)
+    return f"+{digits}" if phone.startswith("+") and digits else digits
+
+
+class CustomerQuerySet(models.QuerySet["Customer"]):
+    def visible_to(self, user: User | AnonymousUser) -> CustomerQuerySet:
+        """Customers of the user's teams: registered by one, or with a case in one."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.role == Role.ADMIN:
+            return self
+        team_ids = user.team_ids()
+        has_case = Case.objects.filter(customer=OuterRef("pk"), team_id__in=team_ids)
+        return self.filter(Q(team_id__in=team_ids) | Exists(has_case))
+
+
+class Customer(models.Model):
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email_normalised = models.CharField(max_length=254, blank=True, editable=False)
+    phone_normalised = models.CharField(max_length=40, blank=True, editable=False)
+    preferred_channel = models.CharField(
+        max_length=16, choices=Channel.choices, default=Channel.PHONE
+    )
+    preferences = models.TextField("Notes on preferences", blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="customers", help_text="Registered by"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            # Duplicate warnings and search by email/phone.
+            models.Index(fields=["email_normalised"], name="customer_email_idx"),
+            models.Index(fields=["phone_normalised"], name="customer_phone_idx"),
+            models.Index(fields=["team", "name"], name="customer_team_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.email_normalised = normalise_email(self.email)
+        self.phone_normalised = normalise_phone(self.phone)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("customer_detail", args=[self.pk])
+
+    def flag_labels(self) -> list[tuple[str, str, bool]]:
+        """(code, label, is_danger) for each flag, in a stable order."""
+        if not self.flags:
+            return []  # most customers: on every row of every case list
+        return [
+            (code, label, code in DANGER_FLAGS)
+            for code, label in CustomerFlag.choices
+            if code in self.flags
+        ]

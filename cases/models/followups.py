@@ -1,0 +1,71 @@
+"""Follow-up tasks on a case."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .cases import Case, CaseScopedQuerySet
+
+
+class TaskKind(models.TextChoices):
+    CALL_BACK = "call_back", "Call back"
+    CHECK_SATISFACTION = "check_satisfaction", "Check the customer is satisfied"
+    DELIVER_PROMISE = "deliver_promise", "Deliver what was promised"
+    INTERNAL = "internal", "Internal step"
+    SERVICE_RECOVERY = "service_recovery", "Service recovery"
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class FollowUpTask(models.Model):
+    """Something to do later on a case; its reminders are rows in Reminder."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="tasks", db_index=False
+    )  # task_case_idx leads with it
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=TaskKind.choices)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tasks", db_index=False
+    )  # task_mine_idx leads with it
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    outcome_note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = CaseScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            # My tasks by due time; the team's open tasks by due time.
+            models.Index(fields=["assignee", "status", "due_at"], name="task_mine_idx"),
+            models.Index(fields=["status", "due_at"], name="task_due_idx"),
+            models.Index(fields=["case", "due_at"], name="task_case_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(completed_at__isnull=False),
+                name="task_closed_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == TaskStatus.OPEN
