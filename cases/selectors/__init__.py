@@ -1,0 +1,66 @@
+"""Composite reads: home page, case page, customer profile, search, approvals, tasks and
+health. All start from `visible_to(user)`, and each runs a fixed number of queries
+whatever the row counts. One module per page or concept; every public name is
+re-exported here, so `selectors.home_for(...)` works as before."""
+
+from .approvals import approval_queue, waiting_count
+from .cases import (
+    TIMELINE_ROWS,
+    Timeline,
+    case_list_queryset,
+    case_policies,
+    case_requests,
+    case_tasks,
+    case_timeline,
+)
+from .customers import PROFILE_ROWS, CustomerProfile, customer_profile
+from .followups import TASK_LIMIT, TaskBoard, my_tasks, task_board, team_tasks
+from .guidance import GUIDANCE_CACHE_SECONDS, guidance_for, guidance_key
+from .health import broker_status, health_report
+from .home import AWAITING_ON_HOME, HOME_LIMIT, Home, failed_reminders, home_for
+from .search import (
+    INTERACTION_HITS,
+    SEARCH_LIMIT,
+    SearchResults,
+    cases_with_words,
+    search,
+    search_text,
+)
+from .studies import matching_studies
+
+__all__ = [
+    "AWAITING_ON_HOME",
+    "GUIDANCE_CACHE_SECONDS",
+    "HOME_LIMIT",
+    "INTERACTION_HITS",
+    "PROFILE_ROWS",
+    "SEARCH_LIMIT",
+    "TASK_LIMIT",
+    "TIMELINE_ROWS",
+    "CustomerProfile",
+    "Home",
+    "SearchResults",
+    "TaskBoard",
+    "Timeline",
+    "approval_queue",
+    "broker_status",
+    "case_list_queryset",
+    "case_policies",
+    "case_requests",
+    "case_tasks",
+    "case_timeline",
+    "cases_with_words",
+    "customer_profile",
+    "failed_reminders",
+    "guidance_for",
+    "guidance_key",
+    "health_report",
+    "home_for",
+    "matching_studies",
+    "my_tasks",
+    "search",
+    "search_text",
+    "task_board",
+    "team_tasks",
+    "waiting_count",
+]

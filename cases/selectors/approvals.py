@@ -1,0 +1,57 @@
+"""The approval queue: exception requests a manager may decide, with customer history."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from ..models import ACTIVE_STATUSES, GRANTED_STATUSES, Case, ExceptionRequest, User
+
+
+def _customer_history() -> dict[str, Any]:
+    """Annotations for a request row: its customer's granted exceptions over 12 months
+    and open cases — subqueries, so the queue stays one query however long it is."""
+    since = timezone.now() - timedelta(days=365)
+    granted = ExceptionRequest.objects.filter(
+        case__customer_id=OuterRef("case__customer_id"),
+        status__in=GRANTED_STATUSES,
+        requested_at__gte=since,
+    ).values("case__customer_id")
+    open_cases = (
+        Case.objects.filter(customer_id=OuterRef("case__customer_id"), status__in=ACTIVE_STATUSES)
+        .values("customer_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    money = DecimalField(max_digits=12, decimal_places=2)
+    return {
+        "granted_count_12m": Coalesce(
+            Subquery(granted.annotate(n=Count("id")).values("n"), output_field=IntegerField()),
+            Value(0),
+        ),
+        "granted_value_12m": Coalesce(
+            Subquery(granted.annotate(s=Sum("granted_value")).values("s"), output_field=money),
+            Value(0, output_field=money),
+        ),
+        "open_cases": Coalesce(Subquery(open_cases, output_field=IntegerField()), Value(0)),
+    }
+
+
+def approval_queue(user: User) -> list[Any]:
+    """Requests this user may decide, oldest first, with the customer's history."""
+    return list(
+        ExceptionRequest.objects.decidable_by(user)
+        .select_related(
+            "case", "case__customer", "case__team", "requested_by", "policy_version__policy"
+        )
+        .annotate(**_customer_history())
+        .order_by("requested_at", "id")
+    )
+
+
+def waiting_count(user: User) -> int:
+    return ExceptionRequest.objects.decidable_by(user).count()

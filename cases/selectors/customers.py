@@ -1,0 +1,109 @@
+"""A customer's profile: their cases, interactions, exceptions and what they cost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from ..models import (
+    GRANTED_STATUSES,
+    Case,
+    Customer,
+    ExceptionRequest,
+    FeedbackRequest,
+    Interaction,
+    User,
+)
+
+
+@dataclass
+class CustomerProfile:
+    customer: Customer
+    cases: list[Case]
+    interactions: list[Interaction]
+    minutes_12m: int
+    interactions_12m: int
+    cases_12m: int
+    ledger: list[Any] = field(default_factory=list)
+    granted_value_12m: Any = 0
+    ratings: list[Any] = field(default_factory=list)
+    limit: int = 0
+
+
+# Latest cases and interactions on the profile; all of a customer's cases are one click
+# away in the case list. Rendering 50 of each was most of a demanding customer's profile.
+PROFILE_ROWS = 20
+
+
+def customer_profile(
+    user: User, customer: Customer, *, limit: int = PROFILE_ROWS
+) -> CustomerProfile:
+    """The customer's visible cases and interactions, and what they cost over 12 months.
+
+    The visible case ids come first, in one query; the totals, cases, ledger and rating are
+    asked by those ids. A plain IN list compiles and plans in a fraction of the time the
+    visibility subquery took when repeated in each query, and a customer with no case we
+    may see costs nothing more.
+    """
+    since = timezone.now() - timedelta(days=365)
+    visible = list(
+        Case.objects.visible_to(user).filter(customer=customer).values_list("id", "created_at")
+    )
+    profile = CustomerProfile(
+        customer=customer,
+        cases=[],
+        interactions=[],
+        minutes_12m=0,
+        interactions_12m=0,
+        cases_12m=sum(1 for _, created in visible if created >= since),
+        granted_value_12m=Decimal("0.00"),
+        limit=limit,
+    )
+    ids = [pk for pk, _ in visible]
+    if not ids:
+        return profile
+    interactions = Interaction.objects.filter(case_id__in=ids)
+    totals = interactions.filter(occurred_at__gte=since).aggregate(
+        minutes=Sum("minutes"), count=Count("id")
+    )
+    profile.minutes_12m = totals["minutes"] or 0
+    profile.interactions_12m = totals["count"] or 0
+    profile.cases = list(
+        Case.objects.filter(pk__in=ids)
+        .select_related("customer", "team", "category", "assignee")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    # From their cases, not by the id list: given a long IN list PostgreSQL walks every
+    # interaction newest first looking for 20 of theirs (0.5 s for a customer with 170
+    # cases); from the customer's cases it reads only theirs.
+    their_cases = Case.objects.visible_to(user).filter(customer=customer)
+    profile.interactions = list(
+        Interaction.objects.filter(case__in=their_cases)
+        .select_related("case", "author")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+    _add_exceptions_and_rating(profile, ids=ids, since=since)
+    return profile
+
+
+def _add_exceptions_and_rating(
+    profile: CustomerProfile, *, ids: list[int], since: datetime
+) -> None:
+    """The profile's exception ledger, value granted since `since`, and latest rating."""
+    requests = ExceptionRequest.objects.filter(case_id__in=ids)
+    profile.ledger = list(  # every exception asked for them, newest first
+        requests.select_related(
+            "case", "requested_by", "decided_by", "policy_version__policy"
+        ).order_by("-requested_at", "-id")[: 2 * profile.limit]
+    )
+    granted = requests.filter(status__in=GRANTED_STATUSES, requested_at__gte=since).aggregate(
+        total=Sum("granted_value")
+    )["total"]
+    profile.granted_value_12m = granted or Decimal("0.00")
+    rated = FeedbackRequest.objects.filter(case_id__in=ids, rating__isnull=False)
+    profile.ratings = list(rated.order_by("-used_at")[:1])  # the profile shows the latest
