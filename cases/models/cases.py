@@ -197,6 +197,8 @@ def format_reference(pk: int) -> str:
 
 def parse_reference(text: str) -> int | None:
     """The case id in "CD-000123" (or "cd123"), or None when it is not a reference."""
+    match = REFERENCE_RE.match(text)
+    return int(match.group(1)) if match else None
 
 
 class CaseScopedQuerySet(models.QuerySet[Any]):
