@@ -44,3 +44,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1}
 # Tests change data between two views of the insights page and expect new figures.
 CASEDESK_INSIGHTS_CACHE_SECONDS = 0
 CASEDESK_FILTER_FORM_CACHE_SECONDS = 0
+
+# The replica alias in tests is a mirror of the primary (so ordinary tests, whose rows are
+# uncommitted, never read it: casedesk/db_router.py treats a mirror as no replica).
+# tests/test_read_replica.py points it at the real streaming replica that .ci/run starts.
+DATABASES.pop("replica", None)  # noqa: F405
+if os.environ.get("TEST_REPLICA_URL"):
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405

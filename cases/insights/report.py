@@ -8,6 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
+from casedesk.db_router import replica_reads
+
 from .complaint_trends import complaints, surges
 from .cost import cost_to_serve
 from .demeanour import demeanour_outcomes
@@ -41,9 +43,16 @@ def cached_insights(period: Period) -> Insights:
     """insights_for, shared for CASEDESK_INSIGHTS_CACHE_SECONDS per period and teams."""
     seconds = settings.CASEDESK_INSIGHTS_CACHE_SECONDS
     if not seconds:
-        return insights_for(period)
+        return insights_from_replica(period)
     key = f"casedesk:insights:{period.start.isoformat()}:{period.end.isoformat()}:{period.team_ids}"
-    return cache.get_or_set(key, lambda: insights_for(period), seconds)
+    return cache.get_or_set(key, lambda: insights_from_replica(period), seconds)
+
+
+def insights_from_replica(period: Period) -> Insights:
+    """insights_for on the read replica when there is a fresh one: aggregates that may lag
+    by seconds, kept off the primary that serves the counter."""
+    with replica_reads():
+        return insights_for(period)
 
 
 def insights_for(period: Period) -> Insights:
