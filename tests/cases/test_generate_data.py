@@ -7,7 +7,12 @@ from django.urls import reverse
 
 from cases.models import Case, CaseEvent, ExceptionRequest, Interaction, Reminder, User
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    # It sets session options and runs VACUUM: not through PgBouncer (the guard is tested).
+    pytest.mark.direct_db,
+    pytest.mark.django_db(transaction=True),
+]
 
 DANGLING = {
     "interaction without case": (
@@ -89,3 +94,12 @@ def test_the_same_seed_gives_the_same_shapes(category, guidance):
     first = (Interaction.objects.count(), ExceptionRequest.objects.count())
     call_command("generate_data", cases=1000, teams=3, users=30, seed=11)
     assert (Interaction.objects.count(), ExceptionRequest.objects.count()) == first
+
+
+def test_the_generator_refuses_a_transaction_pooler(settings) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management.base import CommandError
+
+    settings.DATABASE_POOLER = "pgbouncer"
+    with pytest.raises(CommandError, match="not PgBouncer"):
+        call_command("generate_data", cases=10)
+    assert not Case.objects.exists()

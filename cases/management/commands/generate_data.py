@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -205,6 +206,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if connection.vendor != "postgresql":
             raise CommandError("generate_data needs PostgreSQL (set DATABASE_URL).")
+        if settings.DATABASE_POOLER:
+            # Session settings (replication role, maintenance memory) and VACUUM do not
+            # survive a transaction-mode pooler: they would leak onto other clients' server
+            # connections, or fail.
+            raise CommandError(
+                "generate_data needs a direct connection: point DATABASE_URL at PostgreSQL "
+                "itself, not PgBouncer, and unset DATABASE_POOLER."
+            )
         self.rng = random.Random(options["seed"])
         started = time.monotonic()
         self.now = datetime.now(UTC).replace(microsecond=0)
