@@ -18,6 +18,7 @@ bench/results/. Everything listens on 127.0.0.1 only; every loop is bounded.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -89,10 +90,8 @@ class Fleet:
 
     def kill(self, name: str) -> None:
         proc = self.procs[name]
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         proc.wait(timeout=10)
 
     def stop_all(self) -> None:
@@ -155,8 +154,10 @@ class Load:
 
     def run(self, index: int, client: Client, started: float) -> None:
         rng = random.Random(index)
-        body = {"channel": "phone", "direction": "inbound", "summary": "Scale-out call",
-                "demeanour": "calm", "minutes": "2", "promise": "", "promise_due_at": ""}  # fmt: skip
+        body = {
+            **{"channel": "phone", "direction": "inbound", "summary": "Scale-out call"},
+            **{"demeanour": "calm", "minutes": "2", "promise": "", "promise_due_at": ""},
+        }
         ops = [("GET", "/cases/")] * 8 + [("GET", self.case_path)] * 5 + [("GET", "/")] * 4
         ops += [("POST", f"{self.case_path}interactions/")] * 3
         for _ in range(100_000):  # bounded in count as well as time
@@ -178,7 +179,7 @@ def p95(values: list[float]) -> float:
     return round(values[max(int(round(0.95 * len(values))) - 1, 0)], 1) if values else 0.0
 
 
-def main() -> int:  # noqa: PLR0915 - a scenario read top to bottom
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--clients", type=int, default=6)
@@ -189,7 +190,9 @@ def main() -> int:  # noqa: PLR0915 - a scenario read top to bottom
         print("Set DATABASE_URL to a PostgreSQL database filled by generate_data.")
         return 2
     if not os.environ.get("CELERY_BROKER_URL", "").startswith("redis"):
-        print("Set CELERY_BROKER_URL to a Redis database of its own, e.g. redis://127.0.0.1:6379/12")
+        print(
+            "Set CELERY_BROKER_URL to a Redis database of its own, e.g. redis://127.0.0.1:6379/12"
+        )
         return 2
     if subprocess.run(["which", "haproxy"], capture_output=True).returncode:
         print("Needs haproxy: apt-get install haproxy")
@@ -248,8 +251,7 @@ def main() -> int:  # noqa: PLR0915 - a scenario read top to bottom
         kill_at = args.kill_at if args.kill_at is not None else args.seconds / 3
         started = time.monotonic()
         threads = [
-            threading.Thread(target=load.run, args=(i, c, started))
-            for i, c in enumerate(clients)
+            threading.Thread(target=load.run, args=(i, c, started)) for i, c in enumerate(clients)
         ]
         for thread in threads:
             thread.start()
