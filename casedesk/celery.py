@@ -1,12 +1,15 @@
 """The Celery app, configured from Django settings (CELERY_* names)."""
 
+import logging
 import os
 from pathlib import Path
 
-from celery import Celery
+from celery import Celery, Task
 from celery.signals import after_setup_logger
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casedesk.settings")
+
+logger = logging.getLogger(__name__)
 
 app = Celery("casedesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -30,16 +33,20 @@ def _prepare(**_: object) -> None:
 ensure_broker_folders()
 
 
-def publish_quietly(task: object, *args: object) -> bool:
-    """Queue `task` if the broker answers within a couple of seconds; otherwise give up.
+def publish_quietly(task: str | Task, *args: object) -> bool:
+    """Queue `task` (a task or its name) if the broker answers within a couple of seconds;
+    otherwise log why and give up.
 
     For nudges whose work is already safe in the database (a sweep will find the rows):
     a web request must never hang on a broker that is down. Returns whether it was queued.
     """
+    name = task if isinstance(task, str) else task.name
     try:
         with app.connection_for_write() as connection:
             connection.ensure_connection(max_retries=1, interval_start=0, timeout=2)
-            task.apply_async(args=args, connection=connection, retry=False)  # type: ignore[attr-defined]
+            app.send_task(name, args=args, connection=connection, retry=False)
     except Exception:  # broker down or unreachable: the caller's rows wait for the sweep
+        logger.warning("task.publish_failed", exc_info=True, extra={"task": name})
         return False
+    logger.debug("task.published", extra={"task": name})
     return True

@@ -1,23 +1,23 @@
-"""Every write goes through here: `from cases import services; services.resolve_case(…)`."""
+"""Every write goes through here: `from cases import services; services.resolve_case(…)`.
+
+One module per concept (`cases`, `customers`, `exceptions`, `followups`, `reminders`);
+below them all, and importing none of them: `errors` (domain errors), `timeline` (events
+and status moves), `teams` (who can take work) and `dispatch` (Celery tasks by name, after
+commit). Services never import `cases.tasks`.
+"""
 
 from .cases import (
-    ALLOWED_TRANSITIONS,
-    CaseError,
-    InvalidTransition,
-    NotAllowed,
-    can_assign,
     close_quiet_cases,
-    create_customer,
     log_interaction,
     mark_case_study,
     open_case,
-    open_case_for_new_customer,
     reassign_case,
     reopen_case,
     resolve_case,
-    update_customer,
     update_triage,
 )
+from .customers import create_customer, open_case_for_new_customer, update_customer
+from .errors import CaseError, InvalidTransition, NotAllowed
 from .exceptions import (
     AlreadyDecided,
     Decision,
@@ -43,6 +43,8 @@ from .followups import (
     submit_feedback,
 )
 from .reminders import send_due_reminders
+from .teams import can_assign
+from .timeline import ALLOWED_TRANSITIONS, move_status, record_event
 
 __all__ = [
     "FeedbackClosed",
@@ -71,6 +73,8 @@ __all__ = [
     "create_customer",
     "decide_exception",
     "log_interaction",
+    "move_status",
+    "record_event",
     "mark_case_study",
     "open_case",
     "open_case_for_new_customer",

@@ -1,4 +1,4 @@
-"""Every write to customers, cases and interactions goes through here.
+"""Every write to cases and interactions goes through here (customers: `customers.py`).
 
 Each service is one transaction and writes its timeline event(s) in it. Status changes
 are conditional updates (`filter(status__in=…).update(…)`), so two people acting on the
@@ -7,7 +7,6 @@ same case at once cannot both move it: the second gets `InvalidTransition`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,38 +20,28 @@ from ..models import (
     PRIORITY_RANK,
     Case,
     CaseEvent,
+    CaseStudy,
     Channel,
     Customer,
     Direction,
     EventKind,
-    ExceptionRequest,
     Interaction,
     Outcome,
     Priority,
+    Role,
     Status,
+    StudyKind,
     Team,
     User,
 )
-
-
-class CaseError(Exception):
-    """A domain rule refused the change; the message is fit to show the user."""
-
-
-class InvalidTransition(CaseError):
-    pass
-
-
-class NotAllowed(CaseError):
-    pass
+from .errors import NotAllowed
+from .followups import add_task, apply_follow_up_rules, queue_customer_update
+from .teams import can_assign, recovery_owner
+from .timeline import move_status, open_if_new, record_event
 
 
 def _check_choices(**values: str) -> None:
     """Services are called from forms, tasks and the shell: refuse values no form offers."""
-    from policies.models import Demeanour
-
-    from ..models import Direction, Priority
-
     allowed = {
         "channel": Channel.values,
         "direction": Direction.values,
@@ -62,98 +51,6 @@ def _check_choices(**values: str) -> None:
     for name, value in values.items():
         if value not in allowed[name]:
             raise NotAllowed(f"{value!r} is not a valid {name}.")
-
-
-# Which status moves exist (PRODUCT.md, "Case life"). Anything else is refused.
-ALLOWED_TRANSITIONS: dict[str, set[str]] = {
-    Status.NEW: {Status.OPEN},
-    Status.OPEN: {Status.PENDING_APPROVAL, Status.RESOLVED},
-    Status.PENDING_APPROVAL: {Status.OPEN},
-    Status.RESOLVED: {Status.OPEN, Status.CLOSED},
-    Status.CLOSED: set(),
-}
-
-
-def _event(
-    case: Case,
-    *,
-    actor: User | None,
-    kind: str,
-    from_value: str = "",
-    to_value: str = "",
-    note: str = "",
-    interaction: Interaction | None = None,
-    exception_request: ExceptionRequest | None = None,
-    task: Any = None,
-) -> CaseEvent:
-    return CaseEvent.objects.create(
-        case=case,
-        actor=actor,
-        kind=kind,
-        from_value=from_value,
-        to_value=to_value,
-        note=note,
-        interaction=interaction,
-        exception_request=exception_request,
-        task=task,
-    )
-
-
-def _move(case: Case, *, from_: str, to: str, now: datetime, **fields: object) -> None:
-    """Move the case from `from_` to `to` if it is still `from_`; refuse otherwise."""
-    assert to in ALLOWED_TRANSITIONS[from_], f"{from_} -> {to} is not in ALLOWED_TRANSITIONS"
-    changed = Case.objects.filter(pk=case.pk, status=from_).update(
-        status=to, updated_at=now, last_activity_at=now, **fields
-    )
-    if changed != 1:
-        current = Case.objects.filter(pk=case.pk).values_list("status", flat=True).first()
-        label = Status(current).label.lower() if current else "gone"
-        raise InvalidTransition(f"This case is {label}; it cannot become {Status(to).label}.")
-    case.refresh_from_db()
-
-
-def can_assign(case_team: Team, user: User) -> bool:
-    return user.is_active and case_team.members.filter(pk=user.pk).exists()
-
-
-@transaction.atomic
-def create_customer(
-    *,
-    by: User,
-    team: Team,
-    name: str,
-    email: str = "",
-    phone: str = "",
-    preferred_channel: str = Channel.PHONE,
-    preferences: str = "",
-    flags: Iterable[str] = (),
-) -> Customer:
-    """Register a customer with `team` as their home team."""
-    return Customer.objects.create(
-        team=team,
-        created_by=by,
-        name=name.strip(),
-        email=email.strip(),
-        phone=phone.strip(),
-        preferred_channel=preferred_channel,
-        preferences=preferences,
-        flags=sorted(set(flags)),
-    )
-
-
-@transaction.atomic
-def update_customer(customer: Customer, *, by: User, **fields: object) -> Customer:
-    """Change a customer's details (name, contact, preferences, flags)."""
-    allowed = {"name", "email", "phone", "preferred_channel", "preferences", "flags"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"Unknown customer fields: {sorted(unknown)}")
-    for name, value in fields.items():
-        if name == "flags":
-            value = sorted(set(value))  # type: ignore[call-overload]
-        setattr(customer, name, value)
-    customer.save()
-    return customer
 
 
 @transaction.atomic
@@ -186,7 +83,7 @@ def open_case(
         assignee=assignee,
         created_by=by,
     )
-    _event(case, actor=by, kind=EventKind.OPENED, to_value=case.subject)
+    record_event(case, actor=by, kind=EventKind.OPENED, to_value=case.subject)
     if first_summary.strip():
         log_interaction(
             case,
@@ -201,20 +98,21 @@ def open_case(
     return case
 
 
-@transaction.atomic
-def open_case_for_new_customer(
-    *, by: User, team: Team, name: str, email: str = "", phone: str = "", **case_fields: Any
-) -> Case:
-    """Register the customer and open their first case in one step: both or neither."""
-    customer = create_customer(
-        by=by,
-        team=team,
-        name=name,
-        email=email,
-        phone=phone,
-        preferred_channel=case_fields.get("channel", Channel.PHONE),
+def _keep_promise(case: Case, *, by: User, promise: str, due_at: datetime) -> None:
+    """A promise to a customer is a task with reminders, so it cannot be forgotten: the
+    one who made it keeps it, else the case's owner, else a manager of the team."""
+    keeper = next(
+        (p for p in (by, case.assignee) if p is not None and can_assign(case.team, p)),
+        None,
     )
-    return open_case(by=by, customer=customer, team=team, **case_fields)
+    add_task(
+        case,
+        by=by,
+        title=promise,
+        kind="deliver_promise",
+        assignee=keeper or recovery_owner(case.team),
+        due_at=due_at,
+    )
 
 
 @transaction.atomic
@@ -248,32 +146,15 @@ def log_interaction(
         promise=promise.strip(),
         promise_due_at=promise_due_at if promise.strip() else None,
     )
-    _event(case, actor=by, kind=EventKind.INTERACTION, interaction=interaction)
+    record_event(case, actor=by, kind=EventKind.INTERACTION, interaction=interaction)
     if interaction.promise and interaction.promise_due_at:
-        from .followups import add_task, recovery_owner
-
-        # A promise to a customer is a task with reminders, so it cannot be forgotten: the
-        # one who made it keeps it, else the case's owner, else a manager of the team.
-        keeper = next(
-            (p for p in (by, case.assignee) if p is not None and can_assign(case.team, p)),
-            None,
-        )
-        add_task(
-            case,
-            by=by,
-            title=interaction.promise,
-            kind="deliver_promise",
-            assignee=keeper or recovery_owner(case.team),
-            due_at=interaction.promise_due_at,
-        )
-    if case.status == Status.NEW:
-        _move(case, from_=Status.NEW, to=Status.OPEN, now=now)
-        _event(case, actor=by, kind=EventKind.STATUS, from_value=Status.NEW, to_value=Status.OPEN)
+        _keep_promise(case, by=by, promise=interaction.promise, due_at=interaction.promise_due_at)
+    open_if_new(case, by=by, now=now)
     latest = case.interactions.order_by("-occurred_at", "-id").values_list("demeanour", flat=True)
     latest_demeanour = latest.first()
     updates: dict[str, object] = {"last_activity_at": now, "updated_at": now}
     if latest_demeanour and latest_demeanour != case.demeanour:
-        _event(
+        record_event(
             case,
             actor=by,
             kind=EventKind.DEMEANOUR,
@@ -296,7 +177,7 @@ def reassign_case(case: Case, *, by: User, assignee: User | None) -> Case:
     before = str(case.assignee) if case.assignee_id else ""
     now = timezone.now()
     Case.objects.filter(pk=case.pk).update(assignee=assignee, updated_at=now, last_activity_at=now)
-    _event(
+    record_event(
         case,
         actor=by,
         kind=EventKind.ASSIGNEE,
@@ -325,7 +206,7 @@ def update_triage(
         old = getattr(case, field)
         if value is not None and value != old:
             updates[field] = value
-            _event(case, actor=by, kind=kind, from_value=old, to_value=value)
+            record_event(case, actor=by, kind=kind, from_value=old, to_value=value)
     if updates:
         now = timezone.now()
         if "priority" in updates:
@@ -353,12 +234,10 @@ def resolve_case(
     if not summary.strip():
         raise NotAllowed("Write a resolution summary.")
     now = timezone.now()
-    if case.status == Status.NEW:
-        # A case settled at the first contact still passes through "open".
-        _move(case, from_=Status.NEW, to=Status.OPEN, now=now)
-        _event(case, actor=by, kind=EventKind.STATUS, from_value=Status.NEW, to_value=Status.OPEN)
+    # A case settled at the first contact still passes through "open".
+    open_if_new(case, by=by, now=now)
     before = case.status
-    _move(
+    move_status(
         case,
         from_=Status.OPEN,
         to=Status.RESOLVED,
@@ -368,7 +247,7 @@ def resolve_case(
         reflection=reflection.strip(),
         resolved_at=now,
     )
-    _event(
+    record_event(
         case,
         actor=by,
         kind=EventKind.RESOLVED,
@@ -376,8 +255,6 @@ def resolve_case(
         to_value=outcome,
         note=summary.strip(),
     )
-    from .followups import apply_follow_up_rules, queue_customer_update
-
     apply_follow_up_rules(case, by=by, resolved_at=now)
     if email_customer:
         queue_customer_update(case, by=by, next_step=next_step)
@@ -390,7 +267,7 @@ def reopen_case(case: Case, *, by: User, reason: str) -> Case:
     if not reason.strip():
         raise NotAllowed("Say why the case is being reopened.")
     now = timezone.now()
-    _move(
+    move_status(
         case,
         from_=Status.RESOLVED,
         to=Status.OPEN,
@@ -399,7 +276,7 @@ def reopen_case(case: Case, *, by: User, reason: str) -> Case:
         resolution_summary="",
         resolved_at=None,
     )
-    _event(
+    record_event(
         case,
         actor=by,
         kind=EventKind.REOPENED,
@@ -448,8 +325,6 @@ def close_quiet_cases(*, now: datetime | None = None, limit: int = 500) -> int:
 @transaction.atomic
 def mark_case_study(case: Case, *, by: User, kind: str, title: str, write_up: str) -> Any:
     """A manager turns a resolved case into a worked example for coaching (once)."""
-    from ..models import CaseStudy, Role, StudyKind
-
     if by.role not in {Role.MANAGER, Role.ADMIN}:
         raise NotAllowed("Only managers mark case studies.")
     if case.status not in {Status.RESOLVED, Status.CLOSED}:

@@ -7,6 +7,7 @@ that the case's own status (pending approval ↔ open) follows its requests exac
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
@@ -28,7 +29,10 @@ from ..models import (
     Status,
     User,
 )
-from .cases import CaseError, NotAllowed, _event, _move
+from .dispatch import kick_sweep
+from .errors import CaseError, NotAllowed
+from .followups import cancel_approval_escalation, schedule_approval_escalation
+from .timeline import move_status, open_if_new, record_event
 
 CENT = Decimal("0.01")
 
@@ -93,8 +97,6 @@ def _lock_case(case: Case) -> Case:
 def _notify(request: ExceptionRequest, kind: str) -> None:
     """The notice is a row in the reminder outbox, written with the change itself: it is
     sent by the sweep (nudged right after commit), so a broker outage delays it at most."""
-    from .followups import kick_sweep
-
     Reminder.objects.create(
         kind=kind, case_id=request.case_id, exception_request=request, due_at=timezone.now()
     )
@@ -115,8 +117,46 @@ def attach_policy(case: Case, *, by: User, policy: Policy) -> CasePolicy:
     )
     if created:
         version = attached.policy_version
-        _event(case, actor=by, kind=EventKind.POLICY, to_value=f"{policy.code} v{version.number}")
+        record_event(
+            case, actor=by, kind=EventKind.POLICY, to_value=f"{policy.code} v{version.number}"
+        )
     return attached
+
+
+def _offered_policy(
+    *, allowed: AllowedException | None, policy: Policy | None, value: Decimal
+) -> Policy | None:
+    """The policy an ask falls under, once the value fits what the exception offers."""
+    if value <= 0:
+        raise NotAllowed("The value must be more than zero.")
+    if allowed is not None:
+        policy = allowed.policy
+        if not allowed.active or not policy.active:
+            raise NotAllowed("That exception is no longer offered.")
+        if value > allowed.max_value:
+            raise NotAllowed(
+                f"The most this exception allows is {allowed.max_value}; ask off-policy for more."
+            )
+    if policy is not None and policy.current_version_id is None:
+        raise NotAllowed("That policy is not in force.")
+    return policy
+
+
+def _await_decision(case: Case, *, by: User, request: ExceptionRequest, now: datetime) -> None:
+    """A request beyond the asker's discretion holds the case (pending approval) and tells
+    the deciders now, and again if nobody has decided after the escalation time."""
+    open_if_new(case, by=by, now=now)
+    if case.status == Status.OPEN:
+        move_status(case, from_=Status.OPEN, to=Status.PENDING_APPROVAL, now=now)
+        record_event(
+            case,
+            actor=by,
+            kind=EventKind.STATUS,
+            from_value=Status.OPEN,
+            to_value=Status.PENDING_APPROVAL,
+        )
+    schedule_approval_escalation(request)
+    _notify(request, ReminderKind.EXCEPTION_REQUESTED)
 
 
 @transaction.atomic
@@ -135,20 +175,9 @@ def request_exception(
     if case.status not in {Status.NEW, Status.OPEN, Status.PENDING_APPROVAL}:
         raise NotAllowed("Exceptions can only be requested on an active case.")
     value = money(value)
-    if value <= 0:
-        raise NotAllowed("The value must be more than zero.")
     if not customer_ask.strip() or not justification.strip():
         raise NotAllowed("Say what the customer asked for and why it is justified.")
-    if allowed is not None:
-        policy = allowed.policy
-        if not allowed.active or not policy.active:
-            raise NotAllowed("That exception is no longer offered.")
-        if value > allowed.max_value:
-            raise NotAllowed(
-                f"The most this exception allows is {allowed.max_value}; ask off-policy for more."
-            )
-    if policy is not None and policy.current_version_id is None:
-        raise NotAllowed("That policy is not in force.")
+    policy = _offered_policy(allowed=allowed, policy=policy, value=value)
     level = required_level(allowed=allowed, value=value)
     granted = within_discretion(by, level=level, off_policy=allowed is None)
     now = timezone.now()
@@ -171,7 +200,7 @@ def request_exception(
     )
     if policy is not None:
         attach_policy(case, by=by, policy=policy)
-    _event(
+    record_event(
         case,
         actor=by,
         kind=EventKind.EXCEPTION_GRANTED if granted else EventKind.EXCEPTION_REQUESTED,
@@ -180,33 +209,18 @@ def request_exception(
         exception_request=request,
     )
     if not granted:
-        if case.status == Status.NEW:
-            _move(case, from_=Status.NEW, to=Status.OPEN, now=now)
-            _event(case, actor=by, kind=EventKind.STATUS, from_value="new", to_value="open")
-        if case.status == Status.OPEN:
-            _move(case, from_=Status.OPEN, to=Status.PENDING_APPROVAL, now=now)
-            _event(
-                case,
-                actor=by,
-                kind=EventKind.STATUS,
-                from_value=Status.OPEN,
-                to_value=Status.PENDING_APPROVAL,
-            )
-        from .followups import schedule_approval_escalation
-
-        schedule_approval_escalation(request)
-        _notify(request, ReminderKind.EXCEPTION_REQUESTED)
+        _await_decision(case, by=by, request=request, now=now)
     else:
         Case.objects.filter(pk=case.pk).update(last_activity_at=now, updated_at=now)
     return request
 
 
-def _settle_case(case: Case, *, by: User, now: object) -> None:
+def _settle_case(case: Case, *, by: User, now: datetime) -> None:
     """Back to open once no request on the case is waiting."""
     waiting = case.exception_requests.filter(status=RequestStatus.PENDING).exists()
     if case.status == Status.PENDING_APPROVAL and not waiting:
-        _move(case, from_=Status.PENDING_APPROVAL, to=Status.OPEN, now=now)
-        _event(
+        move_status(case, from_=Status.PENDING_APPROVAL, to=Status.OPEN, now=now)
+        record_event(
             case,
             actor=by,
             kind=EventKind.STATUS,
@@ -257,7 +271,7 @@ def decide_exception(
         request.refresh_from_db()
         raise AlreadyDecided(request)
     request.refresh_from_db()
-    _event(
+    record_event(
         case,
         actor=by,
         kind=EventKind.EXCEPTION_DECIDED,
@@ -268,8 +282,6 @@ def decide_exception(
     )
     _settle_case(case, by=by, now=now)
     Case.objects.filter(pk=case.pk).update(last_activity_at=now, updated_at=now)
-    from .followups import cancel_approval_escalation
-
     cancel_approval_escalation(request)
     _notify(request, ReminderKind.EXCEPTION_DECIDED)
     return request
@@ -291,15 +303,13 @@ def withdraw_exception(
         request.refresh_from_db()
         raise AlreadyDecided(request)
     request.refresh_from_db()
-    _event(
+    record_event(
         case,
         actor=by,
         kind=EventKind.EXCEPTION_WITHDRAWN,
         note=reason.strip(),
         exception_request=request,
     )
-    from .followups import cancel_approval_escalation
-
     cancel_approval_escalation(request)
     _settle_case(case, by=by, now=now)
     return request

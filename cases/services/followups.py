@@ -18,6 +18,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from policies.models import FollowUpRule, MessageTemplate
+
 from ..models import (
     Case,
     EventKind,
@@ -27,13 +29,14 @@ from ..models import (
     Reminder,
     ReminderKind,
     ReminderState,
-    Role,
     TaskKind,
     TaskStatus,
-    Team,
     User,
 )
-from .cases import CaseError, NotAllowed, _event, can_assign
+from .dispatch import kick_sweep
+from .errors import CaseError, NotAllowed
+from .teams import can_assign, recovery_owner
+from .timeline import record_event
 
 
 class TaskAlreadyClosed(CaseError):
@@ -119,7 +122,7 @@ def add_task(
         created_by=by,
     )
     _write_task_reminders(task)
-    _event(
+    record_event(
         case,
         actor=by,
         kind=EventKind.TASK_ADDED,
@@ -145,7 +148,7 @@ def reschedule_task(
         raise TaskAlreadyClosed("This task is already closed.")
     task.refresh_from_db()
     _write_task_reminders(task)
-    _event(
+    record_event(
         task.case,
         actor=by,
         kind=EventKind.TASK_CHANGED,
@@ -167,7 +170,7 @@ def _close_task(task: FollowUpTask, *, by: User, status: str, note: str) -> Foll
     _cancel_reminders(task=task)
     task.refresh_from_db()
     kind = EventKind.TASK_DONE if status == TaskStatus.DONE else EventKind.TASK_CANCELLED
-    _event(task.case, actor=by, kind=kind, note=f"{task.title}: {note.strip()}", task=task)
+    record_event(task.case, actor=by, kind=kind, note=f"{task.title}: {note.strip()}", task=task)
     return task
 
 
@@ -252,18 +255,6 @@ class FeedbackClosed(CaseError):
     pass
 
 
-def recovery_owner(team: Team) -> User:
-    """Who takes a service-recovery task: a manager of the team, else any member."""
-    members = team.members.filter(is_active=True)
-    owner = (
-        members.filter(role__in=[Role.MANAGER, Role.ADMIN]).order_by("id").first()
-        or members.order_by("id").first()
-    )
-    if owner is None:
-        raise NotAllowed(f"{team} has nobody to follow up.")
-    return owner
-
-
 @transaction.atomic
 def submit_feedback(feedback: FeedbackRequest, *, rating: int, comment: str) -> FeedbackRequest:
     """Record the customer's rating once; a low one (1–2) starts service recovery."""
@@ -277,7 +268,9 @@ def submit_feedback(feedback: FeedbackRequest, *, rating: int, comment: str) -> 
         raise FeedbackClosed("This link has already been used or has expired.")
     feedback.refresh_from_db()
     case = feedback.case
-    _event(case, actor=None, kind=EventKind.FEEDBACK, to_value=str(rating), note=comment.strip())
+    record_event(
+        case, actor=None, kind=EventKind.FEEDBACK, to_value=str(rating), note=comment.strip()
+    )
     if rating <= 2:
         add_task(
             case,
@@ -292,8 +285,6 @@ def submit_feedback(feedback: FeedbackRequest, *, rating: int, comment: str) -> 
 
 def apply_follow_up_rules(case: Case, *, by: User, resolved_at: datetime) -> list[FollowUpTask]:
     """Create the tasks and feedback requests that the follow-up rules ask for."""
-    from policies.models import FollowUpRule
-
     rules = FollowUpRule.objects.filter(active=True).filter(
         Q(category__isnull=True) | Q(category_id=case.category_id),
         Q(outcome="") | Q(outcome=case.outcome),
@@ -336,8 +327,6 @@ def apply_follow_up_rules(case: Case, *, by: User, resolved_at: datetime) -> lis
 
 def queue_customer_update(case: Case, *, by: User, next_step: str) -> Reminder | None:
     """Email the customer what was agreed and what happens next, from the admin's template."""
-    from policies.models import MessageTemplate
-
     if not case.customer.email:
         raise NotAllowed("This customer has no email address.")
     template = MessageTemplate.objects.filter(key="what-happens-next").first()
@@ -362,7 +351,7 @@ def queue_customer_update(case: Case, *, by: User, next_step: str) -> Reminder |
         due_at=timezone.now(),
         note=f"{subject}\n\n{body}",
     )
-    _event(
+    record_event(
         case,
         actor=by,
         kind=EventKind.CUSTOMER_EMAILED,
@@ -371,17 +360,3 @@ def queue_customer_update(case: Case, *, by: User, next_step: str) -> Reminder |
     )
     kick_sweep()
     return reminder
-
-
-def kick_sweep() -> None:
-    """After commit, ask a worker to sweep now rather than at the next beat. If the broker
-    is down this is lost, and costs nothing: the rows wait for the next sweep."""
-
-    def send() -> None:
-        from casedesk.celery import publish_quietly
-
-        from ..tasks import send_due_reminders
-
-        publish_quietly(send_due_reminders)
-
-    transaction.on_commit(send)

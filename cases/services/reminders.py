@@ -23,30 +23,20 @@ import contextlib
 import logging
 import smtplib
 import socket
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection as db
-from django.db.models import F, Q
-from django.urls import reverse
+from django.db.models import F
 from django.utils import timezone
 
 from .. import emails
-from ..models import (
-    ExceptionRequest,
-    Level,
-    Reminder,
-    ReminderKind,
-    ReminderState,
-    RequestStatus,
-    Role,
-    TaskStatus,
-    User,
-)
+from ..models import Reminder, ReminderState
+from .reminder_messages import Irrelevant, Lookups, compose
 
 logger = logging.getLogger(__name__)
 
@@ -59,36 +49,6 @@ BATCH_SIZE = 25
 # bounds how stale the task, case and claim behind a send may be. Well under the claim
 # timeout too, or another sweep could recover and send a row while it waits here.
 BATCH_HOLD_SECONDS = 1.0
-
-
-@dataclass
-class Outbound:
-    template: str
-    to: list[str]
-    context: dict[str, object]
-
-
-class Irrelevant(Exception):
-    """The reminder no longer applies (task done, request decided, link used)."""
-
-
-@dataclass
-class Lookups:
-    """What the rows of one batch share, looked up once: fixed links, a team's managers.
-    Lives for one batch only, so a change of managers shows in the next one."""
-
-    links: dict[str, str] = field(default_factory=dict)
-    managers: dict[int, list[str]] = field(default_factory=dict)
-
-    def link(self, name: str) -> str:
-        if name not in self.links:
-            self.links[name] = emails.absolute_url(reverse(name))
-        return self.links[name]
-
-    def managers_of(self, team_id: int) -> list[str]:
-        if team_id not in self.managers:
-            self.managers[team_id] = _managers_of(team_id)
-        return self.managers[team_id]
 
 
 def _db_value(name: str, value: object) -> object:
@@ -163,75 +123,8 @@ def recover_stale(*, now: datetime, case_id: int | None = None) -> int:
     return stale.update(state=ReminderState.PENDING)
 
 
-def _managers_of(team_id: int) -> list[str]:
-    people = User.objects.filter(is_active=True, role=Role.MANAGER, teams=team_id)
-    return list(people.exclude(email="").values_list("email", flat=True))
-
-
-def _deciders_of(request: ExceptionRequest) -> list[str]:
-    """The team's managers (for manager-level requests) and the admins, never the one who
-    asked."""
-    people = User.objects.filter(is_active=True).exclude(pk=request.requested_by_id)
-    admins = Q(role=Role.ADMIN)
-    if request.required_level <= Level.MANAGER:
-        people = people.filter(admins | Q(role=Role.MANAGER, teams=request.case.team_id))
-    else:
-        people = people.filter(admins)
-    return list(people.exclude(email="").distinct().values_list("email", flat=True))
-
-
-def compose(reminder: Reminder, *, lookups: Lookups | None = None) -> Outbound:
-    """What to send for this row, or Irrelevant when it no longer applies."""
-    lookups = lookups or Lookups()
-    case = reminder.case
-    context: dict[str, object] = {
-        "reminder": reminder,
-        "case": case,
-        "case_url": emails.absolute_url(case.get_absolute_url()),
-    }
-    if reminder.kind in {ReminderKind.DUE_SOON, ReminderKind.OVERDUE}:
-        task = reminder.task
-        if task is None or task.status != TaskStatus.OPEN:
-            raise Irrelevant("the task is closed")
-        context["task"] = task
-        context["tasks_url"] = lookups.link("my_tasks")
-        if reminder.kind == ReminderKind.DUE_SOON:
-            return Outbound("reminder_due_soon", [task.assignee.email], context)
-        return Outbound("reminder_overdue", lookups.managers_of(case.team_id), context)
-    if reminder.kind in {
-        ReminderKind.APPROVAL,
-        ReminderKind.EXCEPTION_REQUESTED,
-        ReminderKind.EXCEPTION_DECIDED,
-    }:
-        request = ExceptionRequest.objects.select_related(
-            "case", "case__team", "requested_by", "decided_by"
-        ).get(pk=reminder.exception_request_id)
-        context["request"] = request
-        context["queue_url"] = lookups.link("approvals")
-        if reminder.kind == ReminderKind.EXCEPTION_DECIDED:
-            return Outbound("exception_decided", [request.requested_by.email], context)
-        if request.status != RequestStatus.PENDING:
-            raise Irrelevant("the request was decided")
-        template = (
-            "reminder_approval" if reminder.kind == ReminderKind.APPROVAL else "exception_requested"
-        )
-        return Outbound(template, _deciders_of(request), context)
-    if reminder.kind == ReminderKind.FEEDBACK:
-        from .followups import feedback_token
-
-        feedback = reminder.feedback
-        if feedback is None or feedback.used_at or feedback.expires_at <= timezone.now():
-            raise Irrelevant("the feedback link is used or expired")
-        context["feedback"] = feedback
-        context["feedback_url"] = emails.absolute_url(
-            reverse("feedback", args=[feedback_token(feedback)])
-        )
-        return Outbound("feedback_request", [feedback.email], context)
-    if reminder.kind == ReminderKind.CUSTOMER_UPDATE:
-        subject, _, body = reminder.note.partition("\n\n")
-        context.update(subject=subject, body=body)
-        return Outbound("customer_update", [case.customer.email], context)
-    raise Irrelevant(f"unknown kind {reminder.kind}")
+def _ms_since(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)
 
 
 def _temporary(error: Exception) -> bool:
@@ -269,7 +162,8 @@ def _finish(reminder: Reminder, **fields: object) -> bool:
         )
         recorded = cursor.rowcount == 1
     if not recorded:
-        logger.info("Reminder %s changed while this sweep held it; left as it is", reminder.pk)
+        # Rescheduled or recovered meanwhile: its new state stands.
+        logger.info("reminder.changed_while_held", extra={"reminder_id": reminder.pk})
     return recorded
 
 
@@ -284,17 +178,30 @@ def _release(reminders: Sequence[Reminder]) -> int:
     ).update(state=ReminderState.PENDING, attempts=F("attempts") - 1)
 
 
+def _ids(reminder: Reminder) -> dict[str, object]:
+    """What every log line about a reminder carries, to find it and its case."""
+    return {
+        "reminder_id": reminder.pk,
+        "case_id": reminder.case_id,
+        "kind": reminder.kind,
+        "attempt": reminder.attempts,
+    }
+
+
 def deliver(reminder: Reminder, *, smtp: Any = None, lookups: Lookups | None = None) -> str:
     """Send one claimed row; returns the state it ends in."""
     try:
         outbound = compose(reminder, lookups=lookups)
     except Irrelevant as why:
         _finish(reminder, state=ReminderState.CANCELLED, last_error=str(why)[:500])
+        logger.info("reminder.cancelled", extra={**_ids(reminder), "why": str(why)})
         return ReminderState.CANCELLED
     recipients = [address for address in outbound.to if address]
     if not recipients:
         _finish(reminder, state=ReminderState.FAILED, last_error="No one to send it to.")
+        logger.error("reminder.failed", extra={**_ids(reminder), "error": "no recipients"})
         return ReminderState.FAILED
+    started = time.monotonic()
     try:
         if smtp is not None:
             smtp.open()  # no-op when already open; keeps it open across sends
@@ -311,6 +218,7 @@ def deliver(reminder: Reminder, *, smtp: Any = None, lookups: Lookups | None = N
             with contextlib.suppress(Exception):
                 smtp.close()
         message = f"{type(error).__name__}: {error}"[:500]
+        facts = {**_ids(reminder), "error": message, "ms": _ms_since(started)}
         if _temporary(error) and reminder.attempts < settings.CASEDESK_REMINDER_MAX_ATTEMPTS:
             _finish(
                 reminder,
@@ -318,12 +226,17 @@ def deliver(reminder: Reminder, *, smtp: Any = None, lookups: Lookups | None = N
                 due_at=timezone.now() + backoff(reminder.attempts),
                 last_error=message,
             )
+            logger.warning("reminder.retry", extra=facts)
             return ReminderState.PENDING
-        logger.error("Reminder %s failed for good: %s", reminder.pk, message)
+        logger.error("reminder.failed", extra=facts)
         _finish(reminder, state=ReminderState.FAILED, last_error=message)
         return ReminderState.FAILED
     # Recorded before the next row is sent: a kill between the two costs one duplicate.
     _finish(reminder, state=ReminderState.SENT, sent_at=timezone.now(), last_error="")
+    logger.info(
+        "reminder.sent",
+        extra={**_ids(reminder), "recipients": len(recipients), "ms": _ms_since(started)},
+    )
     return ReminderState.SENT
 
 
@@ -341,7 +254,8 @@ def send_batch(batch: Sequence[Reminder], *, smtp: Any = None) -> int:
         # The first row always goes, so even a very slow server makes progress.
         if index and (timezone.now() - claimed_at).total_seconds() > hold:
             released = _release(batch[index:])
-            logger.warning("Gave back %s claimed reminder(s): the mail server is slow", released)
+            # The mail server is slow: the rest go back to pending, unsent.
+            logger.warning("reminder.batch_released", extra={"released": released})
             return index
         try:
             deliver(reminder, smtp=smtp, lookups=lookups)
@@ -361,7 +275,8 @@ def send_due_reminders(
     have passed; returns how many rows were handled. Safe to run many at once. `case_id`
     keeps to one case's reminders (only the drain benchmark needs it)."""
     started = timezone.now()
-    recover_stale(now=started, case_id=case_id)
+    clock = time.monotonic()
+    recovered = recover_stale(now=started, case_id=case_id)
     handled = 0
     # One SMTP session for the whole sweep: opening one per message costs more than the
     # message itself. Opened lazily, so a sweep with nothing due never connects.
@@ -376,6 +291,11 @@ def send_due_reminders(
     finally:
         with contextlib.suppress(Exception):
             smtp.close()
+    facts = {"handled": handled, "recovered": recovered, "ms": _ms_since(clock)}
+    # Every sweep that did something says so; an idle one (every 30 s) only at DEBUG.
+    logger.log(
+        logging.INFO if handled or recovered else logging.DEBUG, "reminder.sweep", extra=facts
+    )
     return handled
 
 
