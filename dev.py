@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -103,9 +104,21 @@ def run(port: str) -> int:
     return max((p.returncode or 0) for p in processes)
 
 
+def _redis_answers(host: str = "127.0.0.1", port: int = 6379) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=0.3).close()
+    except OSError:
+        return False
+    return True
+
+
 def test(args: list[str]) -> int:
     ensure_venv("requirements-dev.txt")
-    return subprocess.run([str(PYTHON), "-m", "pytest", *args], cwd=ROOT).returncode
+    env = dict(os.environ)
+    if "TEST_REDIS_URL" not in env and _redis_answers():
+        # The test settings read only the environment; a local Redis is used when it runs.
+        env["TEST_REDIS_URL"] = "redis://127.0.0.1:6379/15"
+    return subprocess.run([str(PYTHON), "-m", "pytest", *args], cwd=ROOT, env=env).returncode
 
 
 def lint() -> int:

@@ -5,6 +5,7 @@ under ./var. Set DATABASE_URL and CELERY_BROKER_URL to use PostgreSQL and Redis.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,16 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import email_settings, env_bool, env_int, env_list, env_str
+from .env import (
+    cache_settings,
+    email_settings,
+    env_bool,
+    env_choice,
+    env_decimal,
+    env_int,
+    env_list,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CASEDESK_VAR_DIR", str(BASE_DIR / "var")))
@@ -194,7 +204,8 @@ CASEDESK_HEALTH_STALE_SECONDS = env_int("CASEDESK_HEALTH_STALE_SECONDS", 300, mi
 
 # Insights: what an hour of staff time costs, and when a category counts as surging
 # (this week above FACTOR × its trailing 8-week average, with at least MIN cases).
-CASEDESK_HOURLY_COST = env_str("CASEDESK_HOURLY_COST", "30.00")
+# Read as a Decimal here, so a typo stops start-up rather than the insights page.
+CASEDESK_HOURLY_COST = env_decimal("CASEDESK_HOURLY_COST", "30.00", minimum=Decimal(0))
 CASEDESK_SURGE_FACTOR = env_int("CASEDESK_SURGE_FACTOR", 2, minimum=1)
 CASEDESK_SURGE_MIN_CASES = env_int("CASEDESK_SURGE_MIN_CASES", 5, minimum=1)
 # Insights are recomputed at most once a minute per team selection and period: the
@@ -257,8 +268,11 @@ X_FRAME_OPTIONS = "DENY"
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-globals().update(email_settings(env_str("EMAIL_URL", "console:")))
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+_email = email_settings(env_str("EMAIL_URL", "console:"))
+globals().update(_email)
+# EMAIL_TIMEOUT, when set, wins over EMAIL_URL's ?timeout= (the one named variable is the
+# one operators look for); otherwise the URL's, otherwise 10 seconds.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", int(str(_email.get("EMAIL_TIMEOUT", 10))), minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CaseDesk <casedesk@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -295,9 +309,19 @@ CELERY_BEAT_SCHEDULE = {
     "close-quiet-cases": {"task": "cases.tasks.close_quiet_cases", "schedule": 3600.0},
 }
 
+# Caches: per process by default (`dev.py run`); CACHE_URL=redis://… shares one cache
+# between every web process and worker, as production needs (see README, "Configuration").
+CACHES = cache_settings(env_str("CACHE_URL", "locmem:"))
+
+# Logs: one line per event on stderr (the process manager or container keeps them), with
+# the event's facts as key=value pairs (casedesk/logfmt.py). LOG_LEVEL=DEBUG shows more.
+LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "formatters": {"keyvalue": {"()": "casedesk.logfmt.KeyValueFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "keyvalue"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+# The worker logs through the same handler and format instead of Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -5,6 +5,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-0123456789abcdef")
 os.environ.setdefault("HTTPS", "0")
 
+from .env import cache_settings
 from .settings import *  # noqa: F403
 
 # Fast hashing: tests create many users.
@@ -22,23 +23,12 @@ WHITENOISE_USE_FINDERS = True
 
 # Every task the tests queue goes to the test Redis database (never the filesystem broker):
 # a Celery app that has sent once keeps its connection, so the broker must be right from
-# the start for the real-worker tests to receive what the code under test queues.
-def _test_broker() -> str:
-    """The test Redis if there is one (CI always sets TEST_REDIS_URL); otherwise kombu's
-    in-memory transport, so a machine with nothing but Python still runs the suite (the
-    tests that need a real worker skip there, saying why)."""
-    import socket
-
-    if "TEST_REDIS_URL" in os.environ:
-        return os.environ["TEST_REDIS_URL"]
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.3).close()
-    except OSError:
-        return "memory://"
-    return "redis://127.0.0.1:6379/15"
-
-
-CELERY_BROKER_URL = _test_broker()
+# the start for the real-worker tests to receive what the code under test queues. Chosen
+# from the environment only (no probing at import): TEST_REDIS_URL (CI and `dev.py test`
+# set it when Redis answers), else kombu's in-memory transport, so a machine with nothing
+# but Python still runs the suite (the tests that need a real worker skip, saying why).
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
+CELERY_BROKER_URL = TEST_REDIS_URL or "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1}
 
 # Tests change data between two views of the insights page and expect new figures.
@@ -51,3 +41,11 @@ CASEDESK_FILTER_FORM_CACHE_SECONDS = 0
 DATABASES.pop("replica", None)  # noqa: F405
 if os.environ.get("TEST_REPLICA_URL"):
     DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+
+# With TEST_REDIS_URL the cache is Redis too, as in production, so tests see what several
+# processes sharing one cache see. A key prefix per run keeps runs (and other databases'
+# users) apart; it is put in the environment so the processes a test starts share it.
+os.environ.setdefault("CASEDESK_TEST_CACHE_PREFIX", f"casedesk-test-{os.getpid()}")
+CACHES = cache_settings(
+    TEST_REDIS_URL or "locmem:", key_prefix=os.environ["CASEDESK_TEST_CACHE_PREFIX"]
+)

@@ -6,14 +6,22 @@ class PoliciesConfig(AppConfig):
     verbose_name = "Policy library"
 
     def ready(self) -> None:
+        # Imported here: models cannot be imported before the app registry is ready.
         from django.core.cache import cache
+        from django.db import transaction
         from django.db.models.signals import post_delete, post_save
+
+        from casedesk import cache_keys
 
         from .models import DemeanourGuidance
 
         def forget(sender: type, instance: DemeanourGuidance, **_: object) -> None:
-            # The case page caches guidance cards; an edit must show at once.
-            cache.delete(f"casedesk:guidance:{instance.demeanour}")
+            # The case page caches guidance cards, in a cache every process shares: an
+            # edit must show at once everywhere. Cleared now and again after commit, so a
+            # page that read the old row meanwhile cannot keep it cached.
+            key = cache_keys.guidance(instance.demeanour)
+            cache.delete(key)
+            transaction.on_commit(lambda: cache.delete(key))
 
         post_save.connect(forget, sender=DemeanourGuidance, weak=False)
         post_delete.connect(forget, sender=DemeanourGuidance, weak=False)

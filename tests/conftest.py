@@ -21,7 +21,8 @@ pytest_plugins = ("celery.contrib.pytest", "tests.exception_fixtures", "tests.sm
 
 REQUIRE_SERVICES = os.environ.get("CASEDESK_REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# The same choice as casedesk/test_settings.py makes for the broker and the cache.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 
 
 def _missing(service: str, reason: str) -> None:
@@ -33,6 +34,8 @@ def _missing(service: str, reason: str) -> None:
 def _redis_available() -> bool:
     import redis
 
+    if not TEST_REDIS_URL:
+        return False
     try:
         return bool(redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1).ping())
     except redis.RedisError:
@@ -43,19 +46,33 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         _missing("PostgreSQL", "DATABASE_URL does not point at PostgreSQL")
     if item.get_closest_marker("redis") and not _redis_available():
-        _missing("Redis", f"nothing answers at {TEST_REDIS_URL}")
+        _missing("Redis", f"nothing answers at TEST_REDIS_URL={TEST_REDIS_URL!r}")
     if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
         _missing("Chromium", f"{CHROMIUM} is not installed (apt-get install chromium)")
+
+
+def clear_cache() -> None:
+    """Empty this run's cache. On Redis only this run's keys go (by prefix): the database
+    is shared with the Celery broker, whose queues a FLUSHDB would wipe."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]
+    if not isinstance(cache, RedisCache):
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():  # type: ignore[no-untyped-def]
     """Each test starts with an empty cache (the database under it is fresh too)."""
-    from django.core.cache import cache
-
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 # Roles ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
+from casedesk import cache_keys
 from casedesk.db_router import replica_reads
 
 from .complaint_trends import complaints, surges
@@ -44,7 +45,7 @@ def cached_insights(period: Period) -> Insights:
     seconds = settings.CASEDESK_INSIGHTS_CACHE_SECONDS
     if not seconds:
         return insights_from_replica(period)
-    key = f"casedesk:insights:{period.start.isoformat()}:{period.end.isoformat()}:{period.team_ids}"
+    key = cache_keys.insights(start=period.start, end=period.end, team_ids=period.team_ids)
     return cache.get_or_set(key, lambda: insights_from_replica(period), seconds)
 
 

@@ -1,0 +1,38 @@
+"""Every cache key the app uses, named in one place.
+
+With CACHE_URL pointing at Redis the cache is shared by every web process and worker, so
+a key written by one is read (and must be cleared) by the others: the writer and the
+clearer build it here, never by hand. Django adds CACHE KEY_PREFIX and a version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from django.core.cache.utils import make_template_fragment_key
+
+# How long a guidance card is kept. An edit clears it at once for every process (see
+# policies/apps.py), so this only bounds a card deleted behind the app's back.
+GUIDANCE_SECONDS = 300
+
+# The case list's `{% cache … case_filter_form … %}` fragment in
+# templates/cases/case_list.html. The tag takes its name as a literal, so the template
+# repeats it; tests/test_cache.py checks the two agree.
+FILTER_FORM_FRAGMENT = "case_filter_form"
+
+
+def guidance(demeanour: str) -> str:
+    """The demeanour guidance card shown on every case page."""
+    return f"casedesk:guidance:{demeanour}"
+
+
+def insights(*, start: date | datetime, end: date | datetime, team_ids: Iterable[int]) -> str:
+    """One period's insights for one selection of teams, shared for a minute."""
+    teams = ",".join(str(team_id) for team_id in sorted(team_ids))
+    return f"casedesk:insights:{start.isoformat()}:{end.isoformat()}:{teams}"
+
+
+def filter_form(*, user_id: int, query: str) -> str:
+    """The case list's rendered filter form for one person and one URL query."""
+    return make_template_fragment_key(FILTER_FORM_FRAGMENT, [user_id, query])
