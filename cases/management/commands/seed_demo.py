@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -15,10 +16,12 @@ from cases.models import (
     Case,
     CaseEvent,
     Channel,
+    Customer,
     CustomerFlag,
     Direction,
     EventKind,
     ExceptionRequest,
+    FeedbackRequest,
     Interaction,
     Outcome,
     Priority,
@@ -26,7 +29,8 @@ from cases.models import (
     Team,
     User,
 )
-from policies.models import Category, Demeanour
+from policies import services as policy_services
+from policies.models import AllowedException, Category, Demeanour, FollowUpRule
 
 DEMO_PASSWORD = "casedesk-demo"
 
@@ -112,6 +116,42 @@ class Command(BaseCommand):
     def _seed(self) -> None:
         rng = random.Random(7)
         teams = [Team.objects.get_or_create(name=name)[0] for name in TEAMS]
+        users = self._seed_people(teams)
+        categories = {c.slug: c for c in Category.objects.all()}
+        self._seed_follow_up_rules(categories)
+        customers = []
+        for index, (name, email, phone, flags) in enumerate(CUSTOMERS):
+            team = teams[index % 2]
+            creator = users["sam"] if team == teams[0] else users["priya"]
+            customers.append(
+                services.create_customer(
+                    by=creator, team=team, name=name, email=email, phone=phone, flags=flags
+                )
+            )
+        self._seed_stories(rng, teams, users, customers, categories)
+        self._seed_policies_and_requests(users)
+        # Two customers already answered: one happy, one not (a manager has a recovery task).
+        answers = [(5, "Quick and kind, thank you."), (2, "It took three calls to sort out.")]
+        for feedback, (rating, comment) in zip(
+            FeedbackRequest.objects.order_by("id"), answers, strict=False
+        ):
+            services.submit_feedback(feedback, rating=rating, comment=comment)
+        # Fresh arrivals nobody has picked up yet: new, unassigned, on managers' home page.
+        for subject, slug, customer, team in [
+            ("Where is my refund? Emailed twice", "refund-dispute", customers[4], teams[1]),
+            ("Asks whether we price match online", "other", customers[0], teams[0]),
+        ]:
+            services.open_case(
+                by=users["alex"] if team == teams[0] else users["priya"],
+                customer=customer,
+                team=team,
+                subject=subject,
+                category=categories.get(slug) or next(iter(categories.values())),
+                channel=Channel.EMAIL,
+            )
+        self._spread_history()
+
+    def _seed_people(self, teams: list[Team]) -> dict[str, User]:
         users: dict[str, User] = {}
         for username, first, last, role, team_indexes in PEOPLE:
             user, _ = User.objects.get_or_create(
@@ -129,17 +169,17 @@ class Command(BaseCommand):
             user.save()
             user.teams.set([teams[i] for i in team_indexes])
             users[username] = user
-        categories = {c.slug: c for c in Category.objects.all()}
-        self._seed_follow_up_rules(categories)
-        customers = []
-        for index, (name, email, phone, flags) in enumerate(CUSTOMERS):
-            team = teams[index % 2]
-            creator = users["sam"] if team == teams[0] else users["priya"]
-            customers.append(
-                services.create_customer(
-                    by=creator, team=team, name=name, email=email, phone=phone, flags=flags
-                )
-            )
+        return users
+
+    def _seed_stories(
+        self,
+        rng: random.Random,
+        teams: list[Team],
+        users: dict[str, User],
+        customers: list[Customer],
+        categories: dict[str, Category],
+    ) -> None:
+        """Each story three times: as a fresh case, resolved, and resolved then reopened."""
         staff_by_team = {teams[0].pk: [users["sam"], users["alex"]], teams[1].pk: [users["priya"]]}
         for round_ in range(3):
             for index, (subject, slug, demeanour, first, second) in enumerate(STORIES):
@@ -181,29 +221,9 @@ class Command(BaseCommand):
                     services.reopen_case(
                         case, by=staff, reason="Customer called back: not happy with the outcome."
                     )
-        self._seed_policies_and_requests(users)
-        # Two customers already answered: one happy, one not (a manager has a recovery task).
-        from cases.models import FeedbackRequest
 
-        answers = [(5, "Quick and kind, thank you."), (2, "It took three calls to sort out.")]
-        for feedback, (rating, comment) in zip(
-            FeedbackRequest.objects.order_by("id"), answers, strict=False
-        ):
-            services.submit_feedback(feedback, rating=rating, comment=comment)
-        # Fresh arrivals nobody has picked up yet: new, unassigned, on managers' home page.
-        for subject, slug, customer, team in [
-            ("Where is my refund? Emailed twice", "refund-dispute", customers[4], teams[1]),
-            ("Asks whether we price match online", "other", customers[0], teams[0]),
-        ]:
-            services.open_case(
-                by=users["alex"] if team == teams[0] else users["priya"],
-                customer=customer,
-                team=team,
-                subject=subject,
-                category=categories.get(slug) or next(iter(categories.values())),
-                channel=Channel.EMAIL,
-            )
-        # Spread the history over the past weeks so lists and "stale" look lived-in.
+    def _spread_history(self) -> None:
+        """Spread the history over the past weeks so lists and "stale" look lived-in."""
         now = timezone.now()
         for offset, case in enumerate(Case.objects.order_by("id")):
             moved = now - timedelta(days=30 - offset, hours=offset % 7)
@@ -224,8 +244,6 @@ class Command(BaseCommand):
 
     def _seed_follow_up_rules(self, categories: dict[str, Category]) -> None:
         """Sensible defaults: every promise kept, every exception checked on, feedback asked."""
-        from policies.models import FollowUpRule
-
         rules = [
             {
                 "name": "Exception granted: check in after 3 days",
@@ -259,12 +277,6 @@ class Command(BaseCommand):
 
     def _seed_policies_and_requests(self, users: dict[str, User]) -> None:
         """The policy library from policies.defaults, and exception requests in every state."""
-        from datetime import date
-        from decimal import Decimal
-
-        from policies import services as policy_services
-        from policies.models import AllowedException
-
         policy_services.install_default_library(by=users["avery"], effective_from=date(2025, 1, 1))
         offered = list(AllowedException.objects.select_related("policy").order_by("id"))
         active_cases = list(
