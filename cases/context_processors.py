@@ -4,6 +4,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
+from .selectors import waiting_count
+
 
 def casedesk(request: HttpRequest) -> dict[str, Any]:
     context: dict[str, Any] = {
@@ -13,8 +15,6 @@ def casedesk(request: HttpRequest) -> dict[str, Any]:
     }
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.role in {"manager", "admin"}:
-        from .selectors import waiting_count
-
         # The navigation badge: one COUNT on the queue index per page for deciders.
         context["approvals_waiting"] = waiting_count(user)
     return context

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import services
 from .models import (
     AllowedException,
     Category,
@@ -47,8 +48,6 @@ class PolicyAdmin(admin.ModelAdmin):
     inlines = [AllowedExceptionInline]
 
     def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
-        from . import services
-
         # After the inline exceptions are saved, so the version includes them.
         super().save_related(request, form, formsets, change)
         services.snapshot(form.instance, by=request.user, note="Edited in the Django admin")

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 
 class Demeanour(models.TextChoices):
@@ -99,8 +100,6 @@ class Policy(models.Model):
         return f"{self.code}: {self.title}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("policy_detail", args=[self.code])
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
+from .defaults import POLICIES
 from .models import AllowedException, Policy, PolicyVersion
 
 POLICY_FIELDS = (
@@ -153,8 +154,6 @@ def save_allowed_exception(
 
 def install_default_library(*, by: Any, effective_from: date) -> list[Policy]:
     """The starter policy library from policies.defaults; policies already there stay."""
-    from .defaults import POLICIES
-
     created = []
     for spec in POLICIES:
         if Policy.objects.filter(code=spec["code"]).exists():
