@@ -15,7 +15,7 @@ from .cases import (
 )
 from .customers import PROFILE_ROWS, CustomerProfile, customer_profile
 from .followups import TASK_LIMIT, TaskBoard, my_tasks, task_board, team_tasks
-from .guidance import GUIDANCE_CACHE_SECONDS, guidance_for, guidance_key
+from .guidance import guidance_for
 from .health import broker_status, health_report
 from .home import AWAITING_ON_HOME, HOME_LIMIT, Home, failed_reminders, home_for
 from .search import (
@@ -30,7 +30,6 @@ from .studies import matching_studies
 
 __all__ = [
     "AWAITING_ON_HOME",
-    "GUIDANCE_CACHE_SECONDS",
     "HOME_LIMIT",
     "INTERACTION_HITS",
     "PROFILE_ROWS",
@@ -53,7 +52,6 @@ __all__ = [
     "customer_profile",
     "failed_reminders",
     "guidance_for",
-    "guidance_key",
     "health_report",
     "home_for",
     "matching_studies",
