@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from cases.views import health
+from cases.views.health import health
 
 urlpatterns = [
     path(

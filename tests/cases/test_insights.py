@@ -42,7 +42,7 @@ from cases.models import (
     TaskKind,
     TaskStatus,
 )
-from cases.views import INSIGHT_TABLES, _safe_cell
+from cases.views.insights import INSIGHT_TABLES, _safe_cell
 from policies import services as policy_services
 from policies.models import Demeanour
 from tests.factories import (

@@ -1,0 +1,210 @@
+"""Opening a case and the actions on its page: reassign, triage, resolve, reopen, and
+attaching a policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.layout import Column, Div, Field, Layout, Row
+from django import forms
+
+from policies.models import Category, Demeanour, Policy
+
+from ..models import (
+    Channel,
+    Customer,
+    Outcome,
+    Priority,
+    Team,
+    User,
+)
+from .common import (
+    ObjectChoiceField,
+    TeamChoiceMixin,
+    _auto_id,
+    _clean_phone,
+    _helper,
+    policies_in_force,
+    team_members,
+)
+from .customers import find_duplicates
+
+
+class CaseForm(TeamChoiceMixin, forms.Form):
+    """Open a case for an existing customer, or for a new one in the same step."""
+
+    customer = forms.ModelChoiceField(
+        queryset=Customer.objects.none(), required=False, widget=forms.HiddenInput
+    )
+    customer_name = forms.CharField(label="Customer name", max_length=200, required=False)
+    customer_email = forms.EmailField(label="Customer email", required=False)
+    customer_phone = forms.CharField(label="Customer phone", max_length=40, required=False)
+    create_anyway = forms.BooleanField(
+        required=False, label="This is a different person: create a new customer anyway"
+    )
+    team = forms.ModelChoiceField(queryset=Team.objects.none())
+    subject = forms.CharField(max_length=200)
+    category = forms.ModelChoiceField(queryset=Category.objects.filter(active=True))
+    channel = forms.ChoiceField(choices=Channel.choices, label="First contact by")
+    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.NORMAL)
+    demeanour = forms.ChoiceField(choices=Demeanour.choices, initial=Demeanour.CALM)
+    first_summary = forms.CharField(
+        label="What happened (logged as the first interaction)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=10000,
+    )
+    first_minutes = forms.IntegerField(
+        label="Minutes spent", min_value=0, max_value=1440, initial=0, required=False
+    )
+    assign_to_me = forms.BooleanField(label="Assign to me", initial=True, required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.duplicates: list[Customer] = []
+        self.fields["customer"].queryset = Customer.objects.visible_to(user)
+        self._setup_team(user)
+        if not self.data.get("_duplicate_seen"):
+            self.fields["create_anyway"].widget = forms.HiddenInput()
+        self.helper = _helper("Open case", form_tag=False)
+        self.helper.layout = Layout(
+            "customer",
+            Div(
+                Row(
+                    Column("customer_name", css_class="col-md-4"),
+                    Column("customer_email", css_class="col-md-4"),
+                    Column("customer_phone", css_class="col-md-4"),
+                ),
+                "create_anyway",
+                css_class="new-customer",
+            ),
+            "team",
+            Field("subject"),
+            Row(
+                Column("category", css_class="col-md-3"),
+                Column("channel", css_class="col-md-3"),
+                Column("priority", css_class="col-md-3"),
+                Column("demeanour", css_class="col-md-3"),
+            ),
+            "first_summary",
+            Row(Column("first_minutes", css_class="col-md-3"), Column("assign_to_me")),
+        )
+
+    def clean_customer_phone(self) -> str:
+        return _clean_phone(self.cleaned_data.get("customer_phone", ""))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        team = data.get("team")
+        if data.get("assign_to_me") and team and not team.members.filter(pk=self.user.pk).exists():
+            self.add_error(
+                "assign_to_me", f"You are not a member of {team}; untick to leave it unassigned."
+            )
+        if data.get("customer"):
+            return data
+        if self.data.get("customer"):
+            # A customer id was sent but is not one this user may use: refuse, don't guess.
+            return data
+        name = (data.get("customer_name") or "").strip()
+        email = data.get("customer_email") or ""
+        phone = data.get("customer_phone") or ""
+        if not name:
+            self.add_error(
+                "customer_name", "Give the customer's name, or pick an existing customer."
+            )
+        if not (email or phone) and "customer_email" not in self.errors:
+            self.add_error("customer_email", "Give an email or a phone number.")
+        if name and (email or phone):
+            self.duplicates = find_duplicates(self.user, email=email, phone=phone)
+            if self.duplicates and not data.get("create_anyway"):
+                self.fields["create_anyway"].widget = forms.CheckboxInput()
+                raise forms.ValidationError(
+                    "A customer with this email or phone already exists. Open the case for "
+                    "them, or tick the box to create a new customer anyway.",
+                    code="duplicate",
+                )
+        return data
+
+
+class ReassignForm(forms.Form):
+    assignee = ObjectChoiceField(required=False, empty_label="— Unassigned —")
+
+    def __init__(
+        self,
+        *args: Any,
+        team: Team,
+        members: list[User] | None = None,
+        action: str = "",
+        **kwargs: Any,
+    ) -> None:
+        _auto_id(kwargs, "reassign")
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].set_objects(members if members is not None else team_members(team))
+        self.helper = _helper("Reassign", action=action, name="reassign")
+
+
+class TriageForm(forms.Form):
+    priority = forms.ChoiceField(choices=Priority.choices)
+    demeanour = forms.ChoiceField(choices=Demeanour.choices)
+
+    def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
+        _auto_id(kwargs, "triage")
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Update", action=action, name="triage")
+
+
+class ResolveForm(forms.Form):
+    outcome = forms.ChoiceField(choices=[("", "— Choose an outcome —"), *Outcome.choices])
+    summary = forms.CharField(
+        label="Resolution summary", widget=forms.Textarea(attrs={"rows": 3}), max_length=10000
+    )
+    email_customer = forms.BooleanField(
+        label="Email the customer what was agreed and what happens next", required=False
+    )
+    reflection = forms.CharField(
+        label="What would you do differently? (optional, for coaching)",
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    next_step = forms.CharField(
+        label="What happens next (for the customer)",
+        max_length=1000,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. We will call you on Friday morning"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("email_customer") and not (data.get("next_step") or "").strip():
+            self.add_error("next_step", "Tell the customer what happens next.")
+        return data
+
+    def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
+        _auto_id(kwargs, "resolve")
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Resolve case", action=action, name="resolve")
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="Why reopen?", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+    def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
+        _auto_id(kwargs, "reopen")
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Reopen case", action=action, name="reopen")
+
+
+class AttachPolicyForm(forms.Form):
+    policy = ObjectChoiceField(label="Policy involved", empty_label="— Choose a policy —")
+
+    def __init__(
+        self, *args: Any, policies: list[Policy] | None = None, action: str = "", **kwargs: Any
+    ) -> None:
+        _auto_id(kwargs, "attach")
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].set_objects(policies if policies is not None else policies_in_force())
+        self.helper = _helper("Attach policy", action=action, name="attach")

@@ -1,0 +1,89 @@
+"""What the forms share: the crispy helper, ids, object choices, team and phone fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+
+from policies.models import Policy
+
+from ..models import (
+    Team,
+    User,
+    normalise_phone,
+    visible_teams,
+)
+
+DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _helper(submit: str, *, action: str = "", form_tag: bool = True, name: str = "") -> FormHelper:
+    """A crispy helper; `name` keeps ids unique when several forms share a page."""
+    helper = FormHelper()
+    helper.form_method = "post"
+    helper.form_action = action
+    helper.form_tag = form_tag
+    if submit:
+        helper.add_input(Submit("submit", submit, css_id=f"{name or 'form'}-submit"))
+    return helper
+
+
+def _auto_id(kwargs: dict[str, Any], name: str) -> None:
+    """The case page holds many forms with fields of the same name (summary, demeanour,
+    policy): distinct ids keep every label pointing at its own field."""
+    kwargs.setdefault("auto_id", f"id_{name}_%s")
+
+
+class ObjectChoiceField(forms.ChoiceField):
+    """A choice among objects the caller fetched: forms on one page share one query, and
+    anything not offered (a tampered id) is refused like any invalid choice."""
+
+    def __init__(self, *, empty_label: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.empty_label = empty_label
+        self.objects: dict[str, Any] = {}
+
+    def set_objects(self, objects: Iterable[Any]) -> None:
+        self.objects = {str(obj.pk): obj for obj in objects}
+        choices = [(key, str(obj)) for key, obj in self.objects.items()]
+        if self.empty_label is not None or not self.required:
+            choices.insert(0, ("", self.empty_label or "---------"))
+        self.choices = choices
+
+    def clean(self, value: Any) -> Any:
+        key = super().clean(value)
+        return self.objects.get(str(key)) if key not in (None, "") else None
+
+
+def team_members(team: Team) -> list[User]:
+    return list(team.members.filter(is_active=True).order_by("first_name", "last_name", "id"))
+
+
+def policies_in_force() -> list[Policy]:
+    return list(Policy.objects.filter(active=True, current_version__isnull=False).order_by("title"))
+
+
+def _clean_phone(value: str) -> str:
+    value = value.strip()
+    if value:
+        digits = normalise_phone(value).lstrip("+")
+        if not 6 <= len(digits) <= 15:
+            raise forms.ValidationError("Enter a phone number of 6 to 15 digits.")
+    return value
+
+
+class TeamChoiceMixin:
+    """Limits a `team` field to the user's teams and hides it when there is only one."""
+
+    def _setup_team(self, user: User) -> None:
+        teams = visible_teams(user)
+        field = self.fields["team"]  # type: ignore[attr-defined]
+        field.queryset = teams
+        team_list = list(teams[:2])
+        if len(team_list) == 1:
+            field.initial = team_list[0]
+            field.widget = forms.HiddenInput()

@@ -1,0 +1,85 @@
+"""Customer details, with the duplicate check on email and phone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from ..models import (
+    Customer,
+    CustomerFlag,
+    User,
+    normalise_email,
+    normalise_phone,
+)
+from .common import (
+    TeamChoiceMixin,
+    _clean_phone,
+    _helper,
+)
+
+
+def find_duplicates(
+    user: User, *, email: str, phone: str, exclude: int | None = None
+) -> list[Customer]:
+    """Visible customers with the same normalised email or phone (a likely duplicate)."""
+    from django.db.models import Q
+
+    query = Q()
+    if email.strip():
+        query |= Q(email_normalised=normalise_email(email))
+    if phone.strip() and normalise_phone(phone):
+        query |= Q(phone_normalised=normalise_phone(phone))
+    if not query:
+        return []
+    qs = Customer.objects.visible_to(user).filter(query)
+    if exclude:
+        qs = qs.exclude(pk=exclude)
+    return list(qs.order_by("name")[:5])
+
+
+class CustomerForm(TeamChoiceMixin, forms.ModelForm):
+    flags = forms.MultipleChoiceField(
+        choices=CustomerFlag.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    create_anyway = forms.BooleanField(
+        required=False, label="This is a different person: create a new customer anyway"
+    )
+
+    class Meta:
+        model = Customer
+        fields = ["name", "email", "phone", "preferred_channel", "team", "preferences", "flags"]
+        widgets = {"preferences": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.duplicates: list[Customer] = []
+        self._setup_team(user)
+        if self.instance.pk:
+            del self.fields["team"]
+        if self.instance.pk or not self.data.get("_duplicate_seen"):
+            # The "create anyway" box appears only once a duplicate has been shown.
+            self.fields["create_anyway"].widget = forms.HiddenInput()
+        self.helper = _helper("Save customer", form_tag=False)
+
+    def clean_phone(self) -> str:
+        return _clean_phone(self.cleaned_data.get("phone", ""))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        email, phone = data.get("email", ""), data.get("phone", "")
+        if not self.errors and not (email or phone):
+            raise forms.ValidationError("Give an email or a phone number so we can reach them.")
+        self.duplicates = find_duplicates(
+            self.user, email=email or "", phone=phone or "", exclude=self.instance.pk
+        )
+        if self.duplicates and not self.instance.pk and not data.get("create_anyway"):
+            self.fields["create_anyway"].widget = forms.CheckboxInput()
+            raise forms.ValidationError(
+                "A customer with this email or phone already exists. Use them, or tick the "
+                "box to create a new customer anyway.",
+                code="duplicate",
+            )
+        return data

@@ -1,0 +1,36 @@
+"""The customer's feedback form (no sign-in)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from .common import (
+    _helper,
+)
+
+
+class FeedbackForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label="How would you rate our service?",
+        choices=[
+            (5, "5 — excellent"),
+            (4, "4 — good"),
+            (3, "3 — okay"),
+            (2, "2 — poor"),
+            (1, "1 — very poor"),
+        ],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label="Anything you would like to tell us? (optional)",
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Send feedback", name="feedback")

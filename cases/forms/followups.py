@@ -1,0 +1,59 @@
+"""Follow-up tasks: add, complete, reschedule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+
+from ..models import (
+    TaskKind,
+    Team,
+    User,
+)
+from .common import (
+    DATETIME_LOCAL,
+    ObjectChoiceField,
+    _auto_id,
+    _helper,
+    team_members,
+)
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=TaskKind.choices, initial=TaskKind.CALL_BACK)
+    assignee = ObjectChoiceField()
+    due_at = forms.DateTimeField(label="Due", widget=DATETIME_LOCAL)
+
+    def __init__(
+        self,
+        *args: Any,
+        team: Team,
+        members: list[User] | None = None,
+        action: str = "",
+        **kwargs: Any,
+    ) -> None:
+        _auto_id(kwargs, "task")
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].set_objects(members if members is not None else team_members(team))
+        self.helper = _helper("Add task", action=action, name="task")
+        self.helper.layout = Layout(
+            "title",
+            Row(
+                Column("kind", css_class="col-sm-6"),
+                Column("assignee", css_class="col-sm-6"),
+            ),
+            "due_at",
+        )
+
+
+class CompleteTaskForm(forms.Form):
+    outcome_note = forms.CharField(
+        label="What came of it", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RescheduleTaskForm(forms.Form):
+    due_at = forms.DateTimeField(label="New due time", widget=DATETIME_LOCAL)

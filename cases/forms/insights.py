@@ -1,0 +1,72 @@
+"""The period and team of the insights page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from ..models import (
+    Team,
+)
+from .common import (
+    ObjectChoiceField,
+    _auto_id,
+)
+
+
+class InsightsForm(forms.Form):
+    """The period and team of the insights page; everything lives in the URL."""
+
+    PERIODS = [
+        ("7", "Last 7 days"),
+        ("30", "Last 30 days"),
+        ("90", "Last 90 days"),
+        ("custom", "Custom"),
+    ]
+
+    period = forms.ChoiceField(choices=PERIODS, initial="30", required=False)
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    team = ObjectChoiceField(required=False, empty_label="All my teams")
+
+    def __init__(self, *args: Any, teams: list[Team], **kwargs: Any) -> None:
+        _auto_id(kwargs, "insights")
+        super().__init__(*args, **kwargs)
+        self.teams = teams
+        self.fields["team"].set_objects(teams)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = css
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("period") == "custom":
+            start, end = data.get("start"), data.get("end")
+            if not start:
+                self.add_error("start", "Choose the first day.")
+            if not end:
+                self.add_error("end", "Choose the last day.")
+            if start and end and end < start:
+                self.add_error("end", "The last day cannot be before the first.")
+            if start and end and (end - start).days > 3 * 366:
+                self.add_error("start", "Choose at most three years.")
+        return data
+
+    def dates(self) -> tuple[Any, Any]:
+        """First and last local day of the chosen period (30 days when invalid or empty)."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        period = data.get("period") or "30"
+        if period == "custom":
+            return data["start"], data["end"]
+        return today - timedelta(days=int(period) - 1), today
+
+    def team_ids(self) -> list[int]:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        chosen = data.get("team")
+        return [chosen.pk] if chosen else [team.pk for team in self.teams]

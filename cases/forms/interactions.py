@@ -1,0 +1,64 @@
+"""Logging an interaction (and any promise made) on a case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+
+from policies.models import Demeanour
+
+from ..models import (
+    Channel,
+    Direction,
+)
+from .common import (
+    DATETIME_LOCAL,
+    _helper,
+)
+
+
+class InteractionForm(forms.Form):
+    channel = forms.ChoiceField(choices=Channel.choices)
+    direction = forms.ChoiceField(choices=Direction.choices, initial=Direction.INBOUND)
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=10000)
+    demeanour = forms.ChoiceField(choices=Demeanour.choices, label="Demeanour now")
+    minutes = forms.IntegerField(label="Minutes", min_value=0, max_value=1440, initial=5)
+    promise = forms.CharField(
+        label="Promise made (optional)",
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. I will call you back on Friday"}),
+    )
+    promise_due_at = forms.DateTimeField(label="Promised by", required=False, widget=DATETIME_LOCAL)
+
+    def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Log interaction", action=action, name="interaction")
+        self.helper.form_id = "interaction-form"
+        self.helper.attrs = {
+            "hx-post": action,
+            "hx-target": "#interaction-panel",
+            "hx-swap": "outerHTML",
+        }
+        self.helper.layout = Layout(
+            Row(
+                Column("channel", css_class="col-sm-4"),
+                Column("direction", css_class="col-sm-4"),
+                Column("demeanour", css_class="col-sm-4"),
+            ),
+            "summary",
+            Row(
+                Column("minutes", css_class="col-sm-2"),
+                Column("promise", css_class="col-sm-6"),
+                Column("promise_due_at", css_class="col-sm-4"),
+            ),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        promised = (data.get("promise") or "").strip()
+        if promised and not data.get("promise_due_at") and "promise_due_at" not in self.errors:
+            self.add_error("promise_due_at", "Say by when the promise will be kept.")
+        return data

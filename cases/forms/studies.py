@@ -1,0 +1,47 @@
+"""Case studies: marking one and filtering the coaching library."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from policies.models import Category, Demeanour
+
+from ..models import (
+    StudyKind,
+)
+from .common import (
+    _auto_id,
+    _helper,
+)
+
+
+class CaseStudyForm(forms.Form):
+    kind = forms.ChoiceField(choices=StudyKind.choices, widget=forms.RadioSelect)
+    title = forms.CharField(max_length=200)
+    write_up = forms.CharField(
+        label="Write-up: what happened, what worked, what to learn",
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
+        _auto_id(kwargs, "study")
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Save case study", action=action, name="study")
+
+
+class StudyFilterForm(forms.Form):
+    demeanour = forms.ChoiceField(
+        choices=[("", "Any demeanour"), *Demeanour.choices], required=False
+    )
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.all(), required=False, empty_label="Any category"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        _auto_id(kwargs, "studies")
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"

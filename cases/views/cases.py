@@ -1,0 +1,225 @@
+"""Case list, opening a case, the case page, its timeline and the actions on it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import selectors, services
+from ..access import get_case_for, get_customer_for
+from ..filters import CaseFilter
+from ..forms import (
+    AttachPolicyForm,
+    CaseForm,
+    InteractionForm,
+    ReassignForm,
+    ReopenForm,
+    ResolveForm,
+    TriageForm,
+)
+from ..models import Customer
+from ..pagination import paginate
+from .case_page import _case_context, _event_anchor, _refused, _rerender
+from .common import _id_param, _without_page
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    filterset = CaseFilter(
+        request.GET or None, queryset=selectors.case_list_queryset(request.user), user=request.user
+    )
+    page = paginate(
+        filterset.qs, page=request.GET.get("page"), per_page=request.GET.get("per_page")
+    )
+    customer = None
+    if filterset.is_bound and filterset.form.is_valid() and filterset.form.cleaned_data["customer"]:
+        # Named above the list; someone else's customer simply matches no cases.
+        customer_id = filterset.form.cleaned_data["customer"]
+        customer = Customer.objects.visible_to(request.user).filter(pk=customer_id).first()
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "customer": customer,
+            "query_string": _without_page(request),
+            "filter_cache_seconds": settings.CASEDESK_FILTER_FORM_CACHE_SECONDS,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_create(request: HttpRequest) -> HttpResponse:
+    initial: dict[str, Any] = {}
+    preset = None
+    customer_id = _id_param(request.GET.get("customer") or request.POST.get("customer"))
+    if customer_id is not None:
+        preset = get_customer_for(request.user, customer_id)
+        initial["customer"] = preset.pk
+    form = CaseForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        case_fields = {
+            "team": data["team"],
+            "subject": data["subject"],
+            "category": data["category"],
+            "channel": data["channel"],
+            "priority": data["priority"],
+            "demeanour": data["demeanour"],
+            "assignee": request.user if data["assign_to_me"] else None,
+            "first_summary": data["first_summary"],
+            "first_minutes": data["first_minutes"] or 0,
+        }
+        try:
+            if data["customer"] is not None:
+                case = services.open_case(by=request.user, customer=data["customer"], **case_fields)
+            else:
+                case = services.open_case_for_new_customer(
+                    by=request.user,
+                    name=data["customer_name"],
+                    email=data["customer_email"],
+                    phone=data["customer_phone"],
+                    **case_fields,
+                )
+        except services.CaseError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Case {case.reference} opened.")
+            return redirect(case)
+    return render(request, "cases/case_form.html", {"form": form, "preset": preset})
+
+
+@login_required
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference)
+    return render(request, "cases/case_detail.html", _case_context(request, case))
+
+
+@login_required
+@require_http_methods(["GET"])
+def case_timeline(request: HttpRequest, reference: str) -> HttpResponse:
+    """The next page of older timeline events, for the "Show earlier events" button."""
+    case = get_case_for(request.user, reference)
+    timeline = selectors.case_timeline(case, before=_event_anchor(request))
+    if not request.htmx:
+        # Without htmx the button is a plain link to the case page at that point.
+        anchor = f"?before={timeline.before}" if timeline.before else ""
+        return redirect(f"{case.get_absolute_url()}{anchor}#timeline")
+    return render(request, "cases/_timeline_items.html", {"case": case, "timeline": timeline})
+
+
+@login_required
+@require_POST
+def case_log_interaction(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference)
+    action = reverse("case_log_interaction", args=[reference])
+    form = InteractionForm(request.POST, action=action)
+    if form.is_valid():
+        try:
+            services.log_interaction(case, by=request.user, **form.cleaned_data)
+        except services.CaseError as error:
+            return _refused(request, case, error)
+        else:
+            if request.htmx:
+                # Refresh the panel (a fresh form), the timeline and the header together.
+                case = get_case_for(request.user, reference)
+                context = _case_context(request, case)
+                context["logged"] = True
+                return render(request, "cases/_interaction_logged.html", context)
+            messages.success(request, "Interaction logged.")
+            return redirect(case)
+    if request.htmx:
+        context = _case_context(request, case, interaction_form=form)
+        return render(request, "cases/_interaction_panel.html", context)
+    return _rerender(request, case, interaction_form=form)
+
+
+@login_required
+@require_POST
+def case_reassign(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference)
+    form = ReassignForm(
+        request.POST, team=case.team, action=reverse("case_reassign", args=[reference])
+    )
+    if form.is_valid():
+        try:
+            services.reassign_case(case, by=request.user, assignee=form.cleaned_data["assignee"])
+        except services.CaseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Case reassigned.")
+        return redirect(case)
+    return _rerender(request, case, reassign_form=form)
+
+
+@login_required
+@require_POST
+def case_triage(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference)
+    form = TriageForm(request.POST, action=reverse("case_triage", args=[reference]))
+    if form.is_valid():
+        try:
+            services.update_triage(case, by=request.user, **form.cleaned_data)
+        except services.CaseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Case updated.")
+        return redirect(case)
+    return _rerender(request, case, triage_form=form)
+
+
+@login_required
+@require_POST
+def case_resolve(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference)
+    form = ResolveForm(request.POST, action=reverse("case_resolve", args=[reference]))
+    if form.is_valid():
+        try:
+            services.resolve_case(case, by=request.user, **form.cleaned_data)
+        except services.CaseError as error:
+            return _refused(request, case, error)
+        else:
+            messages.success(request, f"Case {case.reference} resolved.")
+            return redirect(case)
+    return _rerender(request, case, resolve_form=form)
+
+
+@login_required
+@require_POST
+def case_reopen(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference)
+    form = ReopenForm(request.POST, action=reverse("case_reopen", args=[reference]))
+    if form.is_valid():
+        try:
+            services.reopen_case(case, by=request.user, reason=form.cleaned_data["reason"])
+        except services.CaseError as error:
+            return _refused(request, case, error)
+        else:
+            messages.success(request, f"Case {case.reference} reopened.")
+            return redirect(case)
+    return _rerender(request, case, reopen_form=form)
+
+
+@login_required
+@require_POST
+def case_attach_policy(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference)
+    form = AttachPolicyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.attach_policy(case, by=request.user, policy=form.cleaned_data["policy"])
+        except services.CaseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Policy attached.")
+        return redirect(case)
+    return _rerender(request, case, attach_form=form)

@@ -1,0 +1,86 @@
+"""Customer list, profile, create and edit."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from .. import selectors, services
+from ..access import get_customer_for
+from ..forms import (
+    CustomerForm,
+)
+from ..models import Customer
+from ..pagination import paginate
+from .common import _without_page
+
+
+@login_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    query = selectors.search_text(request)
+    customers = Customer.objects.visible_to(request.user).select_related("team")
+    if query:
+        customers = customers.filter(
+            Q(name__icontains=query)
+            | Q(email_normalised__startswith=query.lower())
+            | Q(phone_normalised__contains="".join(c for c in query if c.isdigit()) or query)
+        )
+    page = paginate(
+        customers.order_by("name", "id"),
+        page=request.GET.get("page"),
+        per_page=request.GET.get("per_page"),
+    )
+    template = "cases/_customer_rows.html" if request.htmx else "cases/customer_list.html"
+    context = {"page": page, "query": query, "query_string": _without_page(request)}
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_create(request: HttpRequest) -> HttpResponse:
+    form = CustomerForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        customer = services.create_customer(
+            by=request.user,
+            team=data["team"],
+            name=data["name"],
+            email=data["email"],
+            phone=data["phone"],
+            preferred_channel=data["preferred_channel"],
+            preferences=data["preferences"],
+            flags=data["flags"],
+        )
+        messages.success(request, f"Customer {customer} saved.")
+        return redirect(customer)
+    return render(request, "cases/customer_form.html", {"form": form, "creating": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_customer_for(request.user, pk)
+    form = CustomerForm(request.POST or None, instance=customer, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.update_customer(
+            customer,
+            by=request.user,
+            **{name: data[name] for name in form.Meta.fields if name in data and name != "team"},
+        )
+        messages.success(request, "Customer details saved.")
+        return redirect(customer)
+    return render(
+        request, "cases/customer_form.html", {"form": form, "customer": customer, "creating": False}
+    )
+
+
+@login_required
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_customer_for(request.user, pk)
+    profile = selectors.customer_profile(request.user, customer)
+    return render(request, "cases/customer_detail.html", {"profile": profile, "customer": customer})

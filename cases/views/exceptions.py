@@ -1,0 +1,123 @@
+"""Exception requests on a case, their decisions, and the approvals queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from .. import selectors, services
+from ..access import get_case_for, get_request_for
+from ..forms import (
+    DecisionForm,
+    ExceptionRequestForm,
+)
+from ..models import RequestStatus, Role
+from .case_page import _refused, _rerender
+from .common import currency
+
+
+@login_required
+@require_POST
+def case_request_exception(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference)
+    form = ExceptionRequestForm(
+        request.POST, action=reverse("case_request_exception", args=[reference])
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.request_exception(
+                case,
+                by=request.user,
+                allowed=data["allowed_exception"],
+                policy=data["policy"],
+                value=data["value"],
+                customer_ask=data["customer_ask"],
+                justification=data["justification"],
+            )
+        except services.CaseError as error:
+            if not case.is_active:
+                return _refused(request, case, error)
+            form.add_error(None, str(error))
+        else:
+            if created.status == RequestStatus.GRANTED:
+                messages.success(
+                    request, f"Granted: {created.exception_name}, {created.value} {currency()}."
+                )
+            else:
+                messages.info(request, "Request sent for a decision; the case is pending approval.")
+            return redirect(case)
+    return _rerender(request, case, request_form=form)
+
+
+@login_required
+@require_POST
+def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    exception_request = get_request_for(request.user, pk)
+    case = exception_request.case
+    form = DecisionForm(
+        request.POST, request_value=exception_request.value, prefix=f"r{exception_request.pk}"
+    )
+    back = request.POST.get("next") == "approvals"
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            decided = services.decide_exception(
+                exception_request,
+                by=request.user,
+                decision=data["decision"],
+                reason=data["reason"],
+                counter_value=data["counter_value"],
+            )
+        except services.AlreadyDecided as error:
+            messages.warning(request, str(error))
+        except services.CaseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                f"{case.reference}: {decided.get_status_display().lower()}"
+                + (f" at {decided.granted_value} {currency()}." if decided.granted_value else "."),
+            )
+        return redirect("approvals" if back else case.get_absolute_url())
+    if back:
+        return approvals(request, invalid={exception_request.pk: form})
+    return _rerender(request, case, decision_forms={exception_request.pk: form})
+
+
+@login_required
+@require_POST
+def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    exception_request = get_request_for(request.user, pk)
+    try:
+        services.withdraw_exception(exception_request, by=request.user)
+    except services.CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Request withdrawn.")
+    return redirect(exception_request.case)
+
+
+@login_required
+def approvals(request: HttpRequest, invalid: dict[int, Any] | None = None) -> HttpResponse:
+    """The decision queue: managers (their teams, up to their limit) and admins."""
+    if request.user.role == Role.STAFF:
+        raise PermissionDenied("The approvals queue is for managers and admins.")
+    queue = selectors.approval_queue(request.user)
+    invalid = invalid or {}
+    for item in queue:
+        item.form = invalid.get(item.pk) or DecisionForm(
+            request_value=item.value, prefix=f"r{item.pk}"
+        )
+    status = 400 if invalid else 200
+    return render(
+        request, "cases/approvals.html", {"queue": queue, "now": timezone.now()}, status=status
+    )

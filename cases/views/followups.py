@@ -1,0 +1,113 @@
+"""Follow-up tasks: the boards, adding one to a case, and done/cancel/move."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from .. import selectors, services
+from ..access import get_case_for, get_task_for
+from ..forms import (
+    CompleteTaskForm,
+    RescheduleTaskForm,
+    TaskForm,
+)
+from ..models import Role, Status
+from .case_page import _refused, _rerender
+
+
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    board = selectors.my_tasks(request.user)
+    return render(request, "cases/tasks.html", {"board": board, "scope": "mine"})
+
+
+@login_required
+def team_tasks(request: HttpRequest) -> HttpResponse:
+    if request.user.role == Role.STAFF:
+        raise PermissionDenied("Team tasks are for managers and admins.")
+    board = selectors.team_tasks(request.user)
+    return render(request, "cases/tasks.html", {"board": board, "scope": "team"})
+
+
+@login_required
+@require_POST
+def case_add_task(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_case_for(request.user, reference)
+    if case.status == Status.CLOSED:
+        # Only the page's form is refused: service recovery after closing is the service's.
+        return _refused(request, case, services.NotAllowed("This case is closed."))
+    form = TaskForm(request.POST, team=case.team, action=reverse("case_add_task", args=[reference]))
+    if form.is_valid():
+        try:
+            services.add_task(case, by=request.user, **form.cleaned_data)
+        except services.CaseError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Task added; reminders are scheduled.")
+            return redirect(case)
+    return _rerender(request, case, task_form=form)
+
+
+def _back(request: HttpRequest, task: Any) -> HttpResponse:
+    """Return to where the action was taken: a task list or the case."""
+    target = request.POST.get("next", "")
+    if target in {"my_tasks", "team_tasks"}:
+        return redirect(target)
+    return redirect(task.case)
+
+
+@login_required
+@require_POST
+def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_task_for(request.user, pk)
+    form = CompleteTaskForm(request.POST, prefix=f"t{pk}")
+    if not form.is_valid():
+        messages.error(request, "Say what came of the task before marking it done.")
+        return _back(request, task)
+    try:
+        services.complete_task(
+            task, by=request.user, outcome_note=form.cleaned_data["outcome_note"]
+        )
+    except services.CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Done: {task.title}.")
+    return _back(request, task)
+
+
+@login_required
+@require_POST
+def task_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_task_for(request.user, pk)
+    try:
+        services.cancel_task(task, by=request.user, reason=request.POST.get("reason", "")[:500])
+    except services.CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Cancelled: {task.title}.")
+    return _back(request, task)
+
+
+@login_required
+@require_POST
+def task_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_task_for(request.user, pk)
+    form = RescheduleTaskForm(request.POST, prefix=f"t{pk}")
+    if not form.is_valid():
+        messages.error(request, "Give a valid new due time.")
+        return _back(request, task)
+    try:
+        services.reschedule_task(task, by=request.user, due_at=form.cleaned_data["due_at"])
+    except services.CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Moved: {task.title}.")
+    return _back(request, task)
