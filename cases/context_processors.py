@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
+from . import permissions
 from .selectors import waiting_count
 
 
@@ -14,7 +15,7 @@ def casedesk(request: HttpRequest) -> dict[str, Any]:
         "now": timezone.now(),
     }
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and user.role in {"manager", "admin"}:
+    if user is not None and permissions.can_see_approvals(user):
         # The navigation badge: one COUNT on the queue index per page for deciders.
         context["approvals_waiting"] = waiting_count(user)
     return context

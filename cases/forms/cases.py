@@ -21,11 +21,11 @@ from ..models import (
 from .common import (
     ObjectChoiceField,
     TeamChoiceMixin,
-    _auto_id,
-    _clean_phone,
-    _helper,
+    auto_id,
+    form_helper,
     policies_in_force,
     team_members,
+    valid_phone,
 )
 from .customers import find_duplicates
 
@@ -67,7 +67,7 @@ class CaseForm(TeamChoiceMixin, forms.Form):
         self._setup_team(user)
         if not self.data.get("_duplicate_seen"):
             self.fields["create_anyway"].widget = forms.HiddenInput()
-        self.helper = _helper("Open case", form_tag=False)
+        self.helper = form_helper("Open case", form_tag=False)
         self.helper.layout = Layout(
             "customer",
             Div(
@@ -92,7 +92,7 @@ class CaseForm(TeamChoiceMixin, forms.Form):
         )
 
     def clean_customer_phone(self) -> str:
-        return _clean_phone(self.cleaned_data.get("customer_phone", ""))
+        return valid_phone(self.cleaned_data.get("customer_phone", ""))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -138,10 +138,10 @@ class ReassignForm(forms.Form):
         action: str = "",
         **kwargs: Any,
     ) -> None:
-        _auto_id(kwargs, "reassign")
+        auto_id(kwargs, "reassign")
         super().__init__(*args, **kwargs)
         self.fields["assignee"].set_objects(members if members is not None else team_members(team))
-        self.helper = _helper("Reassign", action=action, name="reassign")
+        self.helper = form_helper("Reassign", action=action, name="reassign")
 
 
 class TriageForm(forms.Form):
@@ -149,9 +149,9 @@ class TriageForm(forms.Form):
     demeanour = forms.ChoiceField(choices=Demeanour.choices)
 
     def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
-        _auto_id(kwargs, "triage")
+        auto_id(kwargs, "triage")
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Update", action=action, name="triage")
+        self.helper = form_helper("Update", action=action, name="triage")
 
 
 class ResolveForm(forms.Form):
@@ -182,9 +182,9 @@ class ResolveForm(forms.Form):
         return data
 
     def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
-        _auto_id(kwargs, "resolve")
+        auto_id(kwargs, "resolve")
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Resolve case", action=action, name="resolve")
+        self.helper = form_helper("Resolve case", action=action, name="resolve")
 
 
 class ReopenForm(forms.Form):
@@ -193,9 +193,9 @@ class ReopenForm(forms.Form):
     )
 
     def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
-        _auto_id(kwargs, "reopen")
+        auto_id(kwargs, "reopen")
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Reopen case", action=action, name="reopen")
+        self.helper = form_helper("Reopen case", action=action, name="reopen")
 
 
 class AttachPolicyForm(forms.Form):
@@ -204,7 +204,7 @@ class AttachPolicyForm(forms.Form):
     def __init__(
         self, *args: Any, policies: list[Policy] | None = None, action: str = "", **kwargs: Any
     ) -> None:
-        _auto_id(kwargs, "attach")
+        auto_id(kwargs, "attach")
         super().__init__(*args, **kwargs)
         self.fields["policy"].set_objects(policies if policies is not None else policies_in_force())
-        self.helper = _helper("Attach policy", action=action, name="attach")
+        self.helper = form_helper("Attach policy", action=action, name="attach")

@@ -21,7 +21,9 @@ from ..models import (
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-def _helper(submit: str, *, action: str = "", form_tag: bool = True, name: str = "") -> FormHelper:
+def form_helper(
+    submit: str, *, action: str = "", form_tag: bool = True, name: str = ""
+) -> FormHelper:
     """A crispy helper; `name` keeps ids unique when several forms share a page."""
     helper = FormHelper()
     helper.form_method = "post"
@@ -32,7 +34,7 @@ def _helper(submit: str, *, action: str = "", form_tag: bool = True, name: str =
     return helper
 
 
-def _auto_id(kwargs: dict[str, Any], name: str) -> None:
+def auto_id(kwargs: dict[str, Any], name: str) -> None:
     """The case page holds many forms with fields of the same name (summary, demeanour,
     policy): distinct ids keep every label pointing at its own field."""
     kwargs.setdefault("auto_id", f"id_{name}_%s")
@@ -67,7 +69,8 @@ def policies_in_force() -> list[Policy]:
     return list(Policy.objects.filter(active=True, current_version__isnull=False).order_by("title"))
 
 
-def _clean_phone(value: str) -> str:
+def valid_phone(value: str) -> str:
+    """The phone as typed, if it holds 6 to 15 digits; else a message for the field."""
     value = value.strip()
     if value:
         digits = normalise_phone(value).lstrip("+")

@@ -15,8 +15,8 @@ from ..models import (
 )
 from .common import (
     TeamChoiceMixin,
-    _clean_phone,
-    _helper,
+    form_helper,
+    valid_phone,
 )
 
 
@@ -62,10 +62,10 @@ class CustomerForm(TeamChoiceMixin, forms.ModelForm):
         if self.instance.pk or not self.data.get("_duplicate_seen"):
             # The "create anyway" box appears only once a duplicate has been shown.
             self.fields["create_anyway"].widget = forms.HiddenInput()
-        self.helper = _helper("Save customer", form_tag=False)
+        self.helper = form_helper("Save customer", form_tag=False)
 
     def clean_phone(self) -> str:
-        return _clean_phone(self.cleaned_data.get("phone", ""))
+        return valid_phone(self.cleaned_data.get("phone", ""))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -11,8 +11,8 @@ from policies.models import AllowedException, Policy
 
 from .common import (
     ObjectChoiceField,
-    _auto_id,
-    _helper,
+    auto_id,
+    form_helper,
     policies_in_force,
 )
 
@@ -41,7 +41,7 @@ class ExceptionRequestForm(forms.Form):
     def __init__(
         self, *args: Any, policies: list[Policy] | None = None, action: str = "", **kwargs: Any
     ) -> None:
-        _auto_id(kwargs, "request")
+        auto_id(kwargs, "request")
         super().__init__(*args, **kwargs)
         offered = (
             AllowedException.objects.filter(active=True, policy__active=True)
@@ -62,7 +62,7 @@ class ExceptionRequestForm(forms.Form):
             (OFF_POLICY, "Off-policy exception (always needs a manager)"),
         ]
         self.fields["policy"].set_objects(policies if policies is not None else policies_in_force())
-        self.helper = _helper("Request exception", action=action, name="request")
+        self.helper = form_helper("Request exception", action=action, name="request")
 
     def clean_allowed_exception(self) -> AllowedException | None:
         key = self.cleaned_data["allowed_exception"]
@@ -101,10 +101,10 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, request_value: Decimal, action: str = "", **kwargs: Any) -> None:
-        _auto_id(kwargs, "decision")
+        auto_id(kwargs, "decision")
         super().__init__(*args, **kwargs)
         self.request_value = request_value
-        self.helper = _helper("Record decision", action=action, name="decision")
+        self.helper = form_helper("Record decision", action=action, name="decision")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from .common import (
-    _helper,
+    form_helper,
 )
 
 
@@ -33,4 +33,4 @@ class FeedbackForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Send feedback", name="feedback")
+        self.helper = form_helper("Send feedback", name="feedback")

@@ -15,8 +15,8 @@ from ..models import (
 from .common import (
     DATETIME_LOCAL,
     ObjectChoiceField,
-    _auto_id,
-    _helper,
+    auto_id,
+    form_helper,
     team_members,
 )
 
@@ -35,10 +35,10 @@ class TaskForm(forms.Form):
         action: str = "",
         **kwargs: Any,
     ) -> None:
-        _auto_id(kwargs, "task")
+        auto_id(kwargs, "task")
         super().__init__(*args, **kwargs)
         self.fields["assignee"].set_objects(members if members is not None else team_members(team))
-        self.helper = _helper("Add task", action=action, name="task")
+        self.helper = form_helper("Add task", action=action, name="task")
         self.helper.layout = Layout(
             "title",
             Row(

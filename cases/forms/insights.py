@@ -11,7 +11,7 @@ from ..models import (
 )
 from .common import (
     ObjectChoiceField,
-    _auto_id,
+    auto_id,
 )
 
 
@@ -31,7 +31,7 @@ class InsightsForm(forms.Form):
     team = ObjectChoiceField(required=False, empty_label="All my teams")
 
     def __init__(self, *args: Any, teams: list[Team], **kwargs: Any) -> None:
-        _auto_id(kwargs, "insights")
+        auto_id(kwargs, "insights")
         super().__init__(*args, **kwargs)
         self.teams = teams
         self.fields["team"].set_objects(teams)

@@ -15,7 +15,7 @@ from ..models import (
 )
 from .common import (
     DATETIME_LOCAL,
-    _helper,
+    form_helper,
 )
 
 
@@ -35,7 +35,7 @@ class InteractionForm(forms.Form):
 
     def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Log interaction", action=action, name="interaction")
+        self.helper = form_helper("Log interaction", action=action, name="interaction")
         self.helper.form_id = "interaction-form"
         self.helper.attrs = {
             "hx-post": action,

@@ -12,8 +12,8 @@ from ..models import (
     StudyKind,
 )
 from .common import (
-    _auto_id,
-    _helper,
+    auto_id,
+    form_helper,
 )
 
 
@@ -27,9 +27,9 @@ class CaseStudyForm(forms.Form):
     )
 
     def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
-        _auto_id(kwargs, "study")
+        auto_id(kwargs, "study")
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Save case study", action=action, name="study")
+        self.helper = form_helper("Save case study", action=action, name="study")
 
 
 class StudyFilterForm(forms.Form):
@@ -41,7 +41,7 @@ class StudyFilterForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        _auto_id(kwargs, "studies")
+        auto_id(kwargs, "studies")
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select"

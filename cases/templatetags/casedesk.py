@@ -9,7 +9,29 @@ from django.utils.dates import MONTHS_3
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from .. import permissions
+
 register = template.Library()
+
+# What `user|can:"…"` may ask: the page-level questions of `cases.permissions`.
+USER_PERMISSIONS = {
+    "see_insights": permissions.can_see_insights,
+    "see_team_tasks": permissions.can_see_team_tasks,
+    "see_approvals": permissions.can_see_approvals,
+    "manage": permissions.is_manager_or_admin,
+}
+
+
+@register.filter
+def can(user: Any, question: str) -> bool:
+    """`{% if user|can:"see_insights" %}`: templates ask the permissions module, never roles."""
+    return USER_PERMISSIONS[question](user)
+
+
+@register.simple_tag(takes_context=True)
+def case_actions(context: template.Context, case: Any) -> frozenset[str]:
+    """`{% case_actions case as actions %}`: what this user may do on this case."""
+    return permissions.allowed_actions(context["user"], case)
 
 
 @register.filter

@@ -26,8 +26,8 @@ from ..forms import (
 )
 from ..models import Customer
 from ..pagination import paginate
-from .case_page import _case_context, _event_anchor, _refused, _rerender
-from .common import _id_param, _without_page
+from .case_page import case_context, event_anchor, refused, rerender
+from .common import id_param, without_page
 
 
 @login_required
@@ -50,7 +50,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page": page,
             "customer": customer,
-            "query_string": _without_page(request),
+            "query_string": without_page(request),
             "filter_cache_seconds": settings.CASEDESK_FILTER_FORM_CACHE_SECONDS,
         },
     )
@@ -61,7 +61,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_create(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
     preset = None
-    customer_id = _id_param(request.GET.get("customer") or request.POST.get("customer"))
+    customer_id = id_param(request.GET.get("customer") or request.POST.get("customer"))
     if customer_id is not None:
         preset = get_customer_for(request.user, customer_id)
         initial["customer"] = preset.pk
@@ -101,7 +101,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference)
-    return render(request, "cases/case_detail.html", _case_context(request, case))
+    return render(request, "cases/case_detail.html", case_context(request, case))
 
 
 @login_required
@@ -109,7 +109,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 def case_timeline(request: HttpRequest, reference: str) -> HttpResponse:
     """The next page of older timeline events, for the "Show earlier events" button."""
     case = get_case_for(request.user, reference)
-    timeline = selectors.case_timeline(case, before=_event_anchor(request))
+    timeline = selectors.case_timeline(case, before=event_anchor(request))
     if not request.htmx:
         # Without htmx the button is a plain link to the case page at that point.
         anchor = f"?before={timeline.before}" if timeline.before else ""
@@ -127,20 +127,20 @@ def case_log_interaction(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             services.log_interaction(case, by=request.user, **form.cleaned_data)
         except services.CaseError as error:
-            return _refused(request, case, error)
+            return refused(request, case, error)
         else:
             if request.htmx:
                 # Refresh the panel (a fresh form), the timeline and the header together.
                 case = get_case_for(request.user, reference)
-                context = _case_context(request, case)
+                context = case_context(request, case)
                 context["logged"] = True
                 return render(request, "cases/_interaction_logged.html", context)
             messages.success(request, "Interaction logged.")
             return redirect(case)
     if request.htmx:
-        context = _case_context(request, case, interaction_form=form)
+        context = case_context(request, case, interaction_form=form)
         return render(request, "cases/_interaction_panel.html", context)
-    return _rerender(request, case, interaction_form=form)
+    return rerender(request, case, interaction_form=form)
 
 
 @login_required
@@ -158,7 +158,7 @@ def case_reassign(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, "Case reassigned.")
         return redirect(case)
-    return _rerender(request, case, reassign_form=form)
+    return rerender(request, case, reassign_form=form)
 
 
 @login_required
@@ -174,7 +174,7 @@ def case_triage(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, "Case updated.")
         return redirect(case)
-    return _rerender(request, case, triage_form=form)
+    return rerender(request, case, triage_form=form)
 
 
 @login_required
@@ -186,11 +186,11 @@ def case_resolve(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             services.resolve_case(case, by=request.user, **form.cleaned_data)
         except services.CaseError as error:
-            return _refused(request, case, error)
+            return refused(request, case, error)
         else:
             messages.success(request, f"Case {case.reference} resolved.")
             return redirect(case)
-    return _rerender(request, case, resolve_form=form)
+    return rerender(request, case, resolve_form=form)
 
 
 @login_required
@@ -202,11 +202,11 @@ def case_reopen(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             services.reopen_case(case, by=request.user, reason=form.cleaned_data["reason"])
         except services.CaseError as error:
-            return _refused(request, case, error)
+            return refused(request, case, error)
         else:
             messages.success(request, f"Case {case.reference} reopened.")
             return redirect(case)
-    return _rerender(request, case, reopen_form=form)
+    return rerender(request, case, reopen_form=form)
 
 
 @login_required
@@ -222,4 +222,4 @@ def case_attach_policy(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, "Policy attached.")
         return redirect(case)
-    return _rerender(request, case, attach_form=form)
+    return rerender(request, case, attach_form=form)

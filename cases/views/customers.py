@@ -16,7 +16,7 @@ from ..forms import (
 )
 from ..models import Customer
 from ..pagination import paginate
-from .common import _without_page
+from .common import without_page
 
 
 @login_required
@@ -35,7 +35,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         per_page=request.GET.get("per_page"),
     )
     template = "cases/_customer_rows.html" if request.htmx else "cases/customer_list.html"
-    context = {"page": page, "query": query, "query_string": _without_page(request)}
+    context = {"page": page, "query": query, "query_string": without_page(request)}
     return render(request, template, context)
 
 

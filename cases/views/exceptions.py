@@ -13,14 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from .. import selectors, services
+from .. import permissions, selectors, services
 from ..access import get_case_for, get_request_for
 from ..forms import (
     DecisionForm,
     ExceptionRequestForm,
 )
-from ..models import RequestStatus, Role
-from .case_page import _refused, _rerender
+from ..models import RequestStatus
+from .case_page import refused, rerender
 from .common import currency
 
 
@@ -45,7 +45,7 @@ def case_request_exception(request: HttpRequest, reference: str) -> HttpResponse
             )
         except services.CaseError as error:
             if not case.is_active:
-                return _refused(request, case, error)
+                return refused(request, case, error)
             form.add_error(None, str(error))
         else:
             if created.status == RequestStatus.GRANTED:
@@ -55,7 +55,7 @@ def case_request_exception(request: HttpRequest, reference: str) -> HttpResponse
             else:
                 messages.info(request, "Request sent for a decision; the case is pending approval.")
             return redirect(case)
-    return _rerender(request, case, request_form=form)
+    return rerender(request, case, request_form=form)
 
 
 @login_required
@@ -90,7 +90,7 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("approvals" if back else case.get_absolute_url())
     if back:
         return approvals(request, invalid={exception_request.pk: form})
-    return _rerender(request, case, decision_forms={exception_request.pk: form})
+    return rerender(request, case, decision_forms={exception_request.pk: form})
 
 
 @login_required
@@ -109,7 +109,7 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def approvals(request: HttpRequest, invalid: dict[int, Any] | None = None) -> HttpResponse:
     """The decision queue: managers (their teams, up to their limit) and admins."""
-    if request.user.role == Role.STAFF:
+    if not permissions.can_see_approvals(request.user):
         raise PermissionDenied("The approvals queue is for managers and admins.")
     queue = selectors.approval_queue(request.user)
     invalid = invalid or {}

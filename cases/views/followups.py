@@ -12,15 +12,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from .. import selectors, services
+from .. import permissions, selectors, services
 from ..access import get_case_for, get_task_for
 from ..forms import (
     CompleteTaskForm,
     RescheduleTaskForm,
     TaskForm,
 )
-from ..models import Role, Status
-from .case_page import _refused, _rerender
+from .case_page import refused, rerender
 
 
 @login_required
@@ -31,7 +30,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def team_tasks(request: HttpRequest) -> HttpResponse:
-    if request.user.role == Role.STAFF:
+    if not permissions.can_see_team_tasks(request.user):
         raise PermissionDenied("Team tasks are for managers and admins.")
     board = selectors.team_tasks(request.user)
     return render(request, "cases/tasks.html", {"board": board, "scope": "team"})
@@ -41,9 +40,9 @@ def team_tasks(request: HttpRequest) -> HttpResponse:
 @require_POST
 def case_add_task(request: HttpRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference)
-    if case.status == Status.CLOSED:
+    if not permissions.can_work_on(request.user, case):
         # Only the page's form is refused: service recovery after closing is the service's.
-        return _refused(request, case, services.NotAllowed("This case is closed."))
+        return refused(request, case, services.NotAllowed("This case is closed."))
     form = TaskForm(request.POST, team=case.team, action=reverse("case_add_task", args=[reference]))
     if form.is_valid():
         try:
@@ -53,7 +52,7 @@ def case_add_task(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, "Task added; reminders are scheduled.")
             return redirect(case)
-    return _rerender(request, case, task_form=form)
+    return rerender(request, case, task_form=form)
 
 
 def _back(request: HttpRequest, task: Any) -> HttpResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from typing import Any
 
 from django.conf import settings
@@ -10,10 +11,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ..forms import (
-    InsightsForm,
-)
-from ..models import Outcome, Role
+from .. import insights, permissions
+from ..forms import InsightsForm
+from ..models import Outcome
 
 # The tables the page shows and the CSV export offers: key → (title, columns).
 INSIGHT_TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
@@ -105,9 +105,7 @@ INSIGHT_TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
 
 
 def _insights_scope(request: HttpRequest) -> tuple[Any, Any]:
-    from .. import insights
-
-    if request.user.role == Role.STAFF:
+    if not permissions.can_see_insights(request.user):
         raise PermissionDenied("Insights are for managers and admins.")
     teams = list(insights.teams_for(request.user))
     form = InsightsForm(request.GET or None, teams=teams)
@@ -118,8 +116,6 @@ def _insights_scope(request: HttpRequest) -> tuple[Any, Any]:
 
 @login_required
 def insights_page(request: HttpRequest) -> HttpResponse:
-    from .. import insights
-
     form, period = _insights_scope(request)
     data = insights.cached_insights(period)
     first, last = form.dates()
@@ -194,10 +190,6 @@ def _safe_cell(value: Any) -> Any:
 
 @login_required
 def insights_export(request: HttpRequest, table: str) -> HttpResponse:
-    import csv
-
-    from .. import insights
-
     if table not in INSIGHT_TABLES:
         raise Http404("No such table.")
     form, period = _insights_scope(request)

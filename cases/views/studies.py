@@ -10,33 +10,33 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from .. import services
+from .. import permissions, services
 from ..access import get_case_for
 from ..forms import (
     CaseStudyForm,
     StudyFilterForm,
 )
-from ..models import CaseStudy, Role
+from ..models import CaseStudy
 from ..pagination import paginate
-from .case_page import _refused, _rerender
-from .common import _without_page
+from .case_page import refused, rerender
+from .common import without_page
 
 
 @login_required
 @require_POST
 def case_mark_study(request: HttpRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference)
-    if request.user.role == Role.STAFF:
+    if not permissions.is_manager_or_admin(request.user):
         raise PermissionDenied("Managers mark case studies.")
     form = CaseStudyForm(request.POST, action=reverse("case_mark_study", args=[reference]))
     if form.is_valid():
         try:
             services.mark_case_study(case, by=request.user, **form.cleaned_data)
         except services.CaseError as error:
-            return _refused(request, case, error)
+            return refused(request, case, error)
         messages.success(request, "Saved to the coaching library.")
         return redirect(case)
-    return _rerender(request, case, study_form=form)
+    return rerender(request, case, study_form=form)
 
 
 @login_required
@@ -58,5 +58,5 @@ def study_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/study_list.html",
-        {"form": form, "page": page, "query_string": _without_page(request)},
+        {"form": form, "page": page, "query_string": without_page(request)},
     )
