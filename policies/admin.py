@@ -1,3 +1,6 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 
 from . import services
@@ -34,8 +37,31 @@ class MessageTemplateAdmin(admin.ModelAdmin):
     list_display = ["key", "subject", "updated_at"]
 
 
+class AllowedExceptionAdminForm(forms.ModelForm):
+    """The library's own rule for limits (services.check_limits), said next to the row."""
+
+    class Meta:
+        model = AllowedException
+        fields = list(services.EXCEPTION_FIELDS)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        limits = [data.get(name) for name in ("staff_limit", "manager_limit", "max_value")]
+        if None not in limits:
+            try:
+                services.check_limits(
+                    staff_limit=limits[0], manager_limit=limits[1], max_value=limits[2]
+                )
+            except services.PolicyError as error:
+                raise forms.ValidationError(str(error)) from error
+        return data
+
+
 class AllowedExceptionInline(admin.TabularInline):
+    """Saved with the policy, then one version snapshots both (PolicyAdmin.save_related)."""
+
     model = AllowedException
+    form = AllowedExceptionAdminForm
     extra = 0
 
 
