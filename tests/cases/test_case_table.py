@@ -67,3 +67,32 @@ def test_the_profile_leaves_out_the_customer_and_shows_last_activity(team, staff
 def test_no_cases_shows_the_message_escaped():
     html = render([], empty="Nothing <here>")
     assert '<td colspan="7" class="text-muted">Nothing &lt;here&gt;</td>' in html
+
+
+def test_no_cases_spans_the_six_columns_when_the_customer_is_hidden():
+    html = render([], empty="No cases yet.", hide=True)
+    assert html.count('<th scope="col">') == 6
+    assert '<td colspan="6" class="text-muted">No cases yet.</td>' in html
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("en-gb", "4 Jul 2026 10:05"), ("de", "4. Juli 2026 10:05"), ("fr", "4 juillet 2026 10:05")],
+)
+def test_dates_follow_the_locales_date_format(team, staff, category, settings, language, shown):
+    """As {{ when|date:"DATE_FORMAT" }} would write them: the month named in the reader's
+    language, in the order their locale uses."""
+    from django.utils import translation
+
+    settings.TIME_ZONE = "Europe/London"
+    case = CaseFactory(team=team, category=category, assignee=staff)
+    case.created_at = datetime(2026, 7, 4, 9, 5, tzinfo=ZoneInfo("UTC"))
+    with translation.override(language):
+        html = render([case])
+        by_filter = (
+            engines["django"]
+            .from_string('{{ when|date:"DATE_FORMAT" }} {{ when|time:"H:i" }}')
+            .render({"when": case.created_at})
+        )
+    assert by_filter == shown
+    assert f'<td class="small text-nowrap">{shown}</td>' in html
