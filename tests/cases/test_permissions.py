@@ -124,3 +124,16 @@ def test_navigation_shows_insights_and_team_tasks_to_managers_only(signed_in, st
     assert insights_link not in staff_page and team_link not in staff_page
     manager_page = signed_in(manager).get(reverse("my_tasks")).content.decode()
     assert insights_link in manager_page and team_link in manager_page
+
+
+def test_templates_ask_the_same_questions(staff, manager, case):
+    from django.template import engines
+
+    page = engines["django"].from_string(
+        '{% load casedesk %}{% case_actions case as actions %}{% if "resolve" in actions %}'
+        'resolve{% endif %}|{% if user|can:"see_insights" %}insights{% endif %}'
+    )
+    assert page.render({"user": staff, "case": case}) == "resolve|"
+    assert page.render({"user": manager, "case": case}) == "resolve|insights"
+    services.resolve_case(case, by=staff, outcome="compromise", summary="Credit agreed")
+    assert page.render({"user": manager, "case": case}) == "|insights"
