@@ -107,14 +107,14 @@ def test_case_page_offers_resolve_then_reopen(signed_in, staff, case):
 
 
 @pytest.mark.parametrize(
-    ("url_name", "page"),
+    ("url_name", "heading"),
     [("insights", "Insights"), ("approvals", "Approvals"), ("team_tasks", "My teams' tasks")],
 )
-def test_manager_pages_refuse_staff(signed_in, staff, manager, url_name, page):
+def test_manager_pages_refuse_staff(signed_in, staff, manager, url_name, heading):
     assert signed_in(staff).get(reverse(url_name)).status_code == 403
     response = signed_in(manager).get(reverse(url_name))
     assert response.status_code == 200
-    assert page in response.content.decode()
+    assert heading in response.content.decode()
 
 
 def test_navigation_shows_insights_and_team_tasks_to_managers_only(signed_in, staff, manager):
