@@ -1,0 +1,67 @@
+"""Nothing a signed-in person was shown stays in a browser or proxy cache.
+
+Every route of the access tests (tests/cases/test_views_access.py lists every named route
+of cases and policies, and fails when one is missing), called as the user who may use it:
+each response carries Cache-Control: no-store, so the back button at a shared counter
+shows nothing after sign-out.
+"""
+
+import pytest
+from django.urls import reverse
+
+from tests.cases import test_views_access as access
+from tests.cases.test_views_access import PRIVATE, _call, _prepare
+
+pytestmark = pytest.mark.django_db
+
+# The access tests' world (a case and customer in each team, a policy), fixture by fixture.
+world = access.world
+other_case = access.other_case
+other_customer = access.other_customer
+policy = access.policy
+
+
+def no_store(response) -> bool:  # type: ignore[no-untyped-def]
+    return "no-store" in response.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("route", PRIVATE, ids=str)
+def test_every_signed_in_page_and_action_is_not_stored(route, world, signed_in, request):
+    user = request.getfixturevalue(route.insider)
+    _prepare(route, world)
+    response = _call(signed_in(user), route, world, user)
+    assert response.status_code < 500
+    assert no_store(response), f"{route}: {response.get('Cache-Control')!r}"
+
+
+def test_csv_exports_are_not_stored(world, signed_in):
+    response = signed_in(world.manager).get(reverse("insights_export", args=["cost_to_serve"]))
+    assert response["Content-Type"].startswith("text/csv")
+    assert no_store(response)
+
+
+def test_the_admin_and_signing_in_and_out_are_not_stored(world, signed_in, client):
+    admin = signed_in(world.admin_user)
+    assert no_store(admin.get(reverse("admin:index")))
+    assert no_store(admin.get(reverse("admin:cases_case_changelist")))
+    assert no_store(admin.get(reverse("health")))
+    assert no_store(admin.post(reverse("logout")))
+    signing_in = client.post(
+        reverse("login"), {"username": "staff", "password": "correct-horse-battery"}
+    )
+    assert signing_in.status_code == 302 and no_store(signing_in)
+
+
+def test_an_htmx_fragment_is_not_stored(world, signed_in):
+    response = signed_in(world.staff).get(
+        reverse("customer_list"), {"q": "Dana"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200 and no_store(response)
+
+
+def test_anonymous_pages_and_static_files_stay_cacheable(client, db):
+    # (The sign-in page itself is never cached: Django's LoginView says so on its own.)
+    assert not no_store(client.get(reverse("health")))
+    static = client.get("/static/css/casedesk.css")
+    assert static.status_code == 200
+    assert not no_store(static)
