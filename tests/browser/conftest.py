@@ -25,6 +25,11 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, Request, expect
 
+# Waits on the page (actions and expect) get up to 30 s: on a machine busy with other
+# work a live-server response can take seconds; a passing check returns at once.
+BROWSER_WAIT_MS = 30_000
+expect.set_options(timeout=BROWSER_WAIT_MS)
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "correct-horse-battery"
 
@@ -105,7 +110,7 @@ def origin(live_server) -> str:  # type: ignore[no-untyped-def]
 def watch(page: Page, origin: str, request: pytest.FixtureRequest) -> Iterator[PageWatch]:
     """Attach the listeners before the first navigation; check everything at the end."""
     result = PageWatch(origin=origin)
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(BROWSER_WAIT_MS)
     page.on("console", result.on_console)
     page.on("pageerror", lambda error: result.page_errors.append(str(error)))
     page.on(
@@ -219,7 +224,7 @@ def new_window(new_context, live_server, origin: str, request: pytest.FixtureReq
     def _open(name: str) -> Window:
         page = new_context().new_page()
         result = PageWatch(origin=origin)
-        page.set_default_timeout(10_000)
+        page.set_default_timeout(BROWSER_WAIT_MS)
         page.on("console", result.on_console)
         page.on("pageerror", lambda error: result.page_errors.append(str(error)))
         page.on(

@@ -275,4 +275,4 @@ def test_the_promise_task_shows_in_the_task_card_without_a_reload(
     _log_interaction_with_promise(page, _next_friday_at_ten())
     expect(page.locator("#timeline .event-task_added")).to_contain_text(PROMISE)
     shot("task-card-after-swap")
-    expect(_task_row(_task_card(page), PROMISE)).to_have_count(1, timeout=2_000)
+    expect(_task_row(_task_card(page), PROMISE)).to_have_count(1)

@@ -17,6 +17,7 @@ from cases.models import FollowUpTask, Reminder, ReminderKind, ReminderState, Ta
 from cases.services import reminders
 from cases.services.reminders import BATCH_SIZE, claim_batch, send_batch, send_due_reminders
 from tests.factories import add_due_tasks
+from tests.threads import WAIT_LIMIT_SECONDS
 
 
 def due_soon(task: FollowUpTask) -> Reminder:
@@ -199,22 +200,23 @@ def test_two_sweeps_at_once_claim_disjoint_batches_without_waiting(case, staff):
             with transaction.atomic():
                 first.extend(row.pk for row in claim_batch(now=timezone.now()))
                 claimed_first.set()
-                done.wait(timeout=20)
+                done.wait(timeout=WAIT_LIMIT_SECONDS)
         finally:
             connection.close()
 
     thread = threading.Thread(target=first_sweep)
     thread.start()
     try:
-        assert claimed_first.wait(timeout=20)
+        assert claimed_first.wait(timeout=WAIT_LIMIT_SECONDS)
         with transaction.atomic():
             with connection.cursor() as cursor:
-                # Waiting on the first sweep's locked rows would fail here, not hang the run.
-                cursor.execute("SET LOCAL statement_timeout = 5000")
+                # Waiting on the first sweep's locked rows would fail here, not hang the
+                # run; a lock timeout, so that a slow (busy) machine is not a failure.
+                cursor.execute("SET LOCAL lock_timeout = 5000")
             second = [row.pk for row in claim_batch(now=timezone.now())]
     finally:
         done.set()
-        thread.join(timeout=20)
+        thread.join(timeout=WAIT_LIMIT_SECONDS)
     assert len(first) == len(second) == BATCH_SIZE
     assert not set(first) & set(second)
     oldest = Reminder.objects.filter(kind=ReminderKind.DUE_SOON).order_by("due_at", "id")

@@ -1,7 +1,6 @@
 """End to end: resolve a case, the rules schedule a follow-up, time passes, and the
 reminder arrives once — through a real Celery worker on Redis into a real SMTP server."""
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -13,7 +12,7 @@ from cases.models import FollowUpTask, Reminder, ReminderState
 from cases.tasks import send_due_reminders
 from policies.models import FollowUpRule
 from tests.smtp_sink import body_of
-from tests.threads import wait_for
+from tests.threads import wait_for, worker_caught_up
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -42,10 +41,11 @@ def test_resolving_schedules_a_follow_up_whose_reminder_arrives_once(
         "overdue",
     }
 
+    reminders = Reminder.objects.filter(task=task)
     send_due_reminders.delay()
-    wait_for(lambda: smtp_sink.count() >= 2, what="two emails")
+    wait_for(lambda: not reminders.exclude(state=ReminderState.SENT).exists(), what="both sent")
     send_due_reminders.delay()  # a second sweep finds nothing more to send
-    time.sleep(1.5)
+    worker_caught_up()
     (due_soon,) = smtp_sink.to(staff.email)
     (overdue,) = smtp_sink.to(manager.email)
     for message in (due_soon, overdue):

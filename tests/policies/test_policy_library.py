@@ -213,7 +213,7 @@ def test_two_admins_saving_at_once_get_consecutive_versions(policy, admin_user):
 
     def edit(i):
         try:
-            barrier.wait(timeout=10)
+            barrier.wait(timeout=60)
             services.revise_policy(
                 Policy.objects.get(pk=policy.pk),
                 by=admin_user,
@@ -227,6 +227,6 @@ def test_two_admins_saving_at_once_get_consecutive_versions(policy, admin_user):
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=30)
+        t.join(timeout=120)
     numbers = sorted(PolicyVersion.objects.filter(policy=policy).values_list("number", flat=True))
     assert numbers == [1, 2, 3, 4, 5]
