@@ -62,6 +62,9 @@ class SessionLimitsMiddleware:
             ended = self._limit_reached(request)
             if ended:
                 return self._sign_out(request, ended)
+            # For base.html: the page reloads itself once the session is idle, so that a
+            # walked-away-from screen shows the sign-in page (static/js/session-timeout.js).
+            request.session_idle_seconds = settings.CASEDESK_SESSION_IDLE_MINUTES * 60  # type: ignore[attr-defined]
         return self.get_response(request)
 
     @staticmethod
