@@ -37,7 +37,7 @@ def _redis_available() -> bool:
     if not TEST_REDIS_URL:
         return False
     try:
-        return bool(redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1).ping())
+        return bool(redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=5).ping())
     except redis.RedisError:
         return False
 
@@ -221,7 +221,15 @@ def celery_app(request):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def celery_worker_parameters() -> dict[str, object]:
-    return {"perform_ping_check": False, "queues": ("celery",)}
+    # The in-test worker thread gets as long to stop as any wait (celery's default is
+    # 10 s, which a busy machine can overrun while the worker finishes a sweep).
+    from tests.threads import WAIT_LIMIT_SECONDS
+
+    return {
+        "perform_ping_check": False,
+        "queues": ("celery",),
+        "shutdown_timeout": WAIT_LIMIT_SECONDS,
+    }
 
 
 @pytest.fixture
