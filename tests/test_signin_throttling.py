@@ -113,3 +113,18 @@ def test_the_per_address_limit_lifts_once_the_failures_are_older_than_the_cool_o
     # Sixteen minutes on, the cool-off (15) has passed: the counter shows none recent.
     ok = sign_in(client, "staff", "correct-horse-battery", forwarded_for=SHOP)
     assert ok.status_code == 302
+
+
+def test_a_shop_network_client_behind_a_proxy_with_a_public_address_keeps_its_own(
+    rf, behind_one_proxy
+):
+    """django-ipware's default ranking would prefer the proxy's public address to a
+    client's private one (a shop LAN over a VPN), putting every counter on one address."""
+    from casedesk.signin import client_address
+
+    request = rf.post(
+        "/accounts/login/", REMOTE_ADDR="8.8.4.4", HTTP_X_FORWARDED_FOR="192.168.1.20"
+    )
+    assert client_address(request) == "192.168.1.20"
+    # And with no X-Forwarded-For at all (a health check from the proxy itself): the socket.
+    assert client_address(rf.get("/", REMOTE_ADDR="8.8.4.4")) == "8.8.4.4"
