@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "csp",
     "policies",
     "cases",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +240,13 @@ CASEDESK_INSIGHTS_CACHE_SECONDS = env_int("CASEDESK_INSIGHTS_CACHE_SECONDS", 60,
 # the assignee dropdown within this time).
 CASEDESK_FILTER_FORM_CACHE_SECONDS = env_int("CASEDESK_FILTER_FORM_CACHE_SECONDS", 60, minimum=0)
 
+# Data protection (see privacy/): who may export, how long an export waits, sweep sizes.
+CASEDESK_MANAGERS_MAY_EXPORT = env_bool("CASEDESK_MANAGERS_MAY_EXPORT", False)
+CASEDESK_EXPORT_HOURS = env_int("CASEDESK_EXPORT_HOURS", 24, minimum=1)
+CASEDESK_EXPORT_DIR = Path(env_str("CASEDESK_EXPORT_DIR", str(VAR_DIR / "exports")))
+CASEDESK_RETENTION_BATCH = env_int("CASEDESK_RETENTION_BATCH", 500, minimum=1)
+CASEDESK_RETENTION_PASS_HOURS = env_int("CASEDESK_RETENTION_PASS_HOURS", 24, minimum=1)
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -331,6 +339,16 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": float(CASEDESK_SWEEP_SECONDS)},
     },
     "close-quiet-cases": {"task": "cases.tasks.close_quiet_cases", "schedule": 3600.0},
+    "privacy-sweep-exports": {
+        "task": "privacy.tasks.sweep_exports",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
+    "privacy-retention": {
+        "task": "privacy.tasks.apply_retention",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
 }
 
 # Caches: per process by default (`dev.py run`); CACHE_URL=redis://… shares one cache

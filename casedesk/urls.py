@@ -14,5 +14,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
     path("policies/", include("policies.urls")),
+    path("privacy/", include("privacy.urls")),
     path("", include("cases.urls")),
 ]

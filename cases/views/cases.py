@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from privacy.access import record_view
+
 from .. import selectors, services
 from ..access import get_case_for, get_customer_for
 from ..filters import CaseFilter
@@ -101,6 +103,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference)
+    record_view(request, case)
     return render(request, "cases/case_detail.html", case_context(request, case))
 
 

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from privacy.access import record_view
+
 from .. import selectors, services
 from ..access import get_customer_for
 from ..forms import (
@@ -82,5 +84,6 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for(request.user, pk)
+    record_view(request, customer)
     profile = selectors.customer_profile(request.user, customer)
     return render(request, "cases/customer_detail.html", {"profile": profile, "customer": customer})

@@ -1,0 +1,151 @@
+"""Erasure by anonymisation: nothing identifying is left anywhere, and the figures hold."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from cases import insights, selectors
+from cases.models import Case, ExceptionRequest, FeedbackRequest, Interaction, Reminder
+from privacy import services
+from privacy.models import Erasure, PrivacyEvent
+from tests.privacy.world import DANA, OTHER, find_everywhere
+
+pytestmark = pytest.mark.django_db
+
+
+def figures(team) -> dict:  # type: ignore[no-untyped-def]
+    """Every insights figure for the period, minus what names a customer or quotes them."""
+    today = timezone.localdate()
+    period = insights.Period.from_dates(today - timedelta(days=30), today, [team.pk])
+    result = dataclasses.asdict(insights.insights_for(period))
+    for row in result["cost_to_serve"]:
+        row.pop("customer")
+    for row in result["low_ratings"]:
+        for key in ("comment", "subject", "customer"):
+            row.pop(key, None)
+    return result
+
+
+def test_erasure_leaves_no_trace_of_the_customer_in_any_table(
+    world, bystander, admin_user, team, signed_in, django_capture_on_commit_callbacks
+):  # type: ignore[no-untyped-def]
+    client = signed_in(admin_user)
+    client.get(world.customer.get_absolute_url())
+    client.get(world.cases[0].get_absolute_url())
+    assert find_everywhere(DANA.needles), "the test data should be findable before erasure"
+    before = figures(team)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.erase_customer(world.customer, by=admin_user, reason="Asked by letter, ref 42")
+
+    assert find_everywhere(DANA.needles) == []
+    for needle in DANA.needles:
+        results = selectors.search(admin_user, needle)
+        assert not results.cases and not results.customers, needle
+    # The other customer is untouched, and the figures are the same — except that the
+    # feedback email due in the period, still waiting to go to this customer, is cancelled.
+    assert find_everywhere([OTHER.phrase, OTHER.email])
+    after = figures(team)
+    waiting = before["reminders"]["waiting"]
+    assert after.pop("reminders") == {**before.pop("reminders"), "waiting": waiting - 1}
+    assert after == before
+
+
+def test_erasure_keeps_cases_decisions_amounts_and_timings(world, admin_user):  # type: ignore[no-untyped-def]
+    case = world.cases[0]
+    requests = list(ExceptionRequest.objects.filter(case=case).values("status", "granted_value"))
+    minutes = sorted(Interaction.objects.filter(case=case).values_list("minutes", flat=True))
+
+    services.erase_customer(world.customer, by=admin_user, reason="Customer asked")
+
+    case.refresh_from_db()
+    assert (case.status, case.outcome, case.category_id) == (
+        "resolved",
+        "compromise",
+        case.category_id,
+    )
+    assert case.subject == "[erased]" and case.resolution_summary == "[erased]"
+    assert (
+        list(ExceptionRequest.objects.filter(case=case).values("status", "granted_value"))
+        == requests
+    )
+    assert (
+        sorted(Interaction.objects.filter(case=case).values_list("minutes", flat=True)) == minutes
+    )
+    assert FeedbackRequest.objects.filter(case=case, rating=2).exists()
+    world.customer.refresh_from_db()
+    assert world.customer.name == f"Erased customer #{world.customer.pk}"
+    assert (world.customer.email, world.customer.phone, world.customer.flags) == ("", "", [])
+
+
+def test_emails_not_yet_sent_to_the_customer_are_cancelled(world, admin_user):  # type: ignore[no-untyped-def]
+    unsent = Reminder.objects.filter(case=world.cases[0], kind="feedback", state="pending")
+    assert unsent.count() == 2  # one due now (no sweep ran), one in three days
+
+    services.erase_customer(world.customer, by=admin_user, reason="Customer asked")
+
+    assert unsent.count() == 0
+    assert (
+        Reminder.objects.filter(case=world.cases[0], kind="feedback", state="cancelled").count()
+        == 2
+    )
+    sent = Reminder.objects.get(case=world.cases[0], kind="customer_update")
+    assert sent.state == "sent" and sent.note == "[erased]" and sent.last_error == ""
+
+
+def test_erasure_is_recorded_who_when_why_and_happens_once(world, admin_user):  # type: ignore[no-untyped-def]
+    services.erase_customer(world.customer, by=admin_user, reason="Customer asked")
+
+    erasure = Erasure.objects.get(customer=world.customer)
+    assert (erasure.erased_by, erasure.reason) == (admin_user, "Customer asked")
+    assert PrivacyEvent.objects.filter(customer=world.customer, kind="erased").count() == 1
+    with pytest.raises(services.AlreadyErased):
+        services.erase_customer(world.customer, by=admin_user, reason="Again")
+    assert Erasure.objects.count() == 1
+
+
+def test_an_open_case_blocks_erasure_unless_an_admin_overrides_with_a_reason(
+    world, admin_user, staff, category
+):  # type: ignore[no-untyped-def]
+    from cases import services as case_services
+
+    open_case = case_services.open_case(
+        by=staff,
+        customer=world.customer,
+        team=world.customer.team,
+        subject="Still going",
+        category=category,
+        channel="phone",
+    )
+
+    with pytest.raises(services.ErasureBlocked) as refused:
+        services.erase_customer(world.customer, by=admin_user, reason="Customer asked")
+    assert refused.value.blockers == [open_case.reference]
+    with pytest.raises(services.NotAllowed):
+        services.erase_customer(world.customer, by=admin_user, reason="Asked", override=True)
+    assert not Erasure.objects.exists()
+
+    services.erase_customer(
+        world.customer,
+        by=admin_user,
+        reason="Asked",
+        override=True,
+        override_reason="Court order; the case is being closed today",
+    )
+    assert Erasure.objects.get().override_reason.startswith("Court order")
+    assert Case.objects.get(pk=open_case.pk).subject == "[erased]"
+
+
+def test_only_an_admin_erases(world, manager):  # type: ignore[no-untyped-def]
+    with pytest.raises(services.NotAllowed):
+        services.erase_customer(world.customer, by=manager, reason="Asked")
+    assert not Erasure.objects.exists()
+
+
+def test_a_reason_is_required(world, admin_user):  # type: ignore[no-untyped-def]
+    with pytest.raises(services.NotAllowed):
+        services.erase_customer(world.customer, by=admin_user, reason="   ")
