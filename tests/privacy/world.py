@@ -94,7 +94,7 @@ def build_world(
         promise=f"Ring {name} on Friday about the {phrase}",
         promise_due_at=now + timedelta(days=2),
     )
-    granted = services.request_exception(
+    services.request_exception(
         case,
         by=staff,
         allowed=allowed,
