@@ -47,7 +47,8 @@ def _person(user: Any) -> str:
 
 
 def _row(obj: Model, fields: list[str], **extra: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {name: getattr(obj, name) for name in fields}
+    values: dict[str, Any] = {"id": obj.pk}
+    values.update({name: getattr(obj, name) for name in fields})
     for name in fields:
         display = getattr(obj, f"get_{name}_display", None)
         if display is not None:

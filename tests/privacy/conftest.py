@@ -29,3 +29,10 @@ def bystander(team, staff, manager, admin_user, category, allowed, what_happens_
         category=category,
         allowed=allowed,
     )
+
+
+@pytest.fixture(autouse=True)
+def export_dir(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Export files in a folder of the test's own."""
+    settings.CASEDESK_EXPORT_DIR = tmp_path / "exports"
+    return settings.CASEDESK_EXPORT_DIR

@@ -1,0 +1,131 @@
+"""Who may export, see the access log and erase; the pages and the access log entries."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from cases.models import Case
+from privacy import services
+from privacy.models import AccessLogEntry, Erasure, SubjectAccessExport
+
+pytestmark = pytest.mark.django_db
+
+
+def urls(customer) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {
+        "page": reverse("privacy_customer", args=[customer.pk]),
+        "access_log": reverse("privacy_access_log", args=[customer.pk]),
+        "erase": reverse("privacy_erase", args=[customer.pk]),
+    }
+
+
+def test_another_teams_manager_cannot_export_or_see_the_access_log(
+    signed_in, customer, other_team_manager, settings
+):  # type: ignore[no-untyped-def]
+    settings.CASEDESK_MANAGERS_MAY_EXPORT = True
+    client = signed_in(other_team_manager)
+    for url in urls(customer).values():
+        assert client.get(url).status_code == 404, url
+    assert client.post(reverse("privacy_export_create", args=[customer.pk])).status_code == 404
+    assert not SubjectAccessExport.objects.exists()
+
+
+def test_staff_cannot_erase_or_export(signed_in, customer, staff):  # type: ignore[no-untyped-def]
+    client = signed_in(staff)
+    assert client.get(urls(customer)["erase"]).status_code == 403
+    assert (
+        client.post(urls(customer)["erase"], {"reason": "x", "confirmed": "yes"}).status_code == 403
+    )
+    assert client.get(urls(customer)["access_log"]).status_code == 403
+    assert client.get(urls(customer)["page"]).status_code == 404
+    assert not Erasure.objects.exists()
+
+
+def test_a_manager_of_the_team_exports_only_when_the_setting_allows(
+    signed_in, customer, manager, settings
+):  # type: ignore[no-untyped-def]
+    client = signed_in(manager)
+    create = reverse("privacy_export_create", args=[customer.pk])
+    settings.CASEDESK_MANAGERS_MAY_EXPORT = False
+    assert client.post(create).status_code == 404
+    assert b"data-protection-link" not in client.get(customer.get_absolute_url()).content
+    settings.CASEDESK_MANAGERS_MAY_EXPORT = True
+    assert b"data-protection-link" in client.get(customer.get_absolute_url()).content
+    response = client.post(create)
+    export = SubjectAccessExport.objects.get()
+    assert response.url == reverse("privacy_export", args=[export.pk])
+    # Not the access log, nor erasure: those are admins'.
+    assert client.get(urls(customer)["access_log"]).status_code == 403
+
+
+def test_an_export_is_shown_only_to_whoever_asked(signed_in, customer, admin_user, team):  # type: ignore[no-untyped-def]
+    from cases.models import Role
+    from tests.factories import UserFactory
+
+    export = services.request_export(customer, by=admin_user)
+    other_admin = UserFactory(username="admin2", role=Role.ADMIN)
+    client = signed_in(other_admin)
+    assert client.get(reverse("privacy_export", args=[export.pk])).status_code == 404
+    assert client.post(reverse("privacy_export_download", args=[export.pk])).status_code == 404
+
+
+def test_opening_a_profile_or_a_case_writes_one_access_log_entry(signed_in, customer, case, staff):  # type: ignore[no-untyped-def]
+    client = signed_in(staff)
+    client.get(customer.get_absolute_url(), REMOTE_ADDR="203.0.113.9")
+    client.get(case.get_absolute_url(), REMOTE_ADDR="203.0.113.9")
+
+    entries = list(AccessLogEntry.objects.order_by("id").values_list(
+        "user_id", "object_type", "object_id", "customer_id", "address"
+    ))  # fmt: skip
+    assert entries == [
+        (staff.pk, "customer", customer.pk, customer.pk, "203.0.113.9"),
+        (staff.pk, "case", case.pk, customer.pk, "203.0.113.9"),
+    ]
+
+
+def test_a_page_someone_may_not_see_writes_nothing(signed_in, customer, other_team_staff):  # type: ignore[no-untyped-def]
+    signed_in(other_team_staff).get(customer.get_absolute_url())
+    assert not AccessLogEntry.objects.exists()
+
+
+def test_the_access_log_page_lists_who_looked(signed_in, customer, case, staff, admin_user):  # type: ignore[no-untyped-def]
+    signed_in(staff).get(case.get_absolute_url())
+    client = signed_in(admin_user)
+    body = client.get(urls(customer)["access_log"]).content.decode()
+    assert "Sam Staff" in body and case.reference in body
+
+
+def test_the_access_log_is_append_only(signed_in, customer, staff):  # type: ignore[no-untyped-def]
+    signed_in(staff).get(customer.get_absolute_url())
+    entry = AccessLogEntry.objects.get()
+    with pytest.raises(TypeError):
+        entry.save()
+
+
+def test_erasure_asks_for_a_reason_then_a_confirmation(signed_in, customer, case, admin_user):  # type: ignore[no-untyped-def]
+    Case.objects.filter(pk=case.pk).update(status="closed", outcome="within_policy",
+                                           resolved_at=case.created_at)  # fmt: skip
+    client = signed_in(admin_user)
+    url = urls(customer)["erase"]
+    empty = client.post(url, {"reason": "  "})
+    assert empty.status_code == 400 and b"This field is required" in empty.content
+    confirm = client.post(url, {"reason": "Letter of 3 March"})
+    assert b"Erase permanently" in confirm.content and b"Letter of 3 March" in confirm.content
+    assert not Erasure.objects.exists()
+    done = client.post(url, {"reason": "Letter of 3 March", "confirmed": "yes"})
+    assert done.url == customer.get_absolute_url()
+    assert Erasure.objects.get().reason == "Letter of 3 March"
+
+
+def test_an_open_case_needs_the_override_and_what_was_typed_comes_back(
+    signed_in, customer, case, admin_user
+):  # type: ignore[no-untyped-def]
+    client = signed_in(admin_user)
+    url = urls(customer)["erase"]
+    refused = client.post(url, {"reason": "Letter of 3 March", "confirmed": "yes"})
+    assert refused.status_code == 400
+    assert case.reference.encode() in refused.content and b"Letter of 3 March" in refused.content
+    no_why = client.post(url, {"reason": "Letter", "override": "on", "confirmed": "yes"})
+    assert no_why.status_code == 400 and b"cannot wait" in no_why.content
+    assert not Erasure.objects.exists()
