@@ -1,20 +1,6 @@
 import pytest
 
-from tests.privacy.world import DANA, OTHER, build_world
-
-
-@pytest.fixture
-def world(team, staff, manager, admin_user, category, allowed, what_happens_next):  # type: ignore[no-untyped-def]
-    """The customer to export or erase, with every kind of data."""
-    return build_world(
-        DANA,
-        team=team,
-        staff=staff,
-        manager=manager,
-        admin=admin_user,
-        category=category,
-        allowed=allowed,
-    )
+from tests.privacy.world import OTHER, build_world, world  # noqa: F401 (a fixture)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -212,3 +213,17 @@ def find_everywhere(needles: list[str]) -> list[str]:
                     if qs.filter(**{f"as_text_{f.name}__icontains": needle}).exists():
                         hits.append(f"{model._meta.db_table}.{f.column} has {needle!r}")
     return hits
+
+
+@pytest.fixture
+def world(team, staff, manager, admin_user, category, allowed, what_happens_next):  # type: ignore[no-untyped-def]
+    """The customer to export or erase, with every kind of data."""
+    return build_world(
+        DANA,
+        team=team,
+        staff=staff,
+        manager=manager,
+        admin=admin_user,
+        category=category,
+        allowed=allowed,
+    )
