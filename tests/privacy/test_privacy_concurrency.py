@@ -1,0 +1,86 @@
+"""Two admins erasing at once, two clicks on one download, two retention sweeps at once:
+the database decides once. Real threads on PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from cases.models import Case, Customer
+from privacy import export as builder
+from privacy import retention, services
+from privacy.models import (
+    CaseAnonymisation,
+    Erasure,
+    PrivacyEvent,
+    RetentionProgress,
+    SubjectAccessExport,
+)
+from tests.factories import CustomerFactory, UserFactory
+from tests.threads import race
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+ROUNDS = 10
+
+
+def test_two_admins_erasing_at_once_erase_once(admin_user, team, staff):  # type: ignore[no-untyped-def]
+    from cases.models import Role
+
+    second = UserFactory(username="admin2", role=Role.ADMIN)
+    for round_ in range(ROUNDS):
+        customer = CustomerFactory(team=team, created_by=staff, name=f"Race {round_}")
+
+        def erase(user, pk=customer.pk):  # type: ignore[no-untyped-def]
+            return lambda: services.erase_customer(
+                Customer.objects.get(pk=pk), by=user, reason=f"by {user}"
+            )
+
+        results = race(erase(admin_user), erase(second))
+        errors = [r for r in results if isinstance(r, Exception)]
+        assert len(errors) == 1 and isinstance(errors[0], services.AlreadyErased), results
+        assert Erasure.objects.filter(customer=customer).count() == 1
+        assert PrivacyEvent.objects.filter(customer=customer, kind="erased").count() == 1
+
+
+def test_two_clicks_on_a_download_send_it_once(admin_user, customer, settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.CASEDESK_EXPORT_DIR = tmp_path
+    for _ in range(ROUNDS):
+        export = services.request_export(customer, by=admin_user)
+        assert builder.build(export.pk)
+
+        def download(pk=export.pk):  # type: ignore[no-untyped-def]
+            return lambda: services.claim_download(
+                SubjectAccessExport.objects.get(pk=pk), by=admin_user
+            )
+
+        results = race(download(), download())
+        errors = [r for r in results if isinstance(r, Exception)]
+        assert len(errors) == 1 and isinstance(errors[0], services.DownloadGone), results
+
+
+def test_two_retention_sweeps_at_once_do_each_case_once(admin_user, customer, staff, category):  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    long_ago = timezone.now() - timedelta(days=7 * 366)
+    Case.objects.bulk_create(
+        Case(
+            customer=customer, team=customer.team, subject=f"Old {i}", category=category,
+            channel="phone", created_by=staff, status="closed", outcome="within_policy",
+            resolved_at=long_ago, closed_at=long_ago,
+        )
+        for i in range(300)
+    )  # fmt: skip
+    services.update_retention_settings(
+        by=admin_user, enabled=True, closed_case_years=6, inactive_customer_years=100
+    )
+
+    def sweep():  # type: ignore[no-untyped-def]
+        return lambda: [retention.retention_step(size=25) for _ in range(8)]
+
+    results = race(sweep(), sweep())
+    assert not [r for r in results if isinstance(r, Exception)], results
+    retention.run_retention()
+
+    assert CaseAnonymisation.objects.count() == 300
+    assert RetentionProgress.objects.get().cases_anonymised == 300
