@@ -129,3 +129,14 @@ def test_an_open_case_needs_the_override_and_what_was_typed_comes_back(
     no_why = client.post(url, {"reason": "Letter", "override": "on", "confirmed": "yes"})
     assert no_why.status_code == 400 and b"cannot wait" in no_why.content
     assert not Erasure.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_entry_is_written_by_the_quick_insert(signed_in, case, staff):  # type: ignore[no-untyped-def]
+    """In production (autocommit) PostgreSQL takes the one-statement insert that does not
+    wait for the disk; the row is the same."""
+    signed_in(staff).get(case.get_absolute_url(), REMOTE_ADDR="2001:db8::7")
+    entry = AccessLogEntry.objects.get()
+    assert (entry.user, entry.object_type, entry.object_id) == (staff, "case", case.pk)
+    assert (entry.customer_id, entry.address) == (case.customer_id, "2001:db8::7")
