@@ -10,7 +10,7 @@ from django import template
 from cases.models import Role
 
 from ..access import may_export
-from ..models import RetentionProgress, SubjectAccessExport
+from ..models import PrivacyEvent, RetentionProgress, SubjectAccessExport
 
 register = template.Library()
 
@@ -20,6 +20,16 @@ def privacy_profile_link(context: dict[str, Any], customer: Any) -> dict[str, An
     """A "Data protection" button on the customer's profile, for whoever may export."""
     user = context["request"].user
     return {"customer": customer, "show": may_export(user), "is_admin": user.role == Role.ADMIN}
+
+
+@register.inclusion_tag("privacy/_profile_record.html", takes_context=True)
+def privacy_profile_record(context: dict[str, Any], customer: Any) -> dict[str, Any]:
+    """The customer's latest exports and erasure, on their profile, for whoever may export
+    (one query for them, none for anyone else)."""
+    if not may_export(context["request"].user):
+        return {"events": []}
+    events = PrivacyEvent.objects.filter(customer=customer).select_related("actor")[:3]
+    return {"customer": customer, "events": list(events)}
 
 
 @register.inclusion_tag("privacy/_home_card.html", takes_context=True)

@@ -128,3 +128,13 @@ def test_erasing_the_customer_deletes_a_waiting_export(
     assert not export_storage().exists(export.file_name)
     with pytest.raises(services.NotAllowed):
         services.request_export(world.customer, by=admin_user)
+
+
+def test_the_profile_shows_the_latest_exports_to_those_who_may_export(
+    world, admin_user, staff, signed_in
+):  # type: ignore[no-untyped-def]
+    built(world.customer, admin_user)
+    body = signed_in(admin_user).get(world.customer.get_absolute_url()).content.decode()
+    assert "Subject-access export requested" in body
+    body = signed_in(staff).get(world.customer.get_absolute_url()).content.decode()
+    assert "Subject-access export requested" not in body
