@@ -18,6 +18,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -41,16 +42,14 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.test import Client, RequestFactory
+    from django.test import Client
     from django.test.utils import override_settings
 
     # Static URLs without collectstatic's manifest (the bench measures views, not files).
     plain = "django.contrib.staticfiles.storage.StaticFilesStorage"
     override_settings(STORAGES={"staticfiles": {"BACKEND": plain}}).enable()
 
-    import cases.views as views_module
     from cases.models import Case, Role, User
-    from privacy.access import record_view
     from privacy.models import AccessLogEntry
 
     manager = User.objects.filter(role=Role.MANAGER, username__startswith="gen-").first()
@@ -63,8 +62,18 @@ def main() -> None:
         "customer page": f"/customers/{case.customer_id}/",
         "case page": case.get_absolute_url(),
     }
-    real = views_module.record_view
     before = AccessLogEntry.objects.count()
+    time_pages(client, urls, rounds=rounds)
+    time_inserts(manager, case, rounds=rounds)
+    added = AccessLogEntry.objects.count() - before
+    print(f"access log rows written: {added} (one per page view with the log, one per call)")
+
+
+def time_pages(client: Any, urls: dict[str, str], *, rounds: int) -> None:
+    """Each page with and without its record_view call, interleaved."""
+    import cases.views as views_module
+
+    real = views_module.record_view
 
     def timed(url: str) -> float:
         started = time.perf_counter()
@@ -85,16 +94,20 @@ def main() -> None:
         print(f"{name:14} with the log    {ms(with_log)}")
         print(f"{name:14} without the log {ms(without)}")
 
+
+def time_inserts(user: Any, case: Any, *, rounds: int) -> None:
+    from django.test import RequestFactory
+
+    from privacy.access import record_view
+
     request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1")
-    request.user = manager
+    request.user = user
     inserts = []
     for _ in range(rounds):
         started = time.perf_counter()
         record_view(request, case)
         inserts.append(time.perf_counter() - started)
     print(f"{'record_view':14} alone           {ms(inserts)}")
-    added = AccessLogEntry.objects.count() - before
-    print(f"access log rows written: {added} (one per page view with the log, one per call)")
 
 
 if __name__ == "__main__":
