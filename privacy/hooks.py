@@ -5,9 +5,9 @@ its rows (plain JSON-able dicts) and its files, `erase` removes or redacts its r
 the erasure's transaction (files are deleted once that transaction commits, so a rollback
 never leaves rows pointing at deleted files).
 
-Attachments (an app being built beside this one) are handled here without that app
-knowing about privacy: if an installed app called `attachments` has a model with a file
-field related to a case or an interaction, its files are exported and deleted.
+Attachments (an app built beside this one) are handled here, so that app needs to know
+nothing about privacy: when it is installed, its rows and files are exported, and erased
+the way it removes a file itself.
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
-from django.db import models, transaction
+from django.db import transaction
 
-from cases.models import Customer
+from cases.models import Case, Customer
 
 logger = logging.getLogger(__name__)
 
@@ -64,79 +63,83 @@ def customer_hooks() -> Iterator[CustomerDataHook]:
 
 
 # Attachments ---------------------------------------------------------------------------
+# The attachments app keeps each file's bytes in its own storage under random keys and a
+# row per file (who, when, its name); removing a file marks the row removed (when, why),
+# deletes the bytes and forgets the keys, and a sweep of its own finishes a removal a dead
+# process left half done. Erasure follows the same steps, so that sweep backs it too.
 
-# How an attachment may point at its customer, tried in order.
-CUSTOMER_PATHS = ("interaction__case__customer", "case__customer", "customer")
-
-
-def _has_path(model: type[models.Model], path: str) -> bool:
-    current: Any = model
-    for part in path.split("__"):
-        try:
-            related = current._meta.get_field(part)
-        except FieldDoesNotExist:
-            return False
-        if not related.is_relation:
-            return False
-        current = related.related_model
-    return current is Customer
+ERASED_REASON = "The customer's personal data was erased."
 
 
-def _attachment_models() -> Iterator[tuple[type[models.Model], str, list[str]]]:
-    """(model, path to the customer, its file fields) for each attachments model with files."""
-    for model in apps.get_app_config("attachments").get_models():
-        files = [f.name for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
-        path = next((p for p in CUSTOMER_PATHS if _has_path(model, p)), None)
-        if files and path:
-            yield model, path, files
+def _attachment_rows(customer: Customer) -> Any:
+    from attachments.models import Attachment
 
-
-def _plain(row: models.Model) -> dict[str, Any]:
-    """A row's concrete fields as JSON-able values (files as their stored names)."""
-    values: dict[str, Any] = {}
-    for f in row._meta.concrete_fields:
-        value = getattr(row, f.attname)
-        if isinstance(f, models.FileField):
-            value = value.name if value else ""
-        elif value is not None and not isinstance(value, str | int | float | bool):
-            value = str(value)
-        values[f.attname] = value
-    return values
+    return Attachment.objects.filter(case__customer=customer)
 
 
 def export_attachments(customer: Customer) -> HookExport:
+    from attachments.services import storage
+
     result = HookExport()
-    for model, path, file_fields in _attachment_models():
-        label = model._meta.model_name
-        for row in model._default_manager.filter(**{path: customer}).order_by("pk"):
-            result.rows.append({"model": label, **_plain(row)})
-            for name in file_fields:
-                stored = getattr(row, name)
-                if stored:
-                    base = stored.name.rsplit("/", 1)[-1]
-                    result.files.append(
-                        ExportFile(path=f"attachments/{row.pk}-{base}", open=_opener(stored))
-                    )
+    rows = _attachment_rows(customer).select_related("uploaded_by").order_by("uploaded_at", "id")
+    for row in rows:
+        result.rows.append(
+            {
+                "id": row.pk,
+                "case": Case(pk=row.case_id).reference,
+                "interaction": row.interaction_id,
+                "exception_request": row.exception_request_id,
+                "name": row.name,
+                "content_type": row.content_type,
+                "size": row.size,
+                "uploaded_at": row.uploaded_at,
+                "uploaded_by": str(row.uploaded_by),
+                "removed_at": row.deleted_at,
+                "removed_because": row.deleted_reason,
+            }
+        )
+        if row.storage_key:
+            safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in row.name)[:80]
+            result.files.append(
+                ExportFile(
+                    path=f"attachments/{row.pk}-{safe}", open=_opener(storage(), row.storage_key)
+                )
+            )
     return result
 
 
-def _opener(stored: Any) -> Callable[[], IO[bytes]]:
-    return lambda: stored.storage.open(stored.name, "rb")
+def _opener(store: Any, key: str) -> Callable[[], IO[bytes]]:
+    return lambda: store.open(key, "rb")
 
 
 def erase_attachments(customer: Customer) -> None:
-    for model, path, file_fields in _attachment_models():
-        rows = list(model._default_manager.filter(**{path: customer}))
-        doomed = [(getattr(r, n).storage, getattr(r, n).name) for r in rows for n in file_fields]
-        model._default_manager.filter(pk__in=[r.pk for r in rows]).delete()
-        transaction.on_commit(lambda doomed=doomed: _delete_files(doomed))  # type: ignore[misc]
+    """Mark the customer's files removed (a conditional update: files already removed keep
+    their record), drop their names, and delete the bytes once the erasure commits."""
+    from django.utils import timezone
+
+    rows = _attachment_rows(customer)
+    rows.filter(deleted_at__isnull=True).update(
+        deleted_at=timezone.now(), deleted_reason=ERASED_REASON
+    )
+    rows.update(name="[erased]", deleted_reason=ERASED_REASON)
+    ids = list(rows.exclude(storage_key="").values_list("pk", flat=True))
+    transaction.on_commit(lambda: _delete_attachment_files(ids))
 
 
-def _delete_files(doomed: list[tuple[Any, str]]) -> None:
-    for storage, name in doomed:
-        if not name:
-            continue
+def _delete_attachment_files(ids: list[int]) -> None:
+    """Delete the bytes, then forget the keys (the attachments sweep retries a failure)."""
+    from attachments.models import Attachment
+    from attachments.services import storage
+
+    store = storage()
+    for pk, *keys in Attachment.objects.filter(pk__in=ids).values_list(
+        "pk", "storage_key", "thumbnail_key"
+    ):
         try:
-            storage.delete(name)
-        except Exception:  # a file already gone or a storage hiccup: say so, go on
-            logger.exception("Could not delete attachment file %s", name)
+            for key in keys:
+                if key:
+                    store.delete(key)
+        except Exception:  # the attachments sweep finishes removals left half done
+            logger.exception("Could not delete the files of attachment %s", pk)
+            continue
+        Attachment.objects.filter(pk=pk).update(storage_key="", thumbnail_key="")

@@ -53,8 +53,15 @@ CASE_TEXT: dict[type, tuple[str, ...]] = {
     CaseEvent: ("note",),
 }
 # Timeline events whose values copied personal data: the subject when the case opened,
-# the address a customer email went to. Other values are statuses, amounts, staff names.
-EVENTS_WITH_PERSONAL_VALUES = (EventKind.OPENED, EventKind.CUSTOMER_EMAILED)
+# the address a customer email went to, a file's name. Other values are statuses, amounts,
+# staff names.
+# File events (from the attachments app) name the file, which may name the customer.
+EVENTS_WITH_PERSONAL_VALUES = (
+    EventKind.OPENED,
+    EventKind.CUSTOMER_EMAILED,
+    "file_added",
+    "file_removed",
+)
 # Reminders addressed to the customer rather than to staff.
 CUSTOMER_REMINDERS = (ReminderKind.FEEDBACK, ReminderKind.CUSTOMER_UPDATE)
 
