@@ -51,8 +51,11 @@ def test_a_registered_hook_adds_its_rows_and_files_and_is_erased(photo_hook, cus
     assert customer.pk not in photo_hook
 
 
-def test_without_an_attachments_app_there_is_no_attachments_hook():  # type: ignore[no-untyped-def]
-    assert "attachments" not in [hook.name for hook in hooks.customer_hooks()]
+def test_the_attachments_hook_is_there_exactly_when_the_app_is():  # type: ignore[no-untyped-def]
+    from django.apps import apps
+
+    names = [hook.name for hook in hooks.customer_hooks()]
+    assert ("attachments" in names) == apps.is_installed("attachments")
 
 
 def test_an_export_a_dead_worker_left_building_is_built_again(customer, admin_user):  # type: ignore[no-untyped-def]
