@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from casedesk.celery import publish_quietly
 from cases.models import (
     ACTIVE_STATUSES,
     Case,
@@ -160,14 +161,8 @@ def request_export(customer: Customer, *, by: User) -> SubjectAccessExport:
     note = f"Export {export.pk}"
     _event(customer.pk, kind=PrivacyEventKind.EXPORT_REQUESTED, actor=by, note=note)
 
-    def queue() -> None:
-        from casedesk.celery import publish_quietly
-
-        from .tasks import build_export
-
-        publish_quietly(build_export, export.pk)  # lost: the export sweep finds it
-
-    transaction.on_commit(queue)
+    # By name: the task module imports this one. Lost: the export sweep finds it.
+    transaction.on_commit(lambda: publish_quietly("privacy.tasks.build_export", export.pk))
     return export
 
 
