@@ -80,4 +80,5 @@ def test_every_part_of_the_site_is_walked_here():
 
     parts = {str(pattern.pattern) for pattern in urls.urlpatterns}
     walked = {"accounts/login/", "accounts/logout/", "admin/", "health/", "policies/", ""}
+    walked |= {"privacy/"}  # every route: tests/privacy/test_privacy_views.py
     assert parts == walked

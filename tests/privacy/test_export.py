@@ -107,9 +107,9 @@ def test_downloadable_once_by_the_requester(world, admin_user, signed_in):  # ty
 
 def test_an_export_not_downloaded_in_time_expires(world, admin_user, signed_in, settings):  # type: ignore[no-untyped-def]
     _, _, export = built(world.customer, admin_user)
-    client = signed_in(admin_user)
     later = timezone.now() + timedelta(hours=settings.CASEDESK_EXPORT_HOURS, minutes=1)
     with time_machine.travel(later):
+        client = signed_in(admin_user)  # a new session: the first one has ended by then
         response = client.post(reverse("privacy_export_download", args=[export.pk]), follow=True)
         assert b"already been downloaded or has expired" in response.content
         services.sweep_exports()

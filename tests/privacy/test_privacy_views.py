@@ -140,3 +140,31 @@ def test_outside_a_transaction_the_entry_is_written_by_the_quick_insert(signed_i
     entry = AccessLogEntry.objects.get()
     assert (entry.user, entry.object_type, entry.object_id) == (staff, "case", case.pk)
     assert (entry.customer_id, entry.address) == (case.customer_id, "2001:db8::7")
+
+
+def test_no_privacy_page_or_download_is_stored(signed_in, customer, case, admin_user):  # type: ignore[no-untyped-def]
+    """Every route of the app (the export's ZIP above all) carries Cache-Control: no-store."""
+    from django.urls import get_resolver
+
+    from privacy import export as builder
+
+    Case.objects.filter(pk=case.pk).update(
+        status="closed", outcome="within_policy", resolved_at=case.created_at
+    )
+    client = signed_in(admin_user)
+    export = services.request_export(customer, by=admin_user)
+    builder.build(export.pk)
+    calls = {
+        "privacy_customer": ("get", [customer.pk]),
+        "privacy_access_log": ("get", [customer.pk]),
+        "privacy_erase": ("get", [customer.pk]),
+        "privacy_export": ("get", [export.pk]),
+        "privacy_export_download": ("post", [export.pk]),
+        "privacy_export_create": ("post", [customer.pk]),
+    }
+    names = {p.name for p in get_resolver("privacy.urls").url_patterns}
+    assert names == set(calls)  # a new route must be added here
+    for name, (method, args) in calls.items():
+        response = getattr(client, method)(reverse(name, args=args))
+        assert response.status_code < 400, name
+        assert "no-store" in response.get("Cache-Control", ""), name
