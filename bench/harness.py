@@ -156,7 +156,7 @@ def load(port: int, username: str, path: str, *, clients: int, seconds: float) -
     return round(sum(done) / (time.monotonic() - started), 1)
 
 
-def top_up_pending_requests(manager, team_id: int, wanted: int) -> None:  # type: ignore[no-untyped-def]
+def top_up_pending_requests(manager, team_id: int, wanted: int) -> None:
     """The generator leaves few requests pending per manager: ask for more, off-policy and
     above staff's discretion, on the team's open cases, through the service."""
     from decimal import Decimal
@@ -168,6 +168,8 @@ def top_up_pending_requests(manager, team_id: int, wanted: int) -> None:  # type
     if have >= wanted:
         return
     asker = User.objects.filter(role=Role.STAFF, teams=team_id).order_by("id").first()
+    if asker is None:
+        return
     cases = Case.objects.filter(team_id=team_id, status="open").order_by("-id")[: wanted - have]
     for case in cases:
         services.request_exception(  # off-policy: always a manager's decision
@@ -218,6 +220,9 @@ def main() -> int:
         print("No generated users: run manage.py generate_data first.")
         return 2
     team_id = manager.teams.values_list("id", flat=True).first()
+    if team_id is None:
+        print("The generated manager has no team: run manage.py generate_data again.")
+        return 2
     typical = Case.objects.filter(team_id=team_id).order_by("-id").values_list("id", flat=True)[100]
     busiest = (
         Case.objects.filter(team_id=team_id)
@@ -235,6 +240,9 @@ def main() -> int:
         .order_by("id")
         .first()
     )
+    if busiest is None or customer is None or typical_customer is None:
+        print("Too few generated cases or customers on the manager's team.")
+        return 2
     ref = lambda pk: f"CD-{pk:06d}"  # noqa: E731
     pages = [
         ("home (staff)", staff, "GET", "/"),

@@ -37,6 +37,10 @@ import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cases.models import Team
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -59,7 +63,7 @@ class Sink:
         self.arrivals: list[tuple[float, str]] = []
         self.ours: set[str] = set()
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+    async def handle_DATA(self, server, session, envelope):
         now = time.time()
         message_id = ""
         for line in envelope.content.split(b"\n"):
@@ -118,7 +122,7 @@ def unapplied_migrations() -> list[str]:
     return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
 
 
-def remove_bench_rows(team: object) -> None:
+def remove_bench_rows(team: Team) -> None:
     """Delete what earlier runs left on the bench team: reminders, tasks, cases, customers.
     Everything on that team is the bench's own."""
     from cases.models import Case, Customer, FollowUpTask, Reminder

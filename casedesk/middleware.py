@@ -37,12 +37,12 @@ LAST_SEEN = "casedesk_last_seen"
 TOUCH_SECONDS = 60
 
 
-def _stamp(session, now: int) -> None:  # type: ignore[no-untyped-def]
+def _stamp(session, now: int) -> None:
     session[SIGNED_IN_AT] = now
     session[LAST_SEEN] = now
 
 
-def _on_sign_in(sender, request, user, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def _on_sign_in(sender, request, user, **kwargs) -> None:
     """A new sign-in starts both clocks, also when the session key survived it."""
     if request is not None and hasattr(request, "session"):
         _stamp(request.session, int(time.time()))

@@ -104,10 +104,11 @@ def _widget(template_name: str, widget: dict[str, Any]) -> str | None:
         return _textarea(widget)
     if template_name == MULTI:
         parts = [_widget(sub["template_name"], sub) for sub in widget["subwidgets"]]
-        if any(part is None for part in parts):
+        texts = [part for part in parts if part is not None]
+        if len(texts) < len(parts):
             return None
         # Each subwidget's template ends in a newline, which {% spaceless %} then removes.
-        return _BETWEEN_TAGS.sub("><", "\n".join(parts))  # type: ignore[arg-type]
+        return _BETWEEN_TAGS.sub("><", "\n".join(texts))
     return None
 
 

@@ -77,7 +77,7 @@ class AddressThrottledHandler(AxesDatabaseHandler):
             return True
         return self._address_over_limit(request)
 
-    def user_login_failed(  # type: ignore[no-untyped-def]
+    def user_login_failed(
         self, sender, credentials: dict[str, Any], request=None, **kwargs
     ) -> None:
         super().user_login_failed(sender, credentials, request, **kwargs)

@@ -32,7 +32,7 @@ def get_customer_for(user: User, pk: int) -> Customer:
 
 def get_request_for(user: User, pk: int) -> ExceptionRequest:
     """An exception request on a case the user may see; 404 otherwise."""
-    request = (
+    request: ExceptionRequest | None = (
         ExceptionRequest.objects.visible_to(user)
         .select_related("case", "case__team", "requested_by", "decided_by")
         .filter(pk=pk)
@@ -44,7 +44,7 @@ def get_request_for(user: User, pk: int) -> ExceptionRequest:
 
 
 def get_task_for(user: User, pk: int) -> FollowUpTask:
-    task = (
+    task: FollowUpTask | None = (
         FollowUpTask.objects.visible_to(user)
         .select_related("case", "case__team", "assignee")
         .filter(pk=pk)

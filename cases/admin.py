@@ -17,7 +17,7 @@ from .services.requeue import requeue_reminder
 
 @admin.register(User)
 class CaseDeskUserAdmin(UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, ("CaseDesk", {"fields": ("role", "teams")}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("CaseDesk", {"fields": ("role", "teams")}))
     add_fieldsets = (*UserAdmin.add_fieldsets, ("CaseDesk", {"fields": ("role", "teams")}))
     list_display = ["username", "first_name", "last_name", "role", "is_active"]
     list_filter = ["role", "teams", "is_active"]
@@ -33,13 +33,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     """For rows whose every write goes through a service (an event on the timeline, a
     transition check, normalised fields): the admin shows them and changes nothing."""
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -60,13 +60,13 @@ class InteractionInline(admin.TabularInline):
     extra = 0
     raw_id_fields = ["author"]
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -111,7 +111,7 @@ class ReminderAdmin(ReadOnlyAdmin):
     actions = ["send_again"]
 
     @admin.action(description="Send again (back to pending, due now)")
-    def send_again(self, request, queryset):  # type: ignore[no-untyped-def]
+    def send_again(self, request, queryset):
         count = 0
         for reminder in queryset.filter(state=ReminderState.FAILED):
             if requeue_reminder(reminder, by=request.user):

@@ -31,7 +31,8 @@ class TeamAwareBackend(ModelBackend):
     def get_user(self, user_id: Any) -> User | None:
         memberships = User.teams.through.objects.filter(user_id=OuterRef("pk"))
         team_ids = Subquery(
-            memberships.values("user_id").annotate(ids=IdList("team_id")).values("ids")[:1]
+            # The stubs' plugin cannot see an annotation on the implicit m2m through model.
+            memberships.values("user_id").annotate(ids=IdList("team_id")).values("ids")[:1]  # type: ignore[misc]
         )
         user = User._default_manager.annotate(team_id_list=team_ids).filter(pk=user_id).first()
         if user is None or not self.user_can_authenticate(user):

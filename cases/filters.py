@@ -84,6 +84,6 @@ class CaseFilter(django_filters.FilterSet):
         ordering = list(queryset.query.order_by)
         if ordering:
             # A stable order for pagination: equal values fall back to the id.
-            tiebreak = "-id" if ordering[-1].startswith("-") else "id"
+            tiebreak = "-id" if str(ordering[-1]).startswith("-") else "id"
             queryset = queryset.order_by(*ordering, tiebreak)
         return queryset

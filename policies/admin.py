@@ -45,13 +45,12 @@ class AllowedExceptionAdminForm(forms.ModelForm):
         fields = list(services.EXCEPTION_FIELDS)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        limits = [data.get(name) for name in ("staff_limit", "manager_limit", "max_value")]
-        if None not in limits:
+        super().clean()
+        data = self.cleaned_data
+        staff, manager, most = (data.get(n) for n in ("staff_limit", "manager_limit", "max_value"))
+        if staff is not None and manager is not None and most is not None:
             try:
-                services.check_limits(
-                    staff_limit=limits[0], manager_limit=limits[1], max_value=limits[2]
-                )
+                services.check_limits(staff_limit=staff, manager_limit=manager, max_value=most)
             except services.PolicyError as error:
                 raise forms.ValidationError(str(error)) from error
         return data
@@ -73,7 +72,7 @@ class PolicyAdmin(admin.ModelAdmin):
     readonly_fields = ["current_version"]
     inlines = [AllowedExceptionInline]
 
-    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
+    def save_related(self, request, form, formsets, change):
         # After the inline exceptions are saved, so the version includes them.
         super().save_related(request, form, formsets, change)
         services.snapshot(form.instance, by=request.user, note="Edited in the Django admin")

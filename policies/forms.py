@@ -1,4 +1,3 @@
-from decimal import Decimal
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -68,7 +67,8 @@ class PolicyForm(forms.ModelForm):
         return code
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("effective_from"), data.get("effective_to")
         if start and end and end < start:
             self.add_error("effective_to", "The policy cannot end before it starts.")
@@ -84,12 +84,12 @@ class AllowedExceptionForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("max_value", "staff_limit", "manager_limit"):
-            self.fields[name].min_value = Decimal("0")
             self.fields[name].widget.attrs["min"] = "0"
         self.helper = _helper("Save exception")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         staff, manager, top = (data.get(k) for k in ("staff_limit", "manager_limit", "max_value"))
         if top is not None and top <= 0:
             self.add_error("max_value", "The maximum value must be more than zero.")

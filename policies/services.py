@@ -3,6 +3,7 @@ a case or request pointed at stays readable as it was."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -80,7 +81,7 @@ def create_policy(
     effective_from: date,
     effective_to: date | None = None,
     active: bool = True,
-    exceptions: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    exceptions: Sequence[dict[str, Any]] = (),
 ) -> Policy:
     """A new policy (version 1), optionally with its allowed exceptions."""
     if Policy.objects.filter(code__iexact=code).exists():

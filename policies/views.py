@@ -5,10 +5,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from cases.http import AuthedRequest
 from cases.models import Role
 from cases.selectors import search_text
 
@@ -17,7 +18,7 @@ from .forms import AllowedExceptionForm, GuidanceForm, PolicyForm
 from .models import AllowedException, DemeanourGuidance, Policy, PolicyCategory
 
 
-def _require_admin(request: HttpRequest) -> None:
+def _require_admin(request: AuthedRequest) -> None:
     if request.user.role != Role.ADMIN:
         raise PermissionDenied("Only admins edit the policy library.")
 
@@ -29,7 +30,7 @@ def _policy(code: str, *, admin: bool) -> Policy:
 
 
 @login_required
-def policy_list(request: HttpRequest) -> HttpResponse:
+def policy_list(request: AuthedRequest) -> HttpResponse:
     query = search_text(request)
     category = request.GET.get("category", "")
     is_admin = request.user.role == Role.ADMIN
@@ -63,7 +64,7 @@ def policy_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
+def policy_detail(request: AuthedRequest, code: str) -> HttpResponse:
     is_admin = request.user.role == Role.ADMIN
     policy = _policy(code, admin=is_admin)
     exceptions = policy.allowed_exceptions.order_by("-active", "name")
@@ -78,7 +79,7 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def policy_version(request: HttpRequest, code: str, number: int) -> HttpResponse:
+def policy_version(request: AuthedRequest, code: str, number: int) -> HttpResponse:
     """One past version exactly as it read, with the exceptions and limits it had."""
     policy = _policy(code, admin=request.user.role == Role.ADMIN)
     version = get_object_or_404(policy.versions.select_related("created_by"), number=number)
@@ -87,7 +88,7 @@ def policy_version(request: HttpRequest, code: str, number: int) -> HttpResponse
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def policy_create(request: HttpRequest) -> HttpResponse:
+def policy_create(request: AuthedRequest) -> HttpResponse:
     _require_admin(request)
     form = PolicyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -106,7 +107,7 @@ def policy_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def policy_edit(request: HttpRequest, code: str) -> HttpResponse:
+def policy_edit(request: AuthedRequest, code: str) -> HttpResponse:
     _require_admin(request)
     policy = _policy(code, admin=True)
     form = PolicyForm(request.POST or None, instance=policy)
@@ -128,7 +129,7 @@ def policy_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def exception_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+def exception_edit(request: AuthedRequest, code: str, pk: int | None = None) -> HttpResponse:
     _require_admin(request)
     policy = _policy(code, admin=True)
     allowed = get_object_or_404(policy.allowed_exceptions, pk=pk) if pk else None
@@ -153,14 +154,14 @@ def exception_edit(request: HttpRequest, code: str, pk: int | None = None) -> Ht
 
 
 @login_required
-def guidance_list(request: HttpRequest) -> HttpResponse:
+def guidance_list(request: AuthedRequest) -> HttpResponse:
     cards = DemeanourGuidance.objects.order_by("id")
     return render(request, "policies/guidance_list.html", {"cards": cards})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def guidance_edit(request: HttpRequest, demeanour: str) -> HttpResponse:
+def guidance_edit(request: AuthedRequest, demeanour: str) -> HttpResponse:
     _require_admin(request)
     card = get_object_or_404(DemeanourGuidance, demeanour=demeanour)
     form = GuidanceForm(request.POST or None, instance=card)

@@ -68,7 +68,7 @@ def clear_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():  # type: ignore[no-untyped-def]
+def _fresh_cache():
     """Each test starts with an empty cache (the database under it is fresh too)."""
     clear_cache()
     yield
@@ -79,35 +79,35 @@ def _fresh_cache():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def team(db):  # type: ignore[no-untyped-def]
+def team(db):
     from tests.factories import TeamFactory
 
     return TeamFactory(name="Downtown store")
 
 
 @pytest.fixture
-def other_team(db):  # type: ignore[no-untyped-def]
+def other_team(db):
     from tests.factories import TeamFactory
 
     return TeamFactory(name="Airport kiosk")
 
 
 @pytest.fixture
-def staff(team):  # type: ignore[no-untyped-def]
+def staff(team):
     from tests.factories import UserFactory
 
     return UserFactory(username="staff", first_name="Sam", last_name="Staff", teams=[team])
 
 
 @pytest.fixture
-def colleague(team):  # type: ignore[no-untyped-def]
+def colleague(team):
     from tests.factories import UserFactory
 
     return UserFactory(username="colleague", first_name="Cleo", last_name="Colleague", teams=[team])
 
 
 @pytest.fixture
-def manager(team):  # type: ignore[no-untyped-def]
+def manager(team):
     from cases.models import Role
     from tests.factories import UserFactory
 
@@ -117,7 +117,7 @@ def manager(team):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def admin_user(team):  # type: ignore[no-untyped-def]
+def admin_user(team):
     from cases.models import Role
     from tests.factories import UserFactory
 
@@ -132,14 +132,14 @@ def admin_user(team):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def other_team_staff(other_team):  # type: ignore[no-untyped-def]
+def other_team_staff(other_team):
     from tests.factories import UserFactory
 
     return UserFactory(username="outsider", first_name="Otto", last_name="Side", teams=[other_team])
 
 
 @pytest.fixture
-def other_team_manager(other_team):  # type: ignore[no-untyped-def]
+def other_team_manager(other_team):
     from cases.models import Role
     from tests.factories import UserFactory
 
@@ -149,14 +149,14 @@ def other_team_manager(other_team):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def category(db):  # type: ignore[no-untyped-def]
+def category(db):
     from tests.factories import CategoryFactory
 
     return CategoryFactory(name="Refund dispute", slug="refund-dispute")
 
 
 @pytest.fixture
-def customer(team, staff):  # type: ignore[no-untyped-def]
+def customer(team, staff):
     from tests.factories import CustomerFactory
 
     return CustomerFactory(
@@ -169,7 +169,7 @@ def customer(team, staff):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def case(staff, customer, category):  # type: ignore[no-untyped-def]
+def case(staff, customer, category):
     """A new case of `team`, opened by `staff` through the service (so it has its event)."""
     from cases import services
 
@@ -185,7 +185,7 @@ def case(staff, customer, category):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def guidance(db):  # type: ignore[no-untyped-def]
+def guidance(db):
     """Guidance cards as a fresh install has them (transactional tests flush migrations' rows)."""
     from policies.defaults import DEMEANOUR_GUIDANCE
     from policies.models import DemeanourGuidance
@@ -209,7 +209,7 @@ def celery_config() -> dict[str, object]:
 
 
 @pytest.fixture(scope="session")
-def celery_app(request):  # type: ignore[no-untyped-def]
+def celery_app(request):
     """The project's own Celery app, pointed at the test Redis database."""
     from casedesk.celery import app
 
@@ -233,7 +233,7 @@ def celery_worker_parameters() -> dict[str, object]:
 
 
 @pytest.fixture
-def worker(celery_app, request):  # type: ignore[no-untyped-def]
+def worker(celery_app, request):
     """A real Celery worker on the test Redis, starting from an empty queue (tasks queued
     by earlier tests would otherwise be run against this test's database)."""
     with celery_app.connection_for_write() as connection:
@@ -245,7 +245,7 @@ def worker(celery_app, request):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyped-def]
+def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
@@ -263,10 +263,10 @@ def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyp
 
 
 @pytest.fixture
-def signed_in(client) -> Iterator:  # type: ignore[no-untyped-def]
+def signed_in(client) -> Iterator:
     """client.login() fails under django-axes (it needs a request); force_login does not."""
 
-    def _sign_in(user):  # type: ignore[no-untyped-def]
+    def _sign_in(user):
         client.force_login(user)
         return client
 
@@ -274,7 +274,7 @@ def signed_in(client) -> Iterator:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def what_happens_next(db):  # type: ignore[no-untyped-def]
+def what_happens_next(db):
     """The customer email template as a fresh install has it (flushed by transactional tests)."""
     import importlib
 

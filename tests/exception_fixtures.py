@@ -9,7 +9,7 @@ from cases import services
 from policies import services as policy_services
 
 
-def ask(case, by, allowed, value="80.00", **extra):  # type: ignore[no-untyped-def]
+def ask(case, by, allowed, value="80.00", **extra):
     """An exception request through the service, with what the customer asked and why."""
     return services.request_exception(
         case,

@@ -8,7 +8,7 @@ from cases.models import Case, Channel, Customer, Interaction, Role, Team, User
 from policies.models import Category, Demeanour
 
 
-class TeamFactory(factory.django.DjangoModelFactory):
+class TeamFactory(factory.django.DjangoModelFactory[Team]):
     class Meta:
         model = Team
         django_get_or_create = ("name",)
@@ -16,7 +16,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Team {n}")
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -30,14 +30,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
 
     @factory.post_generation
-    def teams(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+    def teams(self, create, extracted, **kwargs):
         if create and extracted:
             self.teams.set(extracted)
         if create:
             self.save()
 
 
-class CategoryFactory(factory.django.DjangoModelFactory):
+class CategoryFactory(factory.django.DjangoModelFactory[Category]):
     class Meta:
         model = Category
         django_get_or_create = ("slug",)
@@ -46,7 +46,7 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"category-{n}")
 
 
-class CustomerFactory(factory.django.DjangoModelFactory):
+class CustomerFactory(factory.django.DjangoModelFactory[Customer]):
     class Meta:
         model = Customer
 
@@ -57,7 +57,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     created_by = factory.SubFactory(UserFactory)
 
 
-class CaseFactory(factory.django.DjangoModelFactory):
+class CaseFactory(factory.django.DjangoModelFactory[Case]):
     class Meta:
         model = Case
 
@@ -70,7 +70,7 @@ class CaseFactory(factory.django.DjangoModelFactory):
     created_by = factory.SubFactory(UserFactory)
 
 
-class InteractionFactory(factory.django.DjangoModelFactory):
+class InteractionFactory(factory.django.DjangoModelFactory[Interaction]):
     class Meta:
         model = Interaction
 
@@ -84,7 +84,7 @@ class InteractionFactory(factory.django.DjangoModelFactory):
     minutes = 5
 
 
-def add_due_tasks(case, staff, n: int) -> list:  # type: ignore[no-untyped-def]
+def add_due_tasks(case, staff, n: int) -> list:
     """n open tasks due in 30 minutes, through the service: each has a due-soon reminder
     that is due now (and a later overdue one)."""
     from datetime import timedelta
@@ -104,7 +104,7 @@ def add_due_tasks(case, staff, n: int) -> list:  # type: ignore[no-untyped-def]
     ]
 
 
-def add_timeline_events(case, actor, n: int, *, same_time: bool = False) -> None:  # type: ignore[no-untyped-def]
+def add_timeline_events(case, actor, n: int, *, same_time: bool = False) -> None:
     """n events noted "Step 0" … "Step n-1", a minute apart (or all at one instant),
     oldest first, starting 30 days ago."""
     from datetime import timedelta

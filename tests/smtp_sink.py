@@ -38,7 +38,7 @@ class Sink:
         self._senders: set[object] = set()
         self._released = threading.Event()
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+    async def handle_DATA(self, server, session, envelope):
         if self.delay:
             await asyncio.sleep(self.delay)
         await self._gate(session.peer)
@@ -111,7 +111,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def smtp_sink(settings) -> Iterator[Sink]:  # type: ignore[no-untyped-def]
+def smtp_sink(settings) -> Iterator[Sink]:
     sink = Sink()
     controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
     sink.port = controller.port

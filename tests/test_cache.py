@@ -93,7 +93,7 @@ class Other:
 
 
 @pytest.fixture
-def other_process(transactional_db) -> Iterator[Other]:  # type: ignore[no-untyped-def]
+def other_process(transactional_db) -> Iterator[Other]:
     other = Other()
     yield other
     other.stop()
@@ -126,7 +126,7 @@ def test_insights_computed_in_one_process_are_shared_with_another(settings, team
     insights.cached_insights(period)
     assert other_process.ask(f"get {key}") == "hit"
     # …for the minute the README promises, then gone (Redis keeps the time).
-    client = cache._cache.get_client(write=False)  # type: ignore[attr-defined]
+    client = cache._cache.get_client(write=False)
     assert 0 < client.ttl(cache.make_key(key)) <= 60
 
 

@@ -21,7 +21,7 @@ other_customer = access.other_customer
 policy = access.policy
 
 
-def no_store(response) -> bool:  # type: ignore[no-untyped-def]
+def no_store(response) -> bool:
     return "no-store" in response.get("Cache-Control", "")
 
 

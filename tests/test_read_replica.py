@@ -77,16 +77,16 @@ def _world(replica: Any) -> World:
     from cases.models import Role
     from tests.factories import CategoryFactory, CustomerFactory, TeamFactory, UserFactory
 
-    team = TeamFactory(name="Downtown store")
-    staff = UserFactory(username="staff", teams=[team])
+    team = TeamFactory.create(name="Downtown store")
+    staff = UserFactory.create(username="staff", teams=[team])
     manager = UserFactory(username="manager", role=Role.MANAGER, teams=[team])
-    customer = CustomerFactory(team=team, created_by=staff)
+    customer = CustomerFactory.create(team=team, created_by=staff)
     case = services.open_case(
         by=staff,
         customer=customer,
         team=team,
         subject="Fridge too big for the kitchen",
-        category=CategoryFactory(name="Refund dispute", slug="refund-dispute"),
+        category=CategoryFactory.create(name="Refund dispute", slug="refund-dispute"),
         channel="in_person",
         assignee=staff,
     )

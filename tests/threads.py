@@ -2,11 +2,12 @@
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from django.db import connection
 
 
-def race(*actions: Callable[[], object]) -> list[object]:
+def race(*actions: Callable[[], Any]) -> list[Any]:
     """Each action's return value, or the exception it raised (the loser's is a result)."""
     barrier = threading.Barrier(len(actions))
     results: list[object] = [None] * len(actions)

@@ -3,7 +3,7 @@ attaching a policy."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.layout import Column, Div, Field, Layout, Row
 from django import forms
@@ -23,6 +23,7 @@ from .common import (
     TeamChoiceMixin,
     auto_id,
     form_helper,
+    object_field,
     policies_in_force,
     team_members,
     valid_phone,
@@ -63,7 +64,9 @@ class CaseForm(TeamChoiceMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.duplicates: list[Customer] = []
-        self.fields["customer"].queryset = Customer.objects.visible_to(user)
+        cast(
+            forms.ModelChoiceField, self.fields["customer"]
+        ).queryset = Customer.objects.visible_to(user)
         self._setup_team(user)
         if not self.data.get("_duplicate_seen"):
             self.fields["create_anyway"].widget = forms.HiddenInput()
@@ -95,7 +98,8 @@ class CaseForm(TeamChoiceMixin, forms.Form):
         return valid_phone(self.cleaned_data.get("customer_phone", ""))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         team = data.get("team")
         if data.get("assign_to_me") and team and not team.members.filter(pk=self.user.pk).exists():
             self.add_error(
@@ -140,7 +144,9 @@ class ReassignForm(forms.Form):
     ) -> None:
         auto_id(kwargs, "reassign")
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].set_objects(members if members is not None else team_members(team))
+        object_field(self, "assignee").set_objects(
+            members if members is not None else team_members(team)
+        )
         self.helper = form_helper("Reassign", action=action, name="reassign")
 
 
@@ -176,7 +182,8 @@ class ResolveForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("email_customer") and not (data.get("next_step") or "").strip():
             self.add_error("next_step", "Tell the customer what happens next.")
         return data
@@ -206,5 +213,7 @@ class AttachPolicyForm(forms.Form):
     ) -> None:
         auto_id(kwargs, "attach")
         super().__init__(*args, **kwargs)
-        self.fields["policy"].set_objects(policies if policies is not None else policies_in_force())
+        object_field(self, "policy").set_objects(
+            policies if policies is not None else policies_in_force()
+        )
         self.helper = form_helper("Attach policy", action=action, name="attach")

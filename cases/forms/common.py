@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -79,12 +79,19 @@ def valid_phone(value: str) -> str:
     return value
 
 
+def object_field(form: forms.BaseForm, name: str) -> ObjectChoiceField:
+    """`form.fields[name]`, typed: `fields` holds plain `Field`s as far as mypy knows."""
+    return cast(ObjectChoiceField, form.fields[name])
+
+
 class TeamChoiceMixin:
     """Limits a `team` field to the user's teams and hides it when there is only one."""
 
+    fields: dict[str, forms.Field]  # the form's, which this mixes into
+
     def _setup_team(self, user: User) -> None:
         teams = visible_teams(user)
-        field = self.fields["team"]  # type: ignore[attr-defined]
+        field = cast(forms.ModelChoiceField, self.fields["team"])
         field.queryset = teams
         team_list = list(teams[:2])
         if len(team_list) == 1:

@@ -68,7 +68,8 @@ class CustomerForm(TeamChoiceMixin, forms.ModelForm):
         return valid_phone(self.cleaned_data.get("phone", ""))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         email, phone = data.get("email", ""), data.get("phone", "")
         if not self.errors and not (email or phone):
             raise forms.ValidationError("Give an email or a phone number so we can reach them.")

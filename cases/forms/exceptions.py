@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -13,6 +13,7 @@ from .common import (
     ObjectChoiceField,
     auto_id,
     form_helper,
+    object_field,
     policies_in_force,
 )
 
@@ -56,12 +57,14 @@ class ExceptionRequestForm(forms.Form):
                 f"max {item.max_value})"
             )
             groups.setdefault(f"{item.policy.code}: {item.policy.title}", []).append((key, label))
-        self.fields["allowed_exception"].choices = [
+        cast(forms.ChoiceField, self.fields["allowed_exception"]).choices = [
             ("", "— Choose an exception —"),
             *groups.items(),
             (OFF_POLICY, "Off-policy exception (always needs a manager)"),
         ]
-        self.fields["policy"].set_objects(policies if policies is not None else policies_in_force())
+        object_field(self, "policy").set_objects(
+            policies if policies is not None else policies_in_force()
+        )
         self.helper = form_helper("Request exception", action=action, name="request")
 
     def clean_allowed_exception(self) -> AllowedException | None:
@@ -71,7 +74,8 @@ class ExceptionRequestForm(forms.Form):
         return self.offered[key]  # ChoiceField already refused anything not offered
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         allowed = data.get("allowed_exception")
         value = data.get("value")
         if allowed is not None and value is not None and value > allowed.max_value:
@@ -107,7 +111,8 @@ class DecisionForm(forms.Form):
         self.helper = form_helper("Record decision", action=action, name="decision")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == "counter":
             counter = data.get("counter_value")
             if counter is None and "counter_value" not in self.errors:

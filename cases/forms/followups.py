@@ -17,6 +17,7 @@ from .common import (
     ObjectChoiceField,
     auto_id,
     form_helper,
+    object_field,
     team_members,
 )
 
@@ -37,7 +38,9 @@ class TaskForm(forms.Form):
     ) -> None:
         auto_id(kwargs, "task")
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].set_objects(members if members is not None else team_members(team))
+        object_field(self, "assignee").set_objects(
+            members if members is not None else team_members(team)
+        )
         self.helper = form_helper("Add task", action=action, name="task")
         self.helper.layout = Layout(
             "title",

@@ -12,6 +12,7 @@ from ..models import (
 from .common import (
     ObjectChoiceField,
     auto_id,
+    object_field,
 )
 
 
@@ -34,13 +35,14 @@ class InsightsForm(forms.Form):
         auto_id(kwargs, "insights")
         super().__init__(*args, **kwargs)
         self.teams = teams
-        self.fields["team"].set_objects(teams)
+        object_field(self, "team").set_objects(teams)
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("period") == "custom":
             start, end = data.get("start"), data.get("end")
             if not start:

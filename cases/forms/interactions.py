@@ -57,7 +57,8 @@ class InteractionForm(forms.Form):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         promised = (data.get("promise") or "").strip()
         if promised and not data.get("promise_due_at") and "promise_due_at" not in self.errors:
             self.add_error("promise_due_at", "Say by when the promise will be kept.")

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ..models import Role, Team, User
 
-MONEY = DecimalField(max_digits=14, decimal_places=2)
+MONEY: DecimalField[Any, Any] = DecimalField(max_digits=14, decimal_places=2)
 TOP = 10
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -46,7 +46,7 @@ def cached_insights(period: Period) -> Insights:
     if not seconds:
         return insights_from_replica(period)
     key = cache_keys.insights(start=period.start, end=period.end, team_ids=period.team_ids)
-    return cache.get_or_set(key, lambda: insights_from_replica(period), seconds)
+    return cast(Insights, cache.get_or_set(key, lambda: insights_from_replica(period), seconds))
 
 
 def insights_from_replica(period: Period) -> Insights:

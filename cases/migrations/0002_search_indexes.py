@@ -13,21 +13,21 @@ SEARCH_INDEXES = [
 ]
 
 
-def _index(field: str, name: str):  # type: ignore[no-untyped-def]
+def _index(field: str, name: str):
     from django.contrib.postgres.indexes import GinIndex
     from django.contrib.postgres.search import SearchVector
 
     return GinIndex(SearchVector(field, config="english"), name=name)
 
 
-def create(apps, schema_editor):  # type: ignore[no-untyped-def]
+def create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     for model_name, field, name in SEARCH_INDEXES:
         schema_editor.add_index(apps.get_model("cases", model_name), _index(field, name))
 
 
-def drop(apps, schema_editor):  # type: ignore[no-untyped-def]
+def drop(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     for model_name, field, name in SEARCH_INDEXES:

@@ -5,7 +5,7 @@ from django.db import migrations, models
 RANKS = {"low": 1, "normal": 2, "high": 3, "urgent": 4}
 
 
-def backfill(apps, schema_editor):  # type: ignore[no-untyped-def]
+def backfill(apps, schema_editor):
     from django.db.models import Case as When_
     from django.db.models import IntegerField, Value, When
 

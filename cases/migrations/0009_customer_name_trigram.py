@@ -14,13 +14,13 @@ CREATE = [
 DROP = ["DROP INDEX IF EXISTS customer_name_trgm"]
 
 
-def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
+def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         for statement in CREATE:
             schema_editor.execute(statement)
 
 
-def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
+def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         for statement in DROP:
             schema_editor.execute(statement)

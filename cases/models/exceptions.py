@@ -67,7 +67,7 @@ class ExceptionRequestQuerySet(CaseScopedQuerySet):
         if not user.is_authenticated or user.role == Role.STAFF:
             return self.none()
         qs = self.visible_to(user).filter(
-            status=RequestStatus.PENDING, required_level__lte=ROLE_LEVEL[user.role]
+            status=RequestStatus.PENDING, required_level__lte=ROLE_LEVEL[Role(user.role)]
         )
         return qs.exclude(requested_by=user)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Self
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -35,7 +35,7 @@ class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STAFF)
     teams = models.ManyToManyField(Team, related_name="members", blank=True)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager[Self]] = UserManager()
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]

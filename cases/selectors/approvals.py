@@ -27,7 +27,7 @@ def _customer_history() -> dict[str, Any]:
         .annotate(n=Count("id"))
         .values("n")
     )
-    money = DecimalField(max_digits=12, decimal_places=2)
+    money: DecimalField[Any, Any] = DecimalField(max_digits=12, decimal_places=2)
     return {
         "granted_count_12m": Coalesce(
             Subquery(granted.annotate(n=Count("id")).values("n"), output_field=IntegerField()),

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.http import HttpRequest
 
 from ..models import (
     Case,
@@ -72,7 +72,7 @@ def cases_with_words(cases: QuerySet[Case], query: str) -> list[Case]:
     """
     if connection.vendor == "postgresql":
         words = SearchQuery(query, config="english", search_type="websearch")
-        by_subject = list(
+        by_subject: list[Case] = list(
             cases.annotate(sv=SearchVector("subject", config="english"))
             .filter(sv=words)
             .order_by("-created_at")[:SEARCH_LIMIT]
@@ -94,7 +94,7 @@ def cases_with_words(cases: QuerySet[Case], query: str) -> list[Case]:
     return sorted(merged.values(), key=lambda c: (c.created_at, c.pk), reverse=True)[:SEARCH_LIMIT]
 
 
-def search_text(request: Any) -> str:
+def search_text(request: HttpRequest) -> str:
     """The `q` parameter as safe text: NUL bytes (which PostgreSQL refuses) dropped, 200
     characters at most."""
     return request.GET.get("q", "").replace("\x00", "").strip()[:200]

@@ -209,8 +209,8 @@ def update_triage(
             record_event(case, actor=by, kind=kind, from_value=old, to_value=value)
     if updates:
         now = timezone.now()
-        if "priority" in updates:
-            updates["priority_rank"] = PRIORITY_RANK[updates["priority"]]
+        if priority is not None and "priority" in updates:
+            updates["priority_rank"] = PRIORITY_RANK[priority]
         Case.objects.filter(pk=case.pk).update(updated_at=now, last_activity_at=now, **updates)
         case.refresh_from_db()
     return case

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 
@@ -45,7 +45,7 @@ def update_customer(customer: Customer, *, by: User, **fields: object) -> Custom
         raise TypeError(f"Unknown customer fields: {sorted(unknown)}")
     for name, value in fields.items():
         if name == "flags":
-            value = sorted(set(value))  # type: ignore[call-overload]
+            value = sorted(set(cast("Iterable[str]", value)))
         setattr(customer, name, value)
     customer.save()
     return customer

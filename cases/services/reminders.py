@@ -26,12 +26,12 @@ import socket
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection as db
-from django.db.models import F
+from django.db.models import F, Field
 from django.utils import timezone
 
 from .. import emails
@@ -51,10 +51,11 @@ BATCH_SIZE = 25
 BATCH_HOLD_SECONDS = 1.0
 
 
-def _db_value(name: str, value: object) -> object:
+def _db_value(name: str, value: object) -> Any:
     """A Reminder field's value as the database stores it (SQLite keeps date-times as text,
     so raw SQL must compare them in that form)."""
-    return Reminder._meta.get_field(name).get_db_prep_save(value, connection=db)
+    field = cast("Field[Any, Any]", Reminder._meta.get_field(name))  # a concrete column
+    return field.get_db_prep_save(value, connection=db)
 
 
 _CLAIM_SQL = """
@@ -75,7 +76,8 @@ def _claim_ids(now: datetime, *, size: int, case_id: int | None) -> list[int]:
     if db.vendor == "postgresql":
         # One statement; SKIP LOCKED lets concurrent sweeps take disjoint batches at once,
         # and a row another sweep claimed meanwhile fails the re-checked `state = 'pending'`.
-        scope, params = "", [now, now]
+        scope = ""
+        params: list[Any] = [now, now]
         if case_id is not None:
             scope = " AND case_id = %s"
             params.append(case_id)
@@ -160,7 +162,7 @@ def _finish(reminder: Reminder, **fields: object) -> bool:
             _RECORD_SQL.format(sets=sets),
             [*values, reminder.pk, _db_value("claimed_at", reminder.claimed_at)],
         )
-        recorded = cursor.rowcount == 1
+        recorded: bool = cursor.rowcount == 1
     if not recorded:
         # Rescheduled or recovered meanwhile: its new state stands.
         logger.info("reminder.changed_while_held", extra={"reminder_id": reminder.pk})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -24,15 +24,16 @@ from ..forms import (
     policies_in_force,
     team_members,
 )
+from ..http import AuthedRequest
 from .common import id_param
 
 
-def event_anchor(request: HttpRequest) -> int | None:
+def event_anchor(request: AuthedRequest) -> int | None:
     """`?before=<event id>`: where an earlier page of the timeline starts (else the latest)."""
     return id_param(request.GET.get("before"))
 
 
-def case_context(request: HttpRequest, case: Any, **forms: Any) -> dict[str, Any]:
+def case_context(request: AuthedRequest, case: Any, **forms: Any) -> dict[str, Any]:
     """Everything the case page shows; `forms` replaces a blank form with an invalid one."""
     actions = permissions.allowed_actions(request.user, case)
     context: dict[str, Any] = {
@@ -53,7 +54,7 @@ def case_context(request: HttpRequest, case: Any, **forms: Any) -> dict[str, Any
     return context
 
 
-def _action_forms(request: HttpRequest, case: Any, actions: frozenset[str]) -> dict[str, Any]:
+def _action_forms(request: AuthedRequest, case: Any, actions: frozenset[str]) -> dict[str, Any]:
     """Only the forms this page shows: most cases at scale are closed, and building the
     rest cost three queries (team members, policies, allowed exceptions) for nothing."""
     reference = case.reference
@@ -100,7 +101,7 @@ def _action_forms(request: HttpRequest, case: Any, actions: frozenset[str]) -> d
     return forms
 
 
-def _requests(request: HttpRequest, case: Any, decision_forms: dict[int, Any]) -> list[Any]:
+def _requests(request: AuthedRequest, case: Any, decision_forms: dict[int, Any]) -> list[Any]:
     """The case's exception requests, each saying what this user may do with it."""
     requests = selectors.case_requests(case)
     for item in requests:
@@ -113,7 +114,7 @@ def _requests(request: HttpRequest, case: Any, decision_forms: dict[int, Any]) -
     return requests
 
 
-def refused(request: HttpRequest, case: Any, error: Exception) -> HttpResponse:
+def refused(request: AuthedRequest, case: Any, error: Exception) -> HttpResponse:
     """A rule refused the action (the case moved on meanwhile): say why on the case page.
     The form is not re-shown because the action no longer applies."""
     messages.error(request, str(error))
@@ -124,7 +125,7 @@ def refused(request: HttpRequest, case: Any, error: Exception) -> HttpResponse:
     return redirect(case)
 
 
-def rerender(request: HttpRequest, case: Any, status: int = 400, **forms: Any) -> HttpResponse:
+def rerender(request: AuthedRequest, case: Any, status: int = 400, **forms: Any) -> HttpResponse:
     """Show the case page again with the invalid form (and everything typed) in place."""
     return render(
         request, "cases/case_detail.html", case_context(request, case, **forms), status=status

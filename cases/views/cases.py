@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,6 +26,7 @@ from ..forms import (
     ResolveForm,
     TriageForm,
 )
+from ..http import AuthedRequest
 from ..models import Customer
 from ..pagination import paginate
 from .case_page import case_context, event_anchor, refused, rerender
@@ -33,7 +34,7 @@ from .common import id_param, without_page
 
 
 @login_required
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthedRequest) -> HttpResponse:
     filterset = CaseFilter(
         request.GET or None, queryset=selectors.case_list_queryset(request.user), user=request.user
     )
@@ -60,7 +61,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_create(request: HttpRequest) -> HttpResponse:
+def case_create(request: AuthedRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
     preset = None
     customer_id = id_param(request.GET.get("customer") or request.POST.get("customer"))
@@ -101,7 +102,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def case_detail(request: AuthedRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference)
     record_view(request, case)
     return render(request, "cases/case_detail.html", case_context(request, case))
@@ -109,7 +110,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
-def case_timeline(request: HttpRequest, reference: str) -> HttpResponse:
+def case_timeline(request: AuthedRequest, reference: str) -> HttpResponse:
     """The next page of older timeline events, for the "Show earlier events" button."""
     case = get_case_for(request.user, reference)
     timeline = selectors.case_timeline(case, before=event_anchor(request))
@@ -122,7 +123,7 @@ def case_timeline(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_log_interaction(request: HttpRequest, reference: str) -> HttpResponse:
+def case_log_interaction(request: AuthedRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference)
     action = reverse("case_log_interaction", args=[reference])
     form = InteractionForm(request.POST, action=action)
@@ -148,7 +149,7 @@ def case_log_interaction(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_reassign(request: HttpRequest, reference: str) -> HttpResponse:
+def case_reassign(request: AuthedRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference)
     form = ReassignForm(
         request.POST, team=case.team, action=reverse("case_reassign", args=[reference])
@@ -166,7 +167,7 @@ def case_reassign(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_triage(request: HttpRequest, reference: str) -> HttpResponse:
+def case_triage(request: AuthedRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference)
     form = TriageForm(request.POST, action=reverse("case_triage", args=[reference]))
     if form.is_valid():
@@ -182,7 +183,7 @@ def case_triage(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_resolve(request: HttpRequest, reference: str) -> HttpResponse:
+def case_resolve(request: AuthedRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference)
     form = ResolveForm(request.POST, action=reverse("case_resolve", args=[reference]))
     if form.is_valid():
@@ -198,7 +199,7 @@ def case_resolve(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_reopen(request: HttpRequest, reference: str) -> HttpResponse:
+def case_reopen(request: AuthedRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference)
     form = ReopenForm(request.POST, action=reverse("case_reopen", args=[reference]))
     if form.is_valid():
@@ -214,7 +215,7 @@ def case_reopen(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_attach_policy(request: HttpRequest, reference: str) -> HttpResponse:
+def case_attach_policy(request: AuthedRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference)
     form = AttachPolicyForm(request.POST)
     if form.is_valid():

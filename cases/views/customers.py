@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -16,13 +16,14 @@ from ..access import get_customer_for
 from ..forms import (
     CustomerForm,
 )
+from ..http import AuthedRequest
 from ..models import Customer
 from ..pagination import paginate
 from .common import without_page
 
 
 @login_required
-def customer_list(request: HttpRequest) -> HttpResponse:
+def customer_list(request: AuthedRequest) -> HttpResponse:
     query = selectors.search_text(request)
     customers = Customer.objects.visible_to(request.user).select_related("team")
     if query:
@@ -43,7 +44,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def customer_create(request: HttpRequest) -> HttpResponse:
+def customer_create(request: AuthedRequest) -> HttpResponse:
     form = CustomerForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -64,7 +65,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     customer = get_customer_for(request.user, pk)
     form = CustomerForm(request.POST or None, instance=customer, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -82,7 +83,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     customer = get_customer_for(request.user, pk)
     record_view(request, customer)
     profile = selectors.customer_profile(request.user, customer)

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from ..forms import (
     DecisionForm,
     ExceptionRequestForm,
 )
+from ..http import AuthedRequest
 from ..models import RequestStatus
 from .case_page import refused, rerender
 from .common import currency
@@ -26,7 +27,7 @@ from .common import currency
 
 @login_required
 @require_POST
-def case_request_exception(request: HttpRequest, reference: str) -> HttpResponse:
+def case_request_exception(request: AuthedRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference)
     form = ExceptionRequestForm(
         request.POST, action=reverse("case_request_exception", args=[reference])
@@ -60,7 +61,7 @@ def case_request_exception(request: HttpRequest, reference: str) -> HttpResponse
 
 @login_required
 @require_POST
-def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def request_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     exception_request = get_request_for(request.user, pk)
     case = exception_request.case
     form = DecisionForm(
@@ -95,7 +96,7 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def request_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
     exception_request = get_request_for(request.user, pk)
     try:
         services.withdraw_exception(exception_request, by=request.user)
@@ -107,7 +108,7 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def approvals(request: HttpRequest, invalid: dict[int, Any] | None = None) -> HttpResponse:
+def approvals(request: AuthedRequest, invalid: dict[int, Any] | None = None) -> HttpResponse:
     """The decision queue: managers (their teams, up to their limit) and admins."""
     if not permissions.can_see_approvals(request.user):
         raise PermissionDenied("The approvals queue is for managers and admins.")

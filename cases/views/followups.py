@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -19,17 +19,18 @@ from ..forms import (
     RescheduleTaskForm,
     TaskForm,
 )
+from ..http import AuthedRequest
 from .case_page import refused, rerender
 
 
 @login_required
-def my_tasks(request: HttpRequest) -> HttpResponse:
+def my_tasks(request: AuthedRequest) -> HttpResponse:
     board = selectors.my_tasks(request.user)
     return render(request, "cases/tasks.html", {"board": board, "scope": "mine"})
 
 
 @login_required
-def team_tasks(request: HttpRequest) -> HttpResponse:
+def team_tasks(request: AuthedRequest) -> HttpResponse:
     if not permissions.can_see_team_tasks(request.user):
         raise PermissionDenied("Team tasks are for managers and admins.")
     board = selectors.team_tasks(request.user)
@@ -38,7 +39,7 @@ def team_tasks(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_add_task(request: HttpRequest, reference: str) -> HttpResponse:
+def case_add_task(request: AuthedRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference)
     if not permissions.can_work_on(request.user, case):
         # Only the page's form is refused: service recovery after closing is the service's.
@@ -55,7 +56,7 @@ def case_add_task(request: HttpRequest, reference: str) -> HttpResponse:
     return rerender(request, case, task_form=form)
 
 
-def _back(request: HttpRequest, task: Any) -> HttpResponse:
+def _back(request: AuthedRequest, task: Any) -> HttpResponse:
     """Return to where the action was taken: a task list or the case."""
     target = request.POST.get("next", "")
     if target in {"my_tasks", "team_tasks"}:
@@ -65,7 +66,7 @@ def _back(request: HttpRequest, task: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def task_complete(request: AuthedRequest, pk: int) -> HttpResponse:
     task = get_task_for(request.user, pk)
     form = CompleteTaskForm(request.POST, prefix=f"t{pk}")
     if not form.is_valid():
@@ -84,7 +85,7 @@ def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def task_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     task = get_task_for(request.user, pk)
     try:
         services.cancel_task(task, by=request.user, reason=request.POST.get("reason", "")[:500])
@@ -97,7 +98,7 @@ def task_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+def task_reschedule(request: AuthedRequest, pk: int) -> HttpResponse:
     task = get_task_for(request.user, pk)
     form = RescheduleTaskForm(request.POST, prefix=f"t{pk}")
     if not form.is_valid():

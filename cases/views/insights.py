@@ -8,11 +8,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from .. import insights, permissions
 from ..forms import InsightsForm
+from ..http import AuthedRequest
 from ..models import Outcome
 
 # The tables the page shows and the CSV export offers: key → (title, columns).
@@ -104,7 +105,7 @@ INSIGHT_TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
 }
 
 
-def _insights_scope(request: HttpRequest) -> tuple[Any, Any]:
+def _insights_scope(request: AuthedRequest) -> tuple[Any, Any]:
     if not permissions.can_see_insights(request.user):
         raise PermissionDenied("Insights are for managers and admins.")
     teams = list(insights.teams_for(request.user))
@@ -115,7 +116,7 @@ def _insights_scope(request: HttpRequest) -> tuple[Any, Any]:
 
 
 @login_required
-def insights_page(request: HttpRequest) -> HttpResponse:
+def insights_page(request: AuthedRequest) -> HttpResponse:
     form, period = _insights_scope(request)
     data = insights.cached_insights(period)
     first, last = form.dates()
@@ -189,7 +190,7 @@ def _safe_cell(value: Any) -> Any:
 
 
 @login_required
-def insights_export(request: HttpRequest, table: str) -> HttpResponse:
+def insights_export(request: AuthedRequest, table: str) -> HttpResponse:
     if table not in INSIGHT_TABLES:
         raise Http404("No such table.")
     form, period = _insights_scope(request)

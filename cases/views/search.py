@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from .. import selectors
+from ..http import AuthedRequest
 
 
 @login_required
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: AuthedRequest) -> HttpResponse:
     results = selectors.search(request.user, selectors.search_text(request))
     if results.case and not results.cases and not results.customers:
         return redirect(results.case)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -16,6 +16,7 @@ from ..forms import (
     CaseStudyForm,
     StudyFilterForm,
 )
+from ..http import AuthedRequest
 from ..models import CaseStudy
 from ..pagination import paginate
 from .case_page import refused, rerender
@@ -24,7 +25,7 @@ from .common import without_page
 
 @login_required
 @require_POST
-def case_mark_study(request: HttpRequest, reference: str) -> HttpResponse:
+def case_mark_study(request: AuthedRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference)
     if not permissions.is_manager_or_admin(request.user):
         raise PermissionDenied("Managers mark case studies.")
@@ -40,7 +41,7 @@ def case_mark_study(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def study_list(request: HttpRequest) -> HttpResponse:
+def study_list(request: AuthedRequest) -> HttpResponse:
     form = StudyFilterForm(request.GET or None)
     studies = CaseStudy.objects.visible_to(request.user).select_related(
         "case", "category", "created_by"

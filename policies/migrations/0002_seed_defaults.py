@@ -3,7 +3,7 @@
 from django.db import migrations
 
 
-def seed(apps, schema_editor):  # type: ignore[no-untyped-def]
+def seed(apps, schema_editor):
     from policies.defaults import CATEGORIES, DEMEANOUR_GUIDANCE
 
     Category = apps.get_model("policies", "Category")

@@ -15,7 +15,7 @@ If anything is unclear, reply to this email and quote {reference}.
 {business}"""
 
 
-def seed(apps, schema_editor):  # type: ignore[no-untyped-def]
+def seed(apps, schema_editor):
     MessageTemplate = apps.get_model("policies", "MessageTemplate")
     MessageTemplate.objects.get_or_create(
         key="what-happens-next",

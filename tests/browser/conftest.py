@@ -101,7 +101,7 @@ class PageWatch:
 
 
 @pytest.fixture
-def origin(live_server) -> str:  # type: ignore[no-untyped-def]
+def origin(live_server) -> str:
     parts = urlsplit(live_server.url)
     return f"{parts.scheme}://{parts.netloc}"
 
@@ -133,7 +133,7 @@ def watch(page: Page, origin: str, request: pytest.FixtureRequest) -> Iterator[P
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     """Keep each phase's report on the item, so `shot` can tell a failed test at teardown."""
     report = yield
     setattr(item, f"rep_{report.when}", report)
@@ -165,10 +165,10 @@ def shot(page: Page, request: pytest.FixtureRequest) -> Iterator[Callable[[str],
 
 
 @pytest.fixture
-def sign_in(page: Page, live_server, watch: PageWatch) -> Callable[..., None]:  # type: ignore[no-untyped-def]
+def sign_in(page: Page, live_server, watch: PageWatch) -> Callable[..., None]:
     """Sign in through the login form (which also goes through django-axes)."""
 
-    def _sign_in(user, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    def _sign_in(user, password: str = PASSWORD) -> None:
         page.goto(f"{live_server.url}/accounts/login/")
         page.get_by_label("Username").fill(user.username)
         page.get_by_label("Password").fill(password)
@@ -198,7 +198,7 @@ class Window:
     shot_prefix: str
     shots: int = 0
 
-    def sign_in(self, user, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    def sign_in(self, user, password: str = PASSWORD) -> None:
         """The same steps as the `sign_in` fixture, in this window."""
         self.page.goto(f"{self.base_url}/accounts/login/")
         self.page.get_by_label("Username").fill(user.username)
@@ -215,7 +215,7 @@ class Window:
 
 
 @pytest.fixture
-def new_window(new_context, live_server, origin: str, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+def new_window(new_context, live_server, origin: str, request: pytest.FixtureRequest):
     """`new_window("manager")` opens a fresh, watched browser context with one page."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     prefix = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")

@@ -21,11 +21,11 @@ CALM_HEADLINE = DEMEANOUR_GUIDANCE["calm"]["headline"]
 REFERENCE_URL = re.compile(r"/cases/(CD-\d+)/$")
 
 
-def _main(page: Page):  # type: ignore[no-untyped-def]
+def _main(page: Page):
     return page.get_by_role("main")
 
 
-def _status_badge(page: Page):  # type: ignore[no-untyped-def]
+def _status_badge(page: Page):
     return page.locator("#case-header .badge[class*='status-']")
 
 
@@ -50,7 +50,7 @@ def _count_document_loads(page: Page) -> list[str]:
 
 def test_staff_creates_customer_opens_case_logs_resolves_and_reopens(
     page: Page, live_server, staff, category, guidance, watch, sign_in, shot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sign_in(staff)
 
     # Customers → New customer.
@@ -176,12 +176,14 @@ def test_staff_creates_customer_opens_case_logs_resolves_and_reopens(
 
 def test_other_team_gets_404_and_does_not_find_the_case(
     page: Page, live_server, case, other_team, other_team_staff, category, watch, sign_in, shot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from cases import services
     from tests.factories import CustomerFactory
 
     # A case of the outsider's own team, so that the list is known to work for them.
-    own_customer = CustomerFactory(name="Olive Own", team=other_team, created_by=other_team_staff)
+    own_customer = CustomerFactory.create(
+        name="Olive Own", team=other_team, created_by=other_team_staff
+    )
     own_case = services.open_case(
         by=other_team_staff,
         customer=own_customer,
@@ -236,7 +238,7 @@ def test_other_team_gets_404_and_does_not_find_the_case(
 
 def test_new_case_with_new_customer_then_duplicate_customer_warning(
     page: Page, live_server, staff, category, guidance, watch, sign_in, shot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sign_in(staff)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="New case").click()
@@ -303,10 +305,10 @@ def test_new_case_with_new_customer_then_duplicate_customer_warning(
 
 def test_case_list_status_filter_is_in_the_url_and_survives_reload(
     page: Page, live_server, staff, customer, category, watch, sign_in, shot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from cases import services
 
-    def open_case(subject: str):  # type: ignore[no-untyped-def]
+    def open_case(subject: str):
         return services.open_case(
             by=staff,
             customer=customer,
@@ -373,7 +375,7 @@ def test_case_list_status_filter_is_in_the_url_and_survives_reload(
 
 def test_wrong_password_shows_an_error_and_keeps_the_username(
     page: Page, live_server, staff, watch, shot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page.goto(f"{live_server.url}/cases/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/cases/$"))
     page.get_by_label("Username").fill(staff.username)
@@ -400,7 +402,7 @@ def test_wrong_password_shows_an_error_and_keeps_the_username(
 
 def test_interaction_form_works_with_the_keyboard_only(
     page: Page, live_server, staff, case, guidance, watch, sign_in, shot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sign_in(staff)
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     loads = _count_document_loads(page)
@@ -458,7 +460,7 @@ def test_interaction_form_works_with_the_keyboard_only(
 
 def test_case_page_fields_have_unique_ids_and_their_own_labels(
     page: Page, live_server, staff, case, guidance, watch, sign_in
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """The case page holds five forms; a label's `for` must reach the field beside it.
 
     With two fields sharing an id, the second one's label names the first field: clicking
@@ -507,7 +509,7 @@ def test_case_page_fields_have_unique_ids_and_their_own_labels(
 
 def test_a_long_timeline_shows_the_latest_and_loads_earlier_events_in_place(
     page: Page, live_server, staff, case, guidance, watch, sign_in, shot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from tests.factories import add_timeline_events
 
     add_timeline_events(case, staff, 120)

@@ -74,7 +74,7 @@ def test_over_the_staff_limit_a_manager_counter_offers_from_the_approvals_queue(
     sign_in,
     shot,
     new_window,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from cases import services
 
     # History: the same customer got 15.00 on an earlier case (within the staff limit).
@@ -181,7 +181,7 @@ def test_over_the_staff_limit_a_manager_counter_offers_from_the_approvals_queue(
 
 def test_within_the_staff_limit_the_exception_is_granted_at_once(
     page: Page, live_server, staff, case, allowed, guidance, watch, sign_in, shot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sign_in(staff)
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     _request_exception(
@@ -224,7 +224,7 @@ def test_a_managers_own_off_policy_request_has_no_decide_form_for_him(
     sign_in,
     shot,
     new_window,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sign_in(manager)
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     _request_exception(

@@ -56,7 +56,7 @@ def _task_row(container: Locator, title: str) -> Locator:
 
 def test_staff_adds_a_task_finds_it_on_tasks_moves_it_and_marks_it_done(
     page: Page, live_server, staff, colleague, case, guidance, watch, sign_in, shot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     title = "Ring back once the warehouse has checked the stock"
     outcome = "Spoke to Dana: a smaller fridge arrives on Tuesday; she is happy with that."
     now = timezone.localtime()
@@ -153,7 +153,7 @@ def test_staff_adds_a_task_finds_it_on_tasks_moves_it_and_marks_it_done(
 
 def test_customer_rates_2_and_the_manager_gets_a_service_recovery_task(
     page: Page, live_server, staff, manager, case, guidance, watch, sign_in, shot, new_window
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from cases.services.followups import feedback_token, schedule_feedback
 
     feedback = schedule_feedback(case, send_at=timezone.now())
@@ -237,7 +237,7 @@ def _log_interaction_with_promise(page: Page, due: datetime) -> None:
 
 def test_a_promise_in_an_interaction_becomes_a_follow_up_task(
     page: Page, live_server, staff, case, guidance, watch, sign_in, shot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     due = _next_friday_at_ten()
     sign_in(staff)
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
@@ -269,7 +269,7 @@ def test_a_promise_in_an_interaction_becomes_a_follow_up_task(
 
 def test_the_promise_task_shows_in_the_task_card_without_a_reload(
     page: Page, live_server, staff, case, guidance, watch, sign_in, shot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sign_in(staff)
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     _log_interaction_with_promise(page, _next_friday_at_ten())

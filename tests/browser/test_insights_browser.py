@@ -46,7 +46,7 @@ def _at_noon(days: int) -> datetime:
     return timezone.make_aware(datetime(day.year, day.month, day.day, 12, 0))
 
 
-def _open_cases(*, by, customer, category, days_ago: list[int], subject: str) -> list:  # type: ignore[no-untyped-def]
+def _open_cases(*, by, customer, category, days_ago: list[int], subject: str) -> list:
     """One case per entry of `days_ago`, back-dated to noon of that day."""
     from cases import services
     from cases.models import Case
@@ -105,7 +105,7 @@ def test_manager_opens_insights_changes_the_period_and_downloads_a_csv(
     watch,
     sign_in,
     shot,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from cases import services
     from cases.models import Case, FollowUpTask
     from tests.factories import CategoryFactory
@@ -288,7 +288,7 @@ def test_a_complaint_surge_shows_on_the_managers_home_and_on_insights(
     watch,
     sign_in,
     shot,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from tests.factories import CategoryFactory, CustomerFactory
 
     # Refund dispute: 6 in the last 7 days against 4 in the 8 weeks before (0.5 a week).
@@ -355,7 +355,7 @@ def test_a_complaint_surge_shows_on_the_managers_home_and_on_insights(
 
 def test_staff_have_no_insights_link_and_get_403(
     page: Page, live_server, staff, customer, category, guidance, watch, sign_in, shot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # A surge in staff's own team: still, only managers are shown it.
     _open_cases(
         by=staff,

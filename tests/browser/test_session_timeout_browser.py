@@ -13,11 +13,11 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 CALM = "You were signed out after 30 minutes without activity"
 
 
@@ -27,7 +27,7 @@ def server_clock():
         yield traveller
 
 
-def _sign_in_again(page: Page, user) -> None:  # type: ignore[no-untyped-def]
+def _sign_in_again(page: Page, user) -> None:
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill("correct-horse-battery")
     page.get_by_role("button", name="Sign in").click()
@@ -35,7 +35,7 @@ def _sign_in_again(page: Page, user) -> None:  # type: ignore[no-untyped-def]
 
 def test_an_idle_screen_turns_into_the_sign_in_page_and_back_to_the_case(
     page: Page, live_server, staff, case, guidance, watch, sign_in, shot, server_clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page.clock.install()
     sign_in(staff)
     case_url = f"{live_server.url}{case.get_absolute_url()}"
@@ -62,7 +62,7 @@ def test_an_idle_screen_turns_into_the_sign_in_page_and_back_to_the_case(
 
 def test_an_htmx_form_sent_after_the_limit_loads_the_sign_in_page_whole(
     page: Page, live_server, staff, case, guidance, watch, sign_in, shot, server_clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sign_in(staff)
     case_url = f"{live_server.url}{case.get_absolute_url()}"
     page.goto(case_url)

@@ -25,7 +25,7 @@ from tests.threads import race
 pytestmark = pytest.mark.django_db
 
 
-def _failed_reminder(case, **fields) -> Reminder:  # type: ignore[no-untyped-def]
+def _failed_reminder(case, **fields) -> Reminder:
     """A reminder as the sweep leaves it after a permanent refusal."""
     defaults = {
         "kind": ReminderKind.CUSTOMER_UPDATE,

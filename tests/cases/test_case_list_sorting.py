@@ -18,7 +18,7 @@ def test_sorting_by_priority_puts_urgent_first_and_low_last(signed_in, staff, te
 
 
 def test_changing_priority_moves_the_case_in_that_order(signed_in, staff, team, category):
-    first = CaseFactory(team=team, category=category, subject="Was low", priority="low")
+    first = CaseFactory.create(team=team, category=category, subject="Was low", priority="low")
     CaseFactory(team=team, category=category, subject="Stays high", priority="high")
     services.update_triage(first, by=staff, priority="urgent")
     body = signed_in(staff).get(reverse("case_list"), {"o": "-priority"}).content.decode()

@@ -1,6 +1,7 @@
 """The case life through the services: what staff can and cannot do to a case."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -25,7 +26,7 @@ def kinds(case: Case) -> list[str]:
 
 
 def log(case, by, **overrides):
-    fields = {
+    fields: dict[str, Any] = {
         "channel": "phone",
         "direction": "inbound",
         "summary": "Called about the fridge",

@@ -61,13 +61,11 @@ def test_reopen_and_auto_close_racing_leave_one_story(staff, customer, category,
         services.resolve_case(case, by=staff, outcome="compromise", summary="credit")
         past = timezone.now() - timedelta(days=3)
         Case.objects.filter(pk=case.pk).update(resolved_at=past, last_activity_at=past)
-        race(
-            lambda: services.close_quiet_cases(),
-            lambda: services.close_quiet_cases(),
-            lambda pk=case.pk: services.reopen_case(
-                Case.objects.get(pk=pk), by=staff, reason="called"
-            ),
-        )
+
+        def reopen(pk: int = case.pk) -> object:
+            return services.reopen_case(Case.objects.get(pk=pk), by=staff, reason="called")
+
+        race(services.close_quiet_cases, services.close_quiet_cases, reopen)
         case.refresh_from_db()
         closed = CaseEvent.objects.filter(case=case, kind=EventKind.CLOSED).count()
         reopened = CaseEvent.objects.filter(case=case, kind=EventKind.REOPENED).count()

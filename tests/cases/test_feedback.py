@@ -75,6 +75,7 @@ def test_only_a_hash_of_the_link_token_is_stored(feedback):
 def test_each_request_gets_its_own_token(case):
     first = services.schedule_feedback(case, send_at=timezone.now())
     second = services.schedule_feedback(case, send_at=timezone.now())
+    assert first and second
     assert feedback_token(first) != feedback_token(second)
     assert first.token_hash != second.token_hash
 
@@ -184,6 +185,7 @@ def test_any_other_token_is_not_found(client, feedback, staff, customer, categor
         channel="phone",
     )
     other = services.schedule_feedback(other_case, send_at=timezone.now())
+    assert other
     bad = other_tokens(feedback, other)[kind]
     url = reverse("feedback", args=[bad])
     assert client.get(url).status_code == 404
@@ -358,6 +360,7 @@ ROUNDS = 8
 def test_two_submissions_of_one_link_at_once_record_one_rating(case, manager):
     for round_ in range(ROUNDS):
         feedback = services.schedule_feedback(case, send_at=timezone.now())
+        assert feedback
         url = reverse("feedback", args=[feedback_token(feedback)])
 
         def submit(rating, comment, url=url):

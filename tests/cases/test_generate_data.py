@@ -78,7 +78,7 @@ def test_generated_data_is_consistent_and_realistic(category, guidance, client, 
             subject="After",
             category_id=Case.objects.first().category_id,
             channel="phone",
-            created_by=User.objects.filter(username__startswith="gen-").first(),
+            created_by=User.objects.filter(username__startswith="gen-")[0],
         ).pk
         == 3001
     )
@@ -96,7 +96,7 @@ def test_the_same_seed_gives_the_same_shapes(category, guidance):
     assert (Interaction.objects.count(), ExceptionRequest.objects.count()) == first
 
 
-def test_the_generator_refuses_a_transaction_pooler(settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_generator_refuses_a_transaction_pooler(settings) -> None:
     from django.core.management.base import CommandError
 
     settings.DATABASE_POOLER = "pgbouncer"

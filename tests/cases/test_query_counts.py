@@ -86,7 +86,7 @@ def test_customer_profile_does_not_grow_with_history(signed_in, staff, customer,
 
     def add(n):
         for i in range(n):
-            case = CaseFactory(
+            case = CaseFactory.create(
                 team=customer.team, customer=customer, created_by=staff, category=category
             )
             services.log_interaction(
@@ -119,7 +119,7 @@ def test_a_long_customer_history_shows_the_latest_rows_and_the_full_totals(
     from cases.selectors import PROFILE_ROWS
 
     for i in range(PROFILE_ROWS + 5):
-        case = CaseFactory(
+        case = CaseFactory.create(
             team=customer.team, customer=customer, created_by=staff, category=category
         )
         services.log_interaction(

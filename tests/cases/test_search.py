@@ -41,7 +41,7 @@ def test_finds_customer_by_part_of_name(signed_in, staff, customer):
 
 
 def test_finds_cases_by_words_in_subject_and_interactions(signed_in, staff, case, category):
-    other = CaseFactory(
+    other = CaseFactory.create(
         team=case.team, customer=case.customer, category=category, subject="Broken kettle"
     )
     services.log_interaction(

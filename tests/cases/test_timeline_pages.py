@@ -95,7 +95,7 @@ def test_a_bad_anchor_shows_the_latest_events(signed_in, staff, case, before):
 def test_an_anchor_from_another_case_shows_the_latest_events(
     signed_in, staff, case, team, category
 ):
-    other = CaseFactory(
+    other = CaseFactory.create(
         team=team,
         customer=CustomerFactory(team=team, created_by=staff),
         created_by=staff,

@@ -10,6 +10,7 @@ to sign in.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -48,7 +49,7 @@ OTHER_SUMMARY = "Wants a zebrawood replacement handle"
 
 
 @pytest.fixture
-def other_customer(other_team, other_team_staff):  # type: ignore[no-untyped-def]
+def other_customer(other_team, other_team_staff):
     return CustomerFactory(
         name=OTHER_CUSTOMER,
         email=OTHER_EMAIL,
@@ -59,7 +60,7 @@ def other_customer(other_team, other_team_staff):  # type: ignore[no-untyped-def
 
 
 @pytest.fixture
-def other_case(other_team_staff, other_customer, category):  # type: ignore[no-untyped-def]
+def other_case(other_team_staff, other_customer, category):
     """Another team's case, unassigned (so it would show on a careless manager home)."""
     return services.open_case(
         by=other_team_staff,
@@ -74,7 +75,7 @@ def other_case(other_team_staff, other_customer, category):  # type: ignore[no-u
 
 
 @pytest.fixture
-def policy(admin_user):  # type: ignore[no-untyped-def]
+def policy(admin_user):
     """A policy in force with one allowed exception: staff alone up to 10, a manager up to 50."""
     return policy_services.create_policy(
         by=admin_user,
@@ -96,7 +97,7 @@ def policy(admin_user):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def world(  # type: ignore[no-untyped-def]
+def world(
     staff,
     colleague,
     manager,
@@ -497,6 +498,7 @@ def _prepare(route: Route, world: SimpleNamespace) -> None:
         from cases.services.followups import feedback_token
 
         feedback = services.schedule_feedback(world.case, send_at=timezone.now())
+        assert feedback
         world.feedback_token = feedback_token(feedback)
     if route.prepare == "resolve":
         services.resolve_case(
@@ -504,7 +506,7 @@ def _prepare(route: Route, world: SimpleNamespace) -> None:
         )
 
 
-def _call(client, route: Route, world: SimpleNamespace, user: Any = None):  # type: ignore[no-untyped-def]
+def _call(client, route: Route, world: SimpleNamespace, user: Any = None):
     url = _url(route, world)
     if route.method == "post":
         return client.post(url, _data(route, world, user))
@@ -521,7 +523,7 @@ def _expected_location(route: Route, world: SimpleNamespace) -> str:
     return f"^{re.escape(url)}$"
 
 
-def _route_names(patterns: list[URLPattern | URLResolver]) -> set[str]:
+def _route_names(patterns: Sequence[URLPattern | URLResolver]) -> set[str]:
     names: set[str] = set()
     for pattern in patterns:
         if isinstance(pattern, URLResolver):

@@ -452,7 +452,8 @@ class Command(BaseCommand):
 
     def _case_chunk(self, first: int, stop: int, n_customers: int) -> None:
         rng = self.rng
-        cases, interactions, events, requests, tasks, reminders, feedback = ([] for _ in range(7))
+        tables: list[list[tuple[Any, ...]]] = [[] for _ in range(7)]
+        cases, interactions, events, requests, tasks, reminders, feedback = tables
         demanding = max(n_customers // 1000, 1)
         now = self.now
         for cid in range(first, stop):
@@ -891,7 +892,7 @@ class Command(BaseCommand):
                     None,
                     rid,
                     None,
-                    _ts(decided_at),
+                    _ts(decided_at) if decided_at else None,
                 )
             )
 

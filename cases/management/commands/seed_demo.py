@@ -235,16 +235,23 @@ class Command(BaseCommand):
                 CaseEvent.objects.filter(pk=event.pk).update(created_at=when)
                 if event.interaction_id:
                     Interaction.objects.filter(pk=event.interaction_id).update(occurred_at=when)
-                if event.kind in {EventKind.EXCEPTION_REQUESTED, EventKind.EXCEPTION_GRANTED}:
-                    requests = ExceptionRequest.objects.filter(pk=event.exception_request_id)
+                request_id = event.exception_request_id
+                if request_id and event.kind in {
+                    EventKind.EXCEPTION_REQUESTED,
+                    EventKind.EXCEPTION_GRANTED,
+                }:
+                    requests = ExceptionRequest.objects.filter(pk=request_id)
                     requests.update(requested_at=when)
-                if event.kind in {EventKind.EXCEPTION_DECIDED, EventKind.EXCEPTION_WITHDRAWN}:
-                    requests = ExceptionRequest.objects.filter(pk=event.exception_request_id)
+                if request_id and event.kind in {
+                    EventKind.EXCEPTION_DECIDED,
+                    EventKind.EXCEPTION_WITHDRAWN,
+                }:
+                    requests = ExceptionRequest.objects.filter(pk=request_id)
                     requests.update(decided_at=when)
 
     def _seed_follow_up_rules(self, categories: dict[str, Category]) -> None:
         """Sensible defaults: every promise kept, every exception checked on, feedback asked."""
-        rules = [
+        rules: list[dict[str, Any]] = [
             {
                 "name": "Exception granted: check in after 3 days",
                 "outcome": Outcome.EXCEPTION_GRANTED,
