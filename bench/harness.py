@@ -7,22 +7,27 @@ Serves the app with gunicorn (2 workers, 127.0.0.1 only), signs in as staff, man
 admin (users made by `generate_data`, password "casedesk-bench"), and for each page takes
 p50/p95 over warm sequential requests, its query count (Django's test client in-process,
 same database), and whether any of its queries scans cases or interactions sequentially.
-Then a bounded concurrent load on the case list. Prints a table and writes JSON.
-Every loop is bounded in count and time; nothing leaves 127.0.0.1.
+
+The floor is a signed-in request for a page that does not exist: a 404 that runs all the
+middleware, loads the session and user and renders the base template, and does nothing
+else. Every page's p95 is also given as a multiple of the floor's. Insights are measured
+twice: through the page (shared for a minute, so mostly the cache) and computed afresh
+in-process with the cache bypassed (what the first request of each minute pays). Then a
+bounded concurrent load on the case list, its clients signed in before the window opens.
+
+Prints a table and writes `bench/results/pages-YYYY-MM-DD-HHMM.json` (with the date, the
+machine, the calibration and the number of cases); `bench/readme_tables.py` turns the
+committed files into the README's table. Every loop is bounded in count and time;
+nothing leaves 127.0.0.1.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
 import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -33,78 +38,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casedesk.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 os.environ.setdefault("HTTPS", "0")
-PASSWORD = "casedesk-bench"
+from bench.common import calibration_ms, percentiles, write_result  # noqa: E402
+from bench.serving import Client, load, start_server, timed  # noqa: E402
+
 SEQ_SCAN = re.compile(r"Seq Scan on (cases_case|cases_interaction)\b")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Client:
-    """A keep-alive HTTP client with a session cookie, for one user."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        self.cookies: dict[str, str] = {}
-
-    def _headers(self) -> dict[str, str]:
-        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        return {"Cookie": cookie, "Host": "127.0.0.1"} if cookie else {"Host": "127.0.0.1"}
-
-    def request(
-        self, method: str, path: str, body: dict[str, str] | None = None
-    ) -> tuple[int, bytes]:
-        headers = self._headers()
-        data = None
-        if body is not None:
-            body = {**body, "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")}
-            data = urllib.parse.urlencode(body)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
-            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
-        try:
-            self.conn.request(method, path, body=data, headers=headers)
-            response = self.conn.getresponse()
-        except (http.client.HTTPException, OSError):
-            self.conn.close()
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-            self.conn.request(method, path, body=data, headers=headers)
-            response = self.conn.getresponse()
-        payload = response.read()
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name] = rest.split(";", 1)[0]
-        return response.status, payload
-
-    def sign_in(self, username: str) -> None:
-        self.request("GET", "/accounts/login/")
-        status, _ = self.request(
-            "POST", "/accounts/login/", {"username": username, "password": PASSWORD}
-        )
-        if status != 302:
-            raise SystemExit(f"Could not sign in as {username} (status {status}).")
-
-
-def timed(client: Client, method: str, path: str, body_for=None, *, count: int, warm: int):
-    """p50 and p95 in ms over `count` sequential requests after `warm` warm-ups."""
-    samples = []
-    statuses = set()
-    for i in range(warm + count):
-        body = body_for(i) if body_for else None
-        started = time.perf_counter()
-        status, _ = client.request(method, path, body)
-        elapsed = (time.perf_counter() - started) * 1000
-        statuses.add(status)
-        if i >= warm:
-            samples.append(elapsed)
-    samples.sort()
-    p95 = samples[max(int(round(0.95 * len(samples))) - 1, 0)]
-    return round(statistics.median(samples), 1), round(p95, 1), sorted(statuses)
 
 
 def queries_and_scans(user, method: str, path: str, body: dict[str, str] | None):
@@ -134,26 +71,30 @@ def queries_and_scans(user, method: str, path: str, body: dict[str, str] | None)
     return len(ctx.captured_queries), sorted(scans)
 
 
-def load(port: int, username: str, path: str, *, clients: int, seconds: float) -> float:
-    """Requests per second with `clients` concurrent keep-alive clients for `seconds`."""
-    done = [0] * clients
-    stop = time.monotonic() + seconds
+def insights_afresh(manager, *, days: int, count: int) -> dict[str, object]:
+    """The insights for `manager`'s teams over the last `days`, computed `count` times
+    in-process as a cache miss computes them (on the replica when there is a fresh one),
+    with the cache bypassed: p50 and the slowest in ms."""
+    from cases import insights
+    from cases.forms import InsightsForm
+    from cases.insights.report import insights_from_replica
 
-    def run(index: int) -> None:
-        client = Client(port)
-        client.sign_in(username)
-        while time.monotonic() < stop:
-            status, _ = client.request("GET", path)
-            if status == 200:
-                done[index] += 1
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=seconds + 30)
-    return round(sum(done) / (time.monotonic() - started), 1)
+    form = InsightsForm({"period": str(days)}, teams=list(insights.teams_for(manager)))
+    first, last = form.dates()
+    period = insights.Period.from_dates(first, last, form.team_ids())
+    samples = []
+    for _ in range(count):
+        started = time.perf_counter()
+        insights_from_replica(period)
+        samples.append((time.perf_counter() - started) * 1000)
+    return {
+        "page": f"insights {days} days, computed afresh (cache bypassed, in-process)",
+        "key": f"insights_{days}_afresh",
+        "p50_ms": round(statistics.median(samples), 1),
+        "max_ms": round(max(samples), 1),
+        "runs": count,
+        "target_p95_ms": None,
+    }
 
 
 def top_up_pending_requests(manager, team_id: int, wanted: int) -> None:
@@ -182,13 +123,180 @@ def top_up_pending_requests(manager, team_id: int, wanted: int) -> None:
         )
 
 
-def calibration_ms() -> float:
-    """Milliseconds for a fixed pure-Python loop, best of five: this machine's speed at the
-    time of the run. Shared virtual machines vary by half from hour to hour; read a run's
-    figures against this one."""
-    import timeit
+FLOOR_PATH = "/bench-floor-no-such-page/"
 
-    return round(min(timeit.repeat("sum(range(10**6))", number=5, repeat=5)) / 5 * 1000, 1)
+
+def pages_to_measure(staff, manager, admin, team_id: int):
+    """(key, label, user, path, target p95 ms) per page, on the manager's team's data."""
+    from django.db.models import Count
+
+    from cases.models import Case, Customer
+
+    team_cases = Case.objects.filter(team_id=team_id)
+    # The 100th newest (an older, settled case), or the oldest on a small database.
+    typical = team_cases.order_by("-id").values_list("id", flat=True)[
+        max(min(100, team_cases.count() - 1), 0)
+    ]
+    busiest = (
+        team_cases.annotate(n=Count("interactions")).order_by("-n").values_list("id", "n").first()
+    )
+    team_customers = Customer.objects.filter(team_id=team_id).order_by("id")
+    # The team's first customer (a demanding one) and a typical one (three or so cases).
+    customer = team_customers.first()
+    typical_customer = team_customers.annotate(n=Count("cases")).filter(n=3).first()
+    if busiest is None or customer is None or typical_customer is None:
+        raise SystemExit("Too few generated cases or customers on the manager's team.")
+    ref = f"CD-{typical:06d}"
+    phone = urllib.parse.quote(customer.phone)
+    return [
+        ("home_staff", "home (staff)", staff, "/", 50),
+        ("home_manager", "home (manager: three case tables, tasks, surges)", manager, "/", 50),
+        ("case_list", "case list", staff, "/cases/", 50),
+        ("case_list_open", "case list: open", manager, "/cases/?status=open", 50),
+        ("case_list_team", "case list: team", manager, f"/cases/?team={team_id}", 50),
+        ("case_list_priority", "case list: by priority", manager, "/cases/?o=-priority", 50),
+        ("case_list_deep", "case list: page 400", manager, "/cases/?page=400", 50),
+        ("case_list_admin", "case list: admin", admin, "/cases/", 50),
+        ("case_page", "case page (typical)", manager, f"/cases/{ref}/", 50),
+        (
+            "case_page_busiest",
+            f"case page ({busiest[1]} interactions)",
+            manager,
+            f"/cases/CD-{busiest[0]:06d}/",
+            100,
+        ),
+        (
+            "customer",
+            "customer profile (typical)",
+            manager,
+            f"/customers/{typical_customer.pk}/",
+            50,
+        ),
+        (
+            "customer_busiest",
+            f"customer profile ({customer.cases.count()} cases)",
+            manager,
+            f"/customers/{customer.pk}/",
+            50,
+        ),
+        ("search_common", "search: common word", manager, "/search/?q=refund", 150),
+        ("search_rare", "search: rare word", manager, "/search/?q=zeppelin", 150),
+        ("search_reference", "search: reference", manager, f"/search/?q={ref}", 150),
+        ("search_email", "search: email", manager, f"/search/?q={customer.email}", 150),
+        ("search_phone", "search: phone", manager, f"/search/?q={phone}", 150),
+        ("approvals", "approvals (manager)", manager, "/approvals/", 50),
+        ("my_tasks", "my tasks (staff)", staff, "/tasks/", 50),
+        ("policies", "policy library (staff)", staff, "/policies/", 50),
+        (
+            "insights_30",
+            "insights 30 days (shared for a minute)",
+            manager,
+            "/insights/?period=30",
+            500,
+        ),
+        (
+            "insights_90",
+            "insights 90 days (shared for a minute)",
+            manager,
+            "/insights/?period=90",
+            500,
+        ),
+    ]
+
+
+def measure_pages(clients, pages, *, count: int, warm: int) -> tuple[dict, list[dict]]:
+    """The floor first, then every page with its p95 as a multiple of the floor's."""
+    staff = pages[0][2]
+    p50, p95, statuses = timed(clients[staff.pk], "GET", FLOOR_PATH, count=count, warm=warm)
+    floor = {
+        "key": "floor",
+        "page": "floor: signed-in 404 (middleware, session, user, base template)",
+        "p50_ms": p50,
+        "p95_ms": p95,
+        "statuses": statuses,
+    }
+    print(f"{floor['page']:<50} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms", flush=True)
+    results = []
+    for key, name, user, path, target in pages:
+        p50, p95, statuses = timed(clients[user.pk], "GET", path, count=count, warm=warm)
+        queries, scans = queries_and_scans(user, "GET", path, None)
+        times = round(p95 / floor["p95_ms"], 1) if floor["p95_ms"] else None
+        results.append(
+            {
+                "key": key,
+                "page": name,
+                "p50_ms": p50,
+                "p95_ms": p95,
+                "p95_x_floor": times,
+                "queries": queries,
+                "seq_scans": scans,
+                "statuses": statuses,
+                "target_p95_ms": target,
+            }
+        )
+        print(
+            f"{name:<50} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  ×{times}  {queries:3d} queries",
+            "seq scan: " + ", ".join(scans) if scans else "",
+            flush=True,
+        )
+    return floor, results
+
+
+def measure_posts(client, manager, team_id: int, typical_ref: str, *, count: int, warm: int):
+    """Log an interaction on the typical case; decide pending exception requests."""
+    from cases.models import ExceptionRequest
+
+    interaction = {
+        "channel": "phone",
+        "direction": "inbound",
+        "summary": "Benchmark call",
+        "demeanour": "calm",
+        "minutes": "3",
+        "promise": "",
+        "promise_due_at": "",
+    }
+    url = f"/cases/{typical_ref}/interactions/"
+    p50, p95, statuses = timed(client, "POST", url, lambda i: interaction, count=count, warm=warm)
+    results = [
+        {
+            "key": "post_interaction",
+            "page": "POST log interaction",
+            "p50_ms": p50,
+            "p95_ms": p95,
+            "statuses": statuses,
+            "target_p95_ms": None,
+        }
+    ]
+    print(f"{'POST log interaction':<50} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms", flush=True)
+    wanted = count + warm
+    top_up_pending_requests(manager, team_id, wanted)
+    pending = list(
+        ExceptionRequest.objects.decidable_by(manager)
+        .order_by("id")
+        .values_list("id", flat=True)[:wanted]
+    )
+    if len(pending) < wanted:
+        print(f"POST decide exception: {len(pending)} pending for the manager; skipped")
+        return results
+    samples = []
+    for i, pk in enumerate(pending):
+        body = {f"r{pk}-decision": "approve", f"r{pk}-reason": "Benchmark", "next": "approvals"}
+        started = time.perf_counter()
+        client.request("POST", f"/requests/{pk}/decide/", body)
+        if i >= warm:
+            samples.append((time.perf_counter() - started) * 1000)
+    p50, p95 = percentiles(samples)
+    results.append(
+        {
+            "key": "post_decide",
+            "page": "POST decide exception",
+            "p50_ms": p50,
+            "p95_ms": p95,
+            "target_p95_ms": None,
+        }
+    )
+    print(f"{'POST decide exception':<50} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms", flush=True)
+    return results
 
 
 def main() -> int:
@@ -196,7 +304,8 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=50, help="timed requests per page")
     parser.add_argument("--warm", type=int, default=5)
     parser.add_argument("--load-seconds", type=float, default=10.0)
-    parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "pages.json"))
+    parser.add_argument("--insights-runs", type=int, default=5, help="afresh, per period")
+    parser.add_argument("--json", help="default: bench/results/pages-YYYY-MM-DD-HHMM.json")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("Set DATABASE_URL to the PostgreSQL database filled by generate_data.")
@@ -206,193 +315,53 @@ def main() -> int:
 
     django.setup()
     from django.core.management import call_command
-    from django.db.models import Count
 
-    from cases.models import Case, Customer, ExceptionRequest, Role, User
+    from cases.models import Case, Role, User
 
     call_command("collectstatic", "--noinput", verbosity=0)
-    staff = User.objects.filter(role=Role.STAFF, username__startswith="gen-").order_by("id").first()
-    manager = (
-        User.objects.filter(role=Role.MANAGER, username__startswith="gen-").order_by("id").first()
-    )
-    admin = User.objects.filter(role=Role.ADMIN, username__startswith="gen-").order_by("id").first()
-    if not (staff and manager and admin):
-        print("No generated users: run manage.py generate_data first.")
+    generated = User.objects.filter(username__startswith="gen-").order_by("id")
+    staff = generated.filter(role=Role.STAFF).first()
+    manager = generated.filter(role=Role.MANAGER).first()
+    admin = generated.filter(role=Role.ADMIN).first()
+    team_id = manager.teams.values_list("id", flat=True).first() if manager else None
+    if not (staff and manager and admin and team_id):
+        print("No generated users (or the manager has no team): run manage.py generate_data.")
         return 2
-    team_id = manager.teams.values_list("id", flat=True).first()
-    if team_id is None:
-        print("The generated manager has no team: run manage.py generate_data again.")
-        return 2
-    typical = Case.objects.filter(team_id=team_id).order_by("-id").values_list("id", flat=True)[100]
-    busiest = (
-        Case.objects.filter(team_id=team_id)
-        .annotate(n=Count("interactions"))
-        .order_by("-n")
-        .values_list("id", "n")
-        .first()
-    )
-    customer = Customer.objects.filter(team_id=team_id).order_by("id").first()
-    # A typical customer too (three or so cases), besides the team's first, a demanding one.
-    typical_customer = (
-        Customer.objects.filter(team_id=team_id)
-        .annotate(n=Count("cases"))
-        .filter(n=3)
-        .order_by("id")
-        .first()
-    )
-    if busiest is None or customer is None or typical_customer is None:
-        print("Too few generated cases or customers on the manager's team.")
-        return 2
-    ref = lambda pk: f"CD-{pk:06d}"  # noqa: E731
-    pages = [
-        ("home (staff)", staff, "GET", "/"),
-        ("home (manager: three case tables, tasks, surges)", manager, "GET", "/"),
-        ("case list", staff, "GET", "/cases/"),
-        ("case list: open", manager, "GET", "/cases/?status=open"),
-        ("case list: team", manager, "GET", f"/cases/?team={team_id}"),
-        ("case list: by priority", manager, "GET", "/cases/?o=-priority"),
-        ("case list: deep page", manager, "GET", "/cases/?page=400"),
-        ("case list: admin", admin, "GET", "/cases/"),
-        ("case page (typical)", manager, "GET", f"/cases/{ref(typical)}/"),
-        (f"case page ({busiest[1]} interactions)", manager, "GET", f"/cases/{ref(busiest[0])}/"),
-        ("customer profile (typical)", manager, "GET", f"/customers/{typical_customer.pk}/"),
-        (
-            f"customer profile ({customer.cases.count()} cases)",
-            manager,
-            "GET",
-            f"/customers/{customer.pk}/",
-        ),
-        ("search: common word", manager, "GET", "/search/?q=refund"),
-        ("search: rare word", manager, "GET", "/search/?q=zeppelin"),
-        ("search: reference", manager, "GET", f"/search/?q={ref(typical)}"),
-        ("search: email", manager, "GET", f"/search/?q={customer.email}"),
-        ("search: phone", manager, "GET", f"/search/?q={urllib.parse.quote(customer.phone)}"),
-        ("approvals", manager, "GET", "/approvals/"),
-        ("my tasks", staff, "GET", "/tasks/"),
-        ("policy library", staff, "GET", "/policies/"),
-        ("insights 30 days", manager, "GET", "/insights/?period=30"),
-        ("insights 90 days", manager, "GET", "/insights/?period=90"),
-    ]
+    pages = pages_to_measure(staff, manager, admin, team_id)
+    typical_ref = pages[8][3].split("/")[2]
 
     calibration = calibration_ms()
     print(f"calibration: sum(range(10**6)) takes {calibration} ms on this machine now")
-    port = free_port()
-    env = dict(os.environ)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "casedesk.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server, port = start_server()
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.3)
         clients = {}
         for user in (staff, manager, admin):
             clients[user.pk] = Client(port)
             clients[user.pk].sign_in(user.username)
-
-        results = []
-        for name, user, method, path in pages:
-            p50, p95, statuses = timed(
-                clients[user.pk], method, path, count=args.count, warm=args.warm
-            )
-            queries, scans = queries_and_scans(user, method, path, None)
-            results.append(
-                {
-                    "page": name,
-                    "p50_ms": p50,
-                    "p95_ms": p95,
-                    "queries": queries,
-                    "seq_scans": scans,
-                    "statuses": statuses,
-                }
-            )
-            print(
-                f"{name:<50} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {queries:3d} queries",
-                "seq scan: " + ", ".join(scans) if scans else "",
-                flush=True,
-            )
-
-        # POSTs: log an interaction on the typical case; decide pending requests.
-        interaction = {
-            "channel": "phone",
-            "direction": "inbound",
-            "summary": "Benchmark call",
-            "demeanour": "calm",
-            "minutes": "3",
-            "promise": "",
-            "promise_due_at": "",
-        }
-        p50, p95, statuses = timed(
-            clients[manager.pk],
-            "POST",
-            f"/cases/{ref(typical)}/interactions/",
-            lambda i: interaction,
-            count=args.count,
-            warm=args.warm,
+        floor, results = measure_pages(clients, pages, count=args.count, warm=args.warm)
+        results += measure_posts(
+            clients[manager.pk], manager, team_id, typical_ref, count=args.count, warm=args.warm
         )
-        results.append(
-            {"page": "POST log interaction", "p50_ms": p50, "p95_ms": p95, "statuses": statuses}
-        )
-        print(f"{'POST log interaction':<36} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms", flush=True)
-        wanted = args.count + args.warm
-        top_up_pending_requests(manager, team_id, wanted)
-        pending = list(
-            ExceptionRequest.objects.decidable_by(manager)
-            .order_by("id")
-            .values_list("id", flat=True)[:wanted]
-        )
-        if len(pending) == wanted:
-            samples = []
-            for i, pk in enumerate(pending):
-                body = {
-                    f"r{pk}-decision": "approve",
-                    f"r{pk}-reason": "Benchmark",
-                    "next": "approvals",
-                }
-                started = time.perf_counter()
-                clients[manager.pk].request("POST", f"/requests/{pk}/decide/", body)
-                if i >= args.warm:
-                    samples.append((time.perf_counter() - started) * 1000)
-            samples.sort()
-            p50 = round(statistics.median(samples), 1)
-            p95 = round(samples[max(int(round(0.95 * len(samples))) - 1, 0)], 1)
-            results.append({"page": "POST decide exception", "p50_ms": p50, "p95_ms": p95})
-            print(f"{'POST decide exception':<36} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms", flush=True)
-        else:
-            print(f"POST decide exception: {len(pending)} pending for the manager; skipped")
-
         rps = load(port, manager.username, "/cases/", clients=4, seconds=args.load_seconds)
         print(f"case list, 4 concurrent clients, {args.load_seconds:.0f} s: {rps} requests/s")
     finally:
         server.terminate()
         server.wait(timeout=30)
+    afresh = [insights_afresh(manager, days=d, count=args.insights_runs) for d in (30, 90)]
+    for row in afresh:
+        print(f"{row['page']:<50} p50 {row['p50_ms']:7.1f} ms  max {row['max_ms']:7.1f} ms")
 
     report = {
         "cases": Case.objects.count(),
-        "machine": f"{os.cpu_count()} cores",
-        "calibration_sum_range_1e6_ms": calibration,
+        "calibration_ms": calibration,
+        "requests_per_page": args.count,
+        "floor": floor,
         "pages": results,
+        "insights_afresh": afresh,
+        "load": {"clients": 4, "seconds": args.load_seconds, "page": "case list"},
         "case_list_rps_4_clients": rps,
     }
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps(report, indent=2))
+    print(f"wrote {write_result('pages', report, args.json)}")
     return 0
 
 

@@ -25,7 +25,6 @@ bounded by --timeout.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import socket
@@ -44,6 +43,8 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.common import calibration_ms, write_result  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casedesk.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("ALLOWED_HOSTS", "localhost")
@@ -146,7 +147,7 @@ def main() -> int:
     parser.add_argument(
         "--migrate", action="store_true", help="apply migrations to an existing database"
     )
-    parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "reminder_drain.json"))
+    parser.add_argument("--json", help="default: bench/results/reminder_drain-YYYY-MM-DD-HHMM.json")
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL", "")
@@ -154,6 +155,7 @@ def main() -> int:
         print("Set DATABASE_URL to a PostgreSQL database (it is created if missing).")
         return 2
     created = ensure_database(url)
+    calibration = calibration_ms()  # before the worker starts, which would skew it
 
     import django
 
@@ -315,15 +317,15 @@ def main() -> int:
         "reminders_per_second": round(received / max(last - first, 1e-9), 1),
         "due_to_last_email_per_second": round(received / max(last - due_at.timestamp(), 1e-9), 1),
         "last_one_late_by_s": round(last - due_at.timestamp(), 2),
-        "machine": f"{os.cpu_count()} cores, {sys.platform}",
+        "calibration_ms": calibration,
+        "cases": Case.objects.count(),  # in the database, the bench's own removed
         "worker": pool,
         "database": f"PostgreSQL ({connection.settings_dict['NAME']})",
     }
     width = max(len(k) for k in result)
     for key, value in result.items():
         print(f"{key:<{width}}  {value}")
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps(result, indent=2))
+    print(f"wrote {write_result('reminder_drain', result, args.json)}")
     return 0 if received == args.count and len(ours) == args.count else 1
 
 

@@ -37,7 +37,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import Client, calibration_ms, free_port  # noqa: E402
+from bench.common import calibration_ms  # noqa: E402
+from bench.serving import Client, free_port  # noqa: E402
 
 HAPROXY_CFG = """
 global

@@ -1,0 +1,140 @@
+"""Serving the app for a benchmark and timing requests to it: gunicorn on 127.0.0.1, a
+keep-alive client with a session cookie, sequential timings and a bounded load."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+from bench.common import percentiles
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "casedesk-bench"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Client:
+    """A keep-alive HTTP client with a session cookie, for one user."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookies: dict[str, str] = {}
+
+    def _headers(self) -> dict[str, str]:
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        return {"Cookie": cookie, "Host": "127.0.0.1"} if cookie else {"Host": "127.0.0.1"}
+
+    def request(
+        self, method: str, path: str, body: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        headers = self._headers()
+        data = None
+        if body is not None:
+            body = {**body, "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")}
+            data = urllib.parse.urlencode(body)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
+            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
+        try:
+            self.conn.request(method, path, body=data, headers=headers)
+            response = self.conn.getresponse()
+        except (http.client.HTTPException, OSError):
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            self.conn.request(method, path, body=data, headers=headers)
+            response = self.conn.getresponse()
+        payload = response.read()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, payload
+
+    def sign_in(self, username: str) -> None:
+        self.request("GET", "/accounts/login/")
+        status, _ = self.request(
+            "POST", "/accounts/login/", {"username": username, "password": PASSWORD}
+        )
+        if status != 302:
+            raise SystemExit(f"Could not sign in as {username} (status {status}).")
+
+
+def timed(client: Client, method: str, path: str, body_for=None, *, count: int, warm: int):
+    """p50 and p95 in ms over `count` sequential requests after `warm` warm-ups."""
+    samples = []
+    statuses = set()
+    for i in range(warm + count):
+        body = body_for(i) if body_for else None
+        started = time.perf_counter()
+        status, _ = client.request(method, path, body)
+        elapsed = (time.perf_counter() - started) * 1000
+        statuses.add(status)
+        if i >= warm:
+            samples.append(elapsed)
+    p50, p95 = percentiles(samples)
+    return p50, p95, sorted(statuses)
+
+
+def load(port: int, username: str, path: str, *, clients: int, seconds: float) -> float:
+    """Requests per second with `clients` concurrent keep-alive clients for `seconds`.
+
+    Each client signs in (and fetches the page once) before the window opens, so the
+    window counts only the page: four sign-ins inside a short window once made the figure
+    meaningless (0.4 requests/s over a second)."""
+    signed_in = []
+    for _ in range(clients):
+        client = Client(port)
+        client.sign_in(username)
+        client.request("GET", path)
+        signed_in.append(client)
+    done = [0] * clients
+    window: dict[str, float] = {}
+    start = threading.Barrier(
+        clients, action=lambda: window.update(stop=time.monotonic() + seconds)
+    )
+
+    def run(index: int) -> None:
+        start.wait(timeout=60)
+        while time.monotonic() < window["stop"]:
+            status, _ = signed_in[index].request("GET", path)
+            if status == 200:
+                done[index] += 1
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 60)
+    # The window is the configured length (every client stops at `stop`, finishing its
+    # last request, which the count includes).
+    return round(sum(done) / seconds, 1)
+
+
+def start_server() -> tuple[subprocess.Popen, int]:
+    """gunicorn with 2 sync workers on a free 127.0.0.1 port, once it accepts connections."""
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "casedesk.wsgi", "-b", f"127.0.0.1:{port}"]
+    server = subprocess.Popen(
+        [*command, "--workers", "2", "--log-level", "warning"], cwd=ROOT, env=dict(os.environ)
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.3)
+    return server, port
