@@ -69,7 +69,7 @@ _INSERT_SQL = (
 )
 
 
-def _insert_without_waiting_for_disk(values: dict[str, object]) -> None:
+def _insert_without_waiting_for_disk(values: dict[str, Any]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(_INSERT_SQL, list(values.values()))
 

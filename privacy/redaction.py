@@ -72,7 +72,7 @@ def _redacted(field: str) -> SqlCase:
     return SqlCase(When(**{field: ""}, then=Value("")), default=Value(REDACTED))
 
 
-def _by_case(model: type, case_ids: Sequence[int]) -> QuerySet:  # type: ignore[type-arg]
+def _by_case(model: type, case_ids: Sequence[int]) -> QuerySet:
     if model is Case:
         return Case.objects.filter(pk__in=case_ids)
     return model._default_manager.filter(case_id__in=case_ids)  # type: ignore[attr-defined]

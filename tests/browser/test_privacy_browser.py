@@ -8,18 +8,21 @@ import json
 import zipfile
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from privacy.models import Erasure
 from tests.privacy.world import DANA, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
-WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+WIDTHS: dict[str, ViewportSize] = {
+    "desktop": {"width": 1280, "height": 900},
+    "phone": {"width": 390, "height": 844},
+}
 
 
 @pytest.fixture
-def world(team, staff, manager, admin_user, category, allowed, what_happens_next):  # type: ignore[no-untyped-def]
+def world(team, staff, manager, admin_user, category, allowed, what_happens_next):
     return build_world(
         DANA,
         team=team,
@@ -34,7 +37,7 @@ def world(team, staff, manager, admin_user, category, allowed, what_happens_next
 @pytest.mark.parametrize("size", WIDTHS)
 def test_admin_exports_then_erases_a_customer(
     page: Page, live_server, worker, world, admin_user, watch, sign_in, shot, size, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sign_in(admin_user)  # at desktop width: the helper looks for "Sign out" in the navbar
     page.set_viewport_size(WIDTHS[size])
     page.goto(f"{live_server.url}{world.customer.get_absolute_url()}")

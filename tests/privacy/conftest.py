@@ -4,7 +4,7 @@ from tests.privacy.world import OTHER, build_world, world  # noqa: F401 (a fixtu
 
 
 @pytest.fixture
-def bystander(team, staff, manager, admin_user, category, allowed, what_happens_next):  # type: ignore[no-untyped-def]
+def bystander(team, staff, manager, admin_user, category, allowed, what_happens_next):
     """Another customer of the same team, with every kind of data too."""
     return build_world(
         OTHER,
@@ -18,7 +18,7 @@ def bystander(team, staff, manager, admin_user, category, allowed, what_happens_
 
 
 @pytest.fixture(autouse=True)
-def export_dir(settings, tmp_path):  # type: ignore[no-untyped-def]
+def export_dir(settings, tmp_path):
     """Export files in a folder of the test's own."""
     settings.CASEDESK_EXPORT_DIR = tmp_path / "exports"
     return settings.CASEDESK_EXPORT_DIR

@@ -27,7 +27,7 @@ pytestmark = [
 
 def test_files_are_exported_and_erased_with_the_customer(
     world, staff, admin_user, attachment_store, django_capture_on_commit_callbacks
-):  # type: ignore[no-untyped-def]
+):
     # Imported by name: neither module exists until the attachments app is merged.
     attachment_services = importlib.import_module("attachments.services")
     fixtures = importlib.import_module("tests.attachment_fixtures")

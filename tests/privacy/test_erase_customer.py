@@ -17,7 +17,7 @@ from tests.privacy.world import DANA, OTHER, find_everywhere
 pytestmark = pytest.mark.django_db
 
 
-def figures(team) -> dict:  # type: ignore[no-untyped-def]
+def figures(team) -> dict:
     """Every insights figure for the period, minus what names a customer or quotes them."""
     today = timezone.localdate()
     period = insights.Period.from_dates(today - timedelta(days=30), today, [team.pk])
@@ -32,7 +32,7 @@ def figures(team) -> dict:  # type: ignore[no-untyped-def]
 
 def test_erasure_leaves_no_trace_of_the_customer_in_any_table(
     world, bystander, admin_user, team, signed_in, django_capture_on_commit_callbacks
-):  # type: ignore[no-untyped-def]
+):
     client = signed_in(admin_user)
     client.get(world.customer.get_absolute_url())
     client.get(world.cases[0].get_absolute_url())
@@ -55,7 +55,7 @@ def test_erasure_leaves_no_trace_of_the_customer_in_any_table(
     assert after == before
 
 
-def test_erasure_keeps_cases_decisions_amounts_and_timings(world, admin_user):  # type: ignore[no-untyped-def]
+def test_erasure_keeps_cases_decisions_amounts_and_timings(world, admin_user):
     case = world.cases[0]
     requests = list(ExceptionRequest.objects.filter(case=case).values("status", "granted_value"))
     minutes = sorted(Interaction.objects.filter(case=case).values_list("minutes", flat=True))
@@ -82,7 +82,7 @@ def test_erasure_keeps_cases_decisions_amounts_and_timings(world, admin_user):  
     assert (world.customer.email, world.customer.phone, world.customer.flags) == ("", "", [])
 
 
-def test_emails_not_yet_sent_to_the_customer_are_cancelled(world, admin_user):  # type: ignore[no-untyped-def]
+def test_emails_not_yet_sent_to_the_customer_are_cancelled(world, admin_user):
     unsent = Reminder.objects.filter(case=world.cases[0], kind="feedback", state="pending")
     assert unsent.count() == 2  # one due now (no sweep ran), one in three days
 
@@ -97,7 +97,7 @@ def test_emails_not_yet_sent_to_the_customer_are_cancelled(world, admin_user):  
     assert sent.state == "sent" and sent.note == "[erased]" and sent.last_error == ""
 
 
-def test_erasure_is_recorded_who_when_why_and_happens_once(world, admin_user):  # type: ignore[no-untyped-def]
+def test_erasure_is_recorded_who_when_why_and_happens_once(world, admin_user):
     services.erase_customer(world.customer, by=admin_user, reason="Customer asked")
 
     erasure = Erasure.objects.get(customer=world.customer)
@@ -110,7 +110,7 @@ def test_erasure_is_recorded_who_when_why_and_happens_once(world, admin_user):  
 
 def test_an_open_case_blocks_erasure_unless_an_admin_overrides_with_a_reason(
     world, admin_user, staff, category
-):  # type: ignore[no-untyped-def]
+):
     from cases import services as case_services
 
     open_case = case_services.open_case(
@@ -140,12 +140,12 @@ def test_an_open_case_blocks_erasure_unless_an_admin_overrides_with_a_reason(
     assert Case.objects.get(pk=open_case.pk).subject == "[erased]"
 
 
-def test_only_an_admin_erases(world, manager):  # type: ignore[no-untyped-def]
+def test_only_an_admin_erases(world, manager):
     with pytest.raises(services.NotAllowed):
         services.erase_customer(world.customer, by=manager, reason="Asked")
     assert not Erasure.objects.exists()
 
 
-def test_a_reason_is_required(world, admin_user):  # type: ignore[no-untyped-def]
+def test_a_reason_is_required(world, admin_user):
     with pytest.raises(services.NotAllowed):
         services.erase_customer(world.customer, by=admin_user, reason="   ")

@@ -31,7 +31,7 @@ from tests.privacy.world import DANA, OTHER
 pytestmark = pytest.mark.django_db
 
 
-def built(customer, by) -> tuple[dict, str, SubjectAccessExport]:  # type: ignore[no-untyped-def]
+def built(customer, by) -> tuple[dict, str, SubjectAccessExport]:
     export = services.request_export(customer, by=by)
     assert builder.build(export.pk)
     export.refresh_from_db()
@@ -41,13 +41,13 @@ def built(customer, by) -> tuple[dict, str, SubjectAccessExport]:  # type: ignor
     return data, archive.read("summary.html").decode(), export
 
 
-def ids(rows) -> set[int]:  # type: ignore[no-untyped-def]
+def ids(rows) -> set[int]:
     return {row["id"] for row in rows}
 
 
 def test_the_export_holds_every_item_about_the_customer_and_nothing_else(
     world, bystander, admin_user, signed_in
-):  # type: ignore[no-untyped-def]
+):
     signed_in(admin_user).get(world.cases[0].get_absolute_url())
     of_customer = {"case__customer": world.customer}
 
@@ -78,14 +78,14 @@ def test_the_export_holds_every_item_about_the_customer_and_nothing_else(
     assert not ids(data["cases"]) & set(other_cases)
 
 
-def test_each_export_is_a_line_on_the_customers_data_protection_record(world, admin_user):  # type: ignore[no-untyped-def]
+def test_each_export_is_a_line_on_the_customers_data_protection_record(world, admin_user):
     built(world.customer, admin_user)
 
     event = PrivacyEvent.objects.get(customer=world.customer)
     assert (event.kind, event.actor) == ("export_requested", admin_user)
 
 
-def test_downloadable_once_by_the_requester(world, admin_user, signed_in):  # type: ignore[no-untyped-def]
+def test_downloadable_once_by_the_requester(world, admin_user, signed_in):
     _, _, export = built(world.customer, admin_user)
     client = signed_in(admin_user)
     url = reverse("privacy_export_download", args=[export.pk])
@@ -105,7 +105,7 @@ def test_downloadable_once_by_the_requester(world, admin_user, signed_in):  # ty
     assert not export_storage().exists(export.file_name)
 
 
-def test_an_export_not_downloaded_in_time_expires(world, admin_user, signed_in, settings):  # type: ignore[no-untyped-def]
+def test_an_export_not_downloaded_in_time_expires(world, admin_user, signed_in, settings):
     _, _, export = built(world.customer, admin_user)
     later = timezone.now() + timedelta(hours=settings.CASEDESK_EXPORT_HOURS, minutes=1)
     with time_machine.travel(later):
@@ -119,7 +119,7 @@ def test_an_export_not_downloaded_in_time_expires(world, admin_user, signed_in, 
 
 def test_erasing_the_customer_deletes_a_waiting_export(
     world, admin_user, django_capture_on_commit_callbacks
-):  # type: ignore[no-untyped-def]
+):
     _, _, export = built(world.customer, admin_user)
     with django_capture_on_commit_callbacks(execute=True):
         services.erase_customer(world.customer, by=admin_user, reason="Asked")
@@ -132,7 +132,7 @@ def test_erasing_the_customer_deletes_a_waiting_export(
 
 def test_the_profile_shows_the_latest_exports_to_those_who_may_export(
     world, admin_user, staff, signed_in
-):  # type: ignore[no-untyped-def]
+):
     built(world.customer, admin_user)
     body = signed_in(admin_user).get(world.customer.get_absolute_url()).content.decode()
     assert "Subject-access export requested" in body

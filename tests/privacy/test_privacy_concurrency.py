@@ -24,14 +24,14 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ROUNDS = 10
 
 
-def test_two_admins_erasing_at_once_erase_once(admin_user, team, staff):  # type: ignore[no-untyped-def]
+def test_two_admins_erasing_at_once_erase_once(admin_user, team, staff):
     from cases.models import Role
 
     second = UserFactory(username="admin2", role=Role.ADMIN)
     for round_ in range(ROUNDS):
-        customer = CustomerFactory(team=team, created_by=staff, name=f"Race {round_}")
+        customer = CustomerFactory.create(team=team, created_by=staff, name=f"Race {round_}")
 
-        def erase(user, pk=customer.pk):  # type: ignore[no-untyped-def]
+        def erase(user, pk=customer.pk):
             return lambda: services.erase_customer(
                 Customer.objects.get(pk=pk), by=user, reason=f"by {user}"
             )
@@ -43,13 +43,13 @@ def test_two_admins_erasing_at_once_erase_once(admin_user, team, staff):  # type
         assert PrivacyEvent.objects.filter(customer=customer, kind="erased").count() == 1
 
 
-def test_two_clicks_on_a_download_send_it_once(admin_user, customer, settings, tmp_path):  # type: ignore[no-untyped-def]
+def test_two_clicks_on_a_download_send_it_once(admin_user, customer, settings, tmp_path):
     settings.CASEDESK_EXPORT_DIR = tmp_path
     for _ in range(ROUNDS):
         export = services.request_export(customer, by=admin_user)
         assert builder.build(export.pk)
 
-        def download(pk=export.pk):  # type: ignore[no-untyped-def]
+        def download(pk=export.pk):
             return lambda: services.claim_download(
                 SubjectAccessExport.objects.get(pk=pk), by=admin_user
             )
@@ -59,7 +59,7 @@ def test_two_clicks_on_a_download_send_it_once(admin_user, customer, settings, t
         assert len(errors) == 1 and isinstance(errors[0], services.DownloadGone), results
 
 
-def test_two_retention_sweeps_at_once_do_each_case_once(admin_user, customer, staff, category):  # type: ignore[no-untyped-def]
+def test_two_retention_sweeps_at_once_do_each_case_once(admin_user, customer, staff, category):
     from datetime import timedelta
 
     long_ago = timezone.now() - timedelta(days=7 * 366)
@@ -75,7 +75,7 @@ def test_two_retention_sweeps_at_once_do_each_case_once(admin_user, customer, st
         by=admin_user, enabled=True, closed_case_years=6, inactive_customer_years=100
     )
 
-    def sweep():  # type: ignore[no-untyped-def]
+    def sweep():
         return lambda: [retention.retention_step(size=25) for _ in range(8)]
 
     results = race(sweep(), sweep())

@@ -23,7 +23,7 @@ BIG = re.compile(
 )
 
 
-def scans(queries) -> list[str]:  # type: ignore[no-untyped-def]
+def scans(queries) -> list[str]:
     found = []
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
@@ -41,9 +41,9 @@ def scans(queries) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.usefixtures("generated")
-def test_privacy_pages_erasure_and_retention_use_indexes(client):  # type: ignore[no-untyped-def]
+def test_privacy_pages_erasure_and_retention_use_indexes(client):
     admin = User.objects.filter(role=Role.ADMIN, username__startswith="gen-").first()
-    customer = Customer.objects.filter(cases__isnull=False).order_by("id").first()
+    customer = Customer.objects.filter(cases__isnull=False).order_by("id")[0]
     client.force_login(admin)
     client.get(customer.get_absolute_url())
     with CaptureQueriesContext(connection) as pages:

@@ -12,7 +12,7 @@ from privacy.models import AccessLogEntry, Erasure, SubjectAccessExport
 pytestmark = pytest.mark.django_db
 
 
-def urls(customer) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def urls(customer) -> dict[str, str]:
     return {
         "page": reverse("privacy_customer", args=[customer.pk]),
         "access_log": reverse("privacy_access_log", args=[customer.pk]),
@@ -22,7 +22,7 @@ def urls(customer) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 def test_another_teams_manager_cannot_export_or_see_the_access_log(
     signed_in, customer, other_team_manager, settings
-):  # type: ignore[no-untyped-def]
+):
     settings.CASEDESK_MANAGERS_MAY_EXPORT = True
     client = signed_in(other_team_manager)
     for url in urls(customer).values():
@@ -31,7 +31,7 @@ def test_another_teams_manager_cannot_export_or_see_the_access_log(
     assert not SubjectAccessExport.objects.exists()
 
 
-def test_staff_cannot_erase_or_export(signed_in, customer, staff):  # type: ignore[no-untyped-def]
+def test_staff_cannot_erase_or_export(signed_in, customer, staff):
     client = signed_in(staff)
     assert client.get(urls(customer)["erase"]).status_code == 403
     assert (
@@ -44,7 +44,7 @@ def test_staff_cannot_erase_or_export(signed_in, customer, staff):  # type: igno
 
 def test_a_manager_of_the_team_exports_only_when_the_setting_allows(
     signed_in, customer, manager, settings
-):  # type: ignore[no-untyped-def]
+):
     client = signed_in(manager)
     create = reverse("privacy_export_create", args=[customer.pk])
     settings.CASEDESK_MANAGERS_MAY_EXPORT = False
@@ -59,7 +59,7 @@ def test_a_manager_of_the_team_exports_only_when_the_setting_allows(
     assert client.get(urls(customer)["access_log"]).status_code == 403
 
 
-def test_an_export_is_shown_only_to_whoever_asked(signed_in, customer, admin_user, team):  # type: ignore[no-untyped-def]
+def test_an_export_is_shown_only_to_whoever_asked(signed_in, customer, admin_user, team):
     from cases.models import Role
     from tests.factories import UserFactory
 
@@ -70,7 +70,7 @@ def test_an_export_is_shown_only_to_whoever_asked(signed_in, customer, admin_use
     assert client.post(reverse("privacy_export_download", args=[export.pk])).status_code == 404
 
 
-def test_opening_a_profile_or_a_case_writes_one_access_log_entry(signed_in, customer, case, staff):  # type: ignore[no-untyped-def]
+def test_opening_a_profile_or_a_case_writes_one_access_log_entry(signed_in, customer, case, staff):
     client = signed_in(staff)
     client.get(customer.get_absolute_url(), REMOTE_ADDR="203.0.113.9")
     client.get(case.get_absolute_url(), REMOTE_ADDR="203.0.113.9")
@@ -84,26 +84,26 @@ def test_opening_a_profile_or_a_case_writes_one_access_log_entry(signed_in, cust
     ]
 
 
-def test_a_page_someone_may_not_see_writes_nothing(signed_in, customer, other_team_staff):  # type: ignore[no-untyped-def]
+def test_a_page_someone_may_not_see_writes_nothing(signed_in, customer, other_team_staff):
     signed_in(other_team_staff).get(customer.get_absolute_url())
     assert not AccessLogEntry.objects.exists()
 
 
-def test_the_access_log_page_lists_who_looked(signed_in, customer, case, staff, admin_user):  # type: ignore[no-untyped-def]
+def test_the_access_log_page_lists_who_looked(signed_in, customer, case, staff, admin_user):
     signed_in(staff).get(case.get_absolute_url())
     client = signed_in(admin_user)
     body = client.get(urls(customer)["access_log"]).content.decode()
     assert "Sam Staff" in body and case.reference in body
 
 
-def test_the_access_log_is_append_only(signed_in, customer, staff):  # type: ignore[no-untyped-def]
+def test_the_access_log_is_append_only(signed_in, customer, staff):
     signed_in(staff).get(customer.get_absolute_url())
     entry = AccessLogEntry.objects.get()
     with pytest.raises(TypeError):
         entry.save()
 
 
-def test_erasure_asks_for_a_reason_then_a_confirmation(signed_in, customer, case, admin_user):  # type: ignore[no-untyped-def]
+def test_erasure_asks_for_a_reason_then_a_confirmation(signed_in, customer, case, admin_user):
     Case.objects.filter(pk=case.pk).update(status="closed", outcome="within_policy",
                                            resolved_at=case.created_at)  # fmt: skip
     client = signed_in(admin_user)
@@ -120,7 +120,7 @@ def test_erasure_asks_for_a_reason_then_a_confirmation(signed_in, customer, case
 
 def test_an_open_case_needs_the_override_and_what_was_typed_comes_back(
     signed_in, customer, case, admin_user
-):  # type: ignore[no-untyped-def]
+):
     client = signed_in(admin_user)
     url = urls(customer)["erase"]
     refused = client.post(url, {"reason": "Letter of 3 March", "confirmed": "yes"})
@@ -133,7 +133,7 @@ def test_an_open_case_needs_the_override_and_what_was_typed_comes_back(
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_the_entry_is_written_by_the_quick_insert(signed_in, case, staff):  # type: ignore[no-untyped-def]
+def test_outside_a_transaction_the_entry_is_written_by_the_quick_insert(signed_in, case, staff):
     """In production (autocommit) PostgreSQL takes the one-statement insert that does not
     wait for the disk; the row is the same."""
     signed_in(staff).get(case.get_absolute_url(), REMOTE_ADDR="2001:db8::7")
@@ -142,7 +142,7 @@ def test_outside_a_transaction_the_entry_is_written_by_the_quick_insert(signed_i
     assert (entry.customer_id, entry.address) == (case.customer_id, "2001:db8::7")
 
 
-def test_no_privacy_page_or_download_is_stored(signed_in, customer, case, admin_user):  # type: ignore[no-untyped-def]
+def test_no_privacy_page_or_download_is_stored(signed_in, customer, case, admin_user):
     """Every route of the app (the export's ZIP above all) carries Cache-Control: no-store."""
     from django.urls import get_resolver
 

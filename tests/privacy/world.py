@@ -183,7 +183,7 @@ def build_world(
     return World(customer=customer, cases=[Case.objects.get(pk=case.pk), old])
 
 
-def text_fields(model: type[models.Model]) -> list[models.Field]:  # type: ignore[type-arg]
+def text_fields(model: type[models.Model]) -> list[models.Field]:
     return [
         f
         for f in model._meta.concrete_fields
@@ -216,7 +216,7 @@ def find_everywhere(needles: list[str]) -> list[str]:
 
 
 @pytest.fixture
-def world(team, staff, manager, admin_user, category, allowed, what_happens_next):  # type: ignore[no-untyped-def]
+def world(team, staff, manager, admin_user, category, allowed, what_happens_next):
     """The customer to export or erase, with every kind of data."""
     return build_world(
         DANA,
