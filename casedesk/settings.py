@@ -52,9 +52,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "policies",
     "cases",
     "privacy",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +76,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Idle and absolute session limits (after htmx: a timed-out htmx call gets HX-Redirect).
     "casedesk.middleware.SessionLimitsMiddleware",
+    # API responses carry personal data: never kept by a browser or proxy cache.
+    "api.middleware.NoStoreMiddleware",
     # django-axes wants to be last: it turns a lockout into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -246,6 +252,56 @@ CASEDESK_EXPORT_HOURS = env_int("CASEDESK_EXPORT_HOURS", 24, minimum=1)
 CASEDESK_EXPORT_DIR = Path(env_str("CASEDESK_EXPORT_DIR", str(VAR_DIR / "exports")))
 CASEDESK_RETENTION_BATCH = env_int("CASEDESK_RETENTION_BATCH", 500, minimum=1)
 CASEDESK_RETENTION_PASS_HOURS = env_int("CASEDESK_RETENTION_PASS_HOURS", 24, minimum=1)
+# The REST API under /api/v1/ (see api/ and README, "API").
+CASEDESK_API_RATE_TOKEN = env_str("CASEDESK_API_RATE_TOKEN", "600/min")
+CASEDESK_API_RATE_ADDRESS = env_str("CASEDESK_API_RATE_ADDRESS", "1200/min")
+CASEDESK_API_TOKEN_MAX_DAYS = env_int("CASEDESK_API_TOKEN_MAX_DAYS", 365, minimum=1)
+CASEDESK_IDEMPOTENCY_HOURS = env_int("CASEDESK_IDEMPOTENCY_HOURS", 24, minimum=1)
+REST_FRAMEWORK = {
+    # Token first: its "Bearer" challenge makes an anonymous call a 401, not a 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.AddressRateThrottle",
+        "api.throttling.TokenRateThrottle",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.KeysetPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # The address a throttle counts is REMOTE_ADDR, or the proxy's X-Forwarded-For entry
+    # when BEHIND_PROXY says there is exactly one proxy in front.
+    "NUM_PROXIES": 1 if env_bool("BEHIND_PROXY", False) else 0,
+    "PAGE_SIZE": 25,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CaseDesk API",
+    "DESCRIPTION": (
+        "Cases, customers, interactions, exception requests, follow-up tasks, policies and "
+        "insights, under the same rules as the pages. Authenticate with a personal API "
+        "token (`Authorization: Bearer cdk_…`, made on your profile page) or a session."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set, where two models use the same field name for different sets.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.Status",
+        "TaskStatusEnum": "cases.models.TaskStatus",
+        "RequestStatusEnum": "cases.models.RequestStatus",
+        "TaskKindEnum": "cases.models.TaskKind",
+        "ExceptionKindEnum": "policies.models.ExceptionKind",
+        "ChannelEnum": "cases.models.Channel",
+    },
+}
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -349,6 +405,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"expires": 3600.0},
     },
+    "purge-idempotency-keys": {"task": "api.tasks.purge_idempotency_keys", "schedule": 3600.0},
 }
 
 # Caches: per process by default (`dev.py run`); CACHE_URL=redis://… shares one cache

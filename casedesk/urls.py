@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from api.profile import profile
 from cases.views.health import health
 
 urlpatterns = [
@@ -13,6 +14,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    path("api/", include("api.urls")),
+    path("profile/", profile, name="profile"),
     path("policies/", include("policies.urls")),
     path("privacy/", include("privacy.urls")),
     path("", include("cases.urls")),

@@ -1,0 +1,39 @@
+"""Request rates per token (or signed-in person) and per address, on Django's cache.
+
+Rates are read from settings on each request (not at import, as DRF's defaults are), so
+an operator's change and a test's override both take effect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from rest_framework.request import Request
+from rest_framework.throttling import SimpleRateThrottle
+
+from .models import ApiToken
+
+
+class TokenRateThrottle(SimpleRateThrottle):
+    scope = "token"
+
+    def get_rate(self) -> str:
+        return settings.CASEDESK_API_RATE_TOKEN
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        if isinstance(request.auth, ApiToken):
+            return f"api-throttle:token:{request.auth.pk}"
+        if request.user and request.user.is_authenticated:
+            return f"api-throttle:user:{request.user.pk}"
+        return None
+
+
+class AddressRateThrottle(SimpleRateThrottle):
+    scope = "address"
+
+    def get_rate(self) -> str:
+        return settings.CASEDESK_API_RATE_ADDRESS
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        return f"api-throttle:address:{self.get_ident(request)}"

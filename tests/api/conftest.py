@@ -1,0 +1,98 @@
+"""API fixtures: a JSON client signed in with a personal API token, and a world of one
+case (with an allowed exception) in each of two teams."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+
+
+class ApiClient:
+    """django.test.Client speaking JSON with `Authorization: Bearer <token>`."""
+
+    def __init__(self, token: str | None = None, **headers: str) -> None:
+        self.client = Client()
+        self.headers = dict(headers)
+        if token:
+            self.headers["Authorization"] = f"Bearer {token}"
+
+    def _send(self, method: str, url: str, body: Any = None, **headers: str) -> Any:
+        call = getattr(self.client, method)
+        kwargs: dict[str, Any] = {"headers": {**self.headers, **headers}}
+        if body is not None:
+            kwargs.update(data=json.dumps(body), content_type="application/json")
+        return call(url, **kwargs)
+
+    def get(self, url: str, params: dict[str, Any] | None = None, **headers: str) -> Any:
+        return self.client.get(url, params or {}, headers={**self.headers, **headers})
+
+    def post(self, url: str, body: Any = None, **headers: str) -> Any:
+        return self._send("post", url, body if body is not None else {}, **headers)
+
+    def patch(self, url: str, body: Any = None, **headers: str) -> Any:
+        return self._send("patch", url, body if body is not None else {}, **headers)
+
+
+@pytest.fixture
+def token_for(db) -> Callable[..., str]:  # type: ignore[no-untyped-def]
+    from api import tokens
+
+    def make(user: Any, **kwargs: Any) -> str:
+        return tokens.create_token(user=user, name="Till 1", **kwargs).secret
+
+    return make
+
+
+@pytest.fixture
+def api(token_for) -> Callable[[Any], ApiClient]:  # type: ignore[no-untyped-def]
+    def as_user(user: Any | None) -> ApiClient:
+        return ApiClient(token_for(user) if user is not None else None)
+
+    return as_user
+
+
+@pytest.fixture
+def allowed(db, admin_user):  # type: ignore[no-untyped-def]
+    """A policy with a fee waiver: staff alone up to 10, a manager up to 50, max 100."""
+    from datetime import date
+
+    from policies import services as policy_services
+
+    policy = policy_services.create_policy(
+        by=admin_user,
+        code="RET-30",
+        title="30-day returns",
+        category="returns",
+        customer_wording="Returns within 30 days with a receipt.",
+        effective_from=date(2026, 1, 1),
+        exceptions=[
+            {
+                "name": "Waive the restocking fee",
+                "kind": "fee_waiver",
+                "max_value": Decimal("100.00"),
+                "staff_limit": Decimal("10.00"),
+                "manager_limit": Decimal("50.00"),
+            }
+        ],
+    )
+    return policy.allowed_exceptions.get()
+
+
+@pytest.fixture
+def pending_request(case, staff, allowed):  # type: ignore[no-untyped-def]
+    """Above staff's limit: waits for a manager of the team."""
+    from cases import services
+
+    return services.request_exception(
+        case,
+        by=staff,
+        allowed=allowed,
+        value=Decimal("30.00"),
+        customer_ask="No restocking fee",
+        justification="Box crushed by our courier",
+    )
