@@ -1,14 +1,13 @@
 """/api/v1/ (the resources), /api/schema/ and the docs."""
 
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from .views import cases, customers, docs, insights, interactions, policies, requests, tasks
 
 CASE = r"cases/(?P<reference>[A-Za-z0-9-]{1,20})"
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = SimpleRouter(trailing_slash=True)
 router.register("customers", customers.CustomerViewSet, basename="api-customer")
 router.register("cases", cases.CaseViewSet, basename="api-case")
 router.register(f"{CASE}/interactions", interactions.InteractionViewSet, basename="api-interaction")
