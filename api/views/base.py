@@ -16,6 +16,7 @@ from cases.models import Role
 from ..errors import as_api_error
 from ..idempotency import idempotent
 from ..serializers.common import ErrorSerializer
+from ..throttling import AddressRateThrottle
 
 ERROR_TEXT = {
     400: ("The input was refused; each error names its field.", "required", "summary"),
@@ -57,6 +58,25 @@ def require_admin(request: Request, what: str) -> None:
 
 class ApiViewSet(viewsets.GenericViewSet):
     """A view set whose writes are idempotent with a key and whose domain errors are JSON."""
+
+    def _throttle(self, request: Request, *, address: bool) -> None:
+        waits = [
+            throttle.wait()
+            for throttle in self.get_throttles()
+            if isinstance(throttle, AddressRateThrottle) == address
+            and not throttle.allow_request(request, self)
+        ]
+        if waits:
+            self.throttled(request, max((w for w in waits if w is not None), default=None))
+
+    def perform_authentication(self, request: Request) -> None:
+        # The address is counted before the token is looked at, so that guesses at tokens
+        # (and anonymous calls) are throttled too; DRF would authenticate first.
+        self._throttle(request, address=True)
+        super().perform_authentication(request)
+
+    def check_throttles(self, request: Request) -> None:
+        self._throttle(request, address=False)
 
     def valid(self, serializer_class: type[Serializer], **kwargs: Any) -> dict[str, Any]:
         serializer = serializer_class(

@@ -296,7 +296,7 @@ def _api_routes(patterns: list[URLPattern | URLResolver]) -> set[tuple[str, str]
             routes |= _api_routes(pattern.url_patterns)
             continue
         actions = getattr(pattern.callback, "actions", None) or {"get": None}
-        routes |= {(pattern.name, method) for method in actions}
+        routes |= {(pattern.name, method) for method in actions if method != "head"}
     return routes
 
 
