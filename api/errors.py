@@ -84,3 +84,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.APIException):
         response.data = {"errors": _flatten(exc.get_full_details())}
     return response
+
+
+def not_found(request: Any, exception: Exception | None = None) -> Any:
+    """Django's handler404: under /api/ a JSON error like every other API answer (a path
+    that matches no route, e.g. a malformed id); elsewhere the site's 404 page."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        body = {"errors": [{"field": None, "message": "Not found.", "code": "not_found"}]}
+        return JsonResponse(body, status=404)
+    return page_not_found(request, exception)

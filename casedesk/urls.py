@@ -20,3 +20,5 @@ urlpatterns = [
     path("privacy/", include("privacy.urls")),
     path("", include("cases.urls")),
 ]
+
+handler404 = "api.errors.not_found"

@@ -37,6 +37,7 @@ class CaseSerializer(serializers.ModelSerializer):
     team = TeamRef(read_only=True)
     category = NamedRef(read_only=True)
     assignee = PersonRef(read_only=True, allow_null=True)
+    outcome = choice(Outcome.choices, allow_blank=True, read_only=True, help_text="Once resolved.")
 
     class Meta:
         model = Case

@@ -20,6 +20,8 @@ def clean_phone(value: str) -> str:
 class CustomerSerializer(serializers.ModelSerializer):
     team = TeamRef(read_only=True, help_text="The team that registered the customer.")
     flags = serializers.ListField(child=choice(CustomerFlag.choices), read_only=True)
+    # Either may be empty (one of them is there): plain strings, not format "email".
+    email = serializers.CharField(read_only=True)
 
     class Meta:
         model = Customer

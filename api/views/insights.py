@@ -8,6 +8,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -52,6 +53,8 @@ SUMMARY = inline_serializer(
 
 
 class InsightsViewSet(ApiViewSet):
+    pagination_class = None
+
     @extend_schema(
         summary="Insights for a period (managers: their teams; admins: all)",
         parameters=[
@@ -73,7 +76,8 @@ class InsightsViewSet(ApiViewSet):
             )
         ],
     )
-    def list(self, request: Request) -> Response:
+    @action(detail=False, methods=["get"])
+    def summary(self, request: Request) -> Response:
         require_manager(request, "Insights")
         query = PeriodSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

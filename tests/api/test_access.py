@@ -198,9 +198,9 @@ ENDPOINTS = [
         forbidden_for="manager",
     ),
     Endpoint(
-        "api-insights-list",
+        "api-insights-summary",
         "get",
-        "/api/v1/insights/",
+        "/api/v1/insights/summary/",
         insider="manager",
         object_level=False,
         forbidden_for="staff",

@@ -69,7 +69,7 @@ def test_walkthrough(api, staff, manager, customer, category, allowed, case):
     ]:
         r = till.get(path)
         assert r.status_code == 200, (path, r.content)
-    r = boss.get("/api/v1/insights/")
+    r = boss.get("/api/v1/insights/summary/")
     assert r.status_code == 200, r.content
     r = till.post(f"/api/v1/cases/{ref}/resolve/", {"outcome": "compromise", "summary": "done"})
     assert r.status_code == 200, r.content

@@ -83,7 +83,7 @@ def test_the_profile_page_needs_signing_in(client):
 
 
 def test_a_token_acts_with_its_users_role(api, staff):
-    response = api(staff).get("/api/v1/insights/")
+    response = api(staff).get("/api/v1/insights/summary/")
     assert response.status_code == 403
 
 
@@ -173,3 +173,15 @@ def test_a_domain_rule_is_a_json_error(api, staff, case):
 def test_create_token_refuses_a_past_expiry(staff):
     with pytest.raises(tokens.TokenError):
         tokens.create_token(user=staff, name="x", expires_at=timezone.now() - timedelta(days=1))
+
+
+def test_a_path_matching_no_route_is_a_json_404(api, staff):
+    response = api(staff).get("/api/v1/tasks/abc/")
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["code"] == "not_found"
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_the_site_404_page_is_unchanged(signed_in, staff):
+    response = signed_in(staff).get("/no-such-page/")
+    assert response.status_code == 404 and b"<html" in response.content.lower()
