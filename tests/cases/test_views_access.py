@@ -1,7 +1,8 @@
 """Who may see and do what, page by page: the access trio for every view.
 
-Every named route in `cases.urls` and `policies.urls` is listed in ROUTES, and a test
-fails when a new route is added without an entry. For each route: a user of the owning
+Every named route in `cases.urls` and `policies.urls` is listed in ROUTES (and every
+route of `api.urls` in tests/api/test_access.py), and a test fails when a new route is
+added without an entry. For each route: a user of the owning
 team gets the page (or the expected redirect), a user of another team gets a 404 for
 anything that points at an object (and changes nothing), and an anonymous visitor is sent
 to sign in.
@@ -409,6 +410,9 @@ ROUTES = [
     # The customer's link: no sign-in, and nothing of the case on the page.
     Route("feedback", target="feedback", public=True, prepare="feedback"),
     Route("health", public=True),
+    # The profile page (its API tokens section): everyone's own.
+    Route("profile"),
+    Route("profile", "post", data={"action": "create_token", "name": "Till 1"}),
 ]
 PRIVATE = [route for route in ROUTES if not route.public]
 OBJECT_LEVEL = [route for route in ROUTES if route.object_level]
@@ -543,7 +547,18 @@ def test_every_named_route_of_cases_and_policies_has_access_tests():
     named = _route_names(case_urls.urlpatterns) | _route_names(policy_urls.urlpatterns)
     tested = {route.name for route in ROUTES}
     assert named - tested == set(), "add these routes to ROUTES with their access rules"
-    assert tested - named == {"health"}
+    assert tested - named == {"health", "profile"}
+
+
+def test_every_api_route_has_access_tests():
+    """The API's routes have their own table (tests/api/test_access.py), with the same
+    trio plus wrong role and dead tokens; a route missing from it fails here too."""
+    from api import urls as api_urls
+    from tests.api.test_access import ENDPOINTS, PUBLIC
+
+    tested = {endpoint.name for endpoint in ENDPOINTS} | {name for name, _ in PUBLIC}
+    missing = _route_names(api_urls.urlpatterns) - tested
+    assert missing == set(), "add these API routes to ENDPOINTS in tests/api/test_access.py"
 
 
 # Own team ------------------------------------------------------------------------------
