@@ -77,12 +77,23 @@ class AllowedExceptionWriteSerializer(serializers.Serializer):
             key: data.get(key, getattr(current, key, None))
             for key in ("staff_limit", "manager_limit", "max_value")
         }
-        if None not in limits.values() and not (
-            limits["staff_limit"] <= limits["manager_limit"] <= limits["max_value"]
-            and limits["max_value"] > 0
-        ):
+        if None in limits.values():
+            return data
+        staff, manager, maximum = (
+            limits["staff_limit"],
+            limits["manager_limit"],
+            limits["max_value"],
+        )
+        # Name the limit that breaks the ladder staff ≤ manager ≤ maximum.
+        if maximum <= 0:
+            raise serializers.ValidationError({"max_value": "The maximum must be more than zero."})
+        if manager > maximum:
             raise serializers.ValidationError(
-                {"manager_limit": "Limits must satisfy: staff ≤ manager ≤ maximum, maximum > 0."}
+                {"manager_limit": "The manager limit cannot be above the maximum value."}
+            )
+        if staff > manager:
+            raise serializers.ValidationError(
+                {"staff_limit": "The staff limit cannot be above the manager limit."}
             )
         return data
 
