@@ -19,7 +19,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.utils.urls import replace_query_param
 
 MAX_CURSOR = 512
 
@@ -121,6 +121,3 @@ class KeysetPagination(CursorPagination):
                 "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
             },
         ]
-
-    def first_page_url(self, request: Request) -> str:
-        return remove_query_param(request.build_absolute_uri(), self.cursor_query_param)

@@ -61,6 +61,35 @@ class CaseSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, case: Case) -> dict[str, Any]:
+        """The same dict DRF's generic path builds (a test compares them), written out:
+        the case list serializes 25–100 of these per request, and the generic path's
+        per-field and nested-serializer machinery cost 0.4 ms a row."""
+        moment = self.fields["created_at"].to_representation
+        assignee = case.assignee
+        return {
+            "reference": case.reference,
+            "subject": case.subject,
+            "status": case.status,
+            "priority": case.priority,
+            "demeanour": case.demeanour,
+            "channel": case.channel,
+            "customer": {"id": case.customer.pk, "name": case.customer.name},
+            "team": {"id": case.team.pk, "name": case.team.name},
+            "category": {"id": case.category.pk, "name": case.category.name},
+            "assignee": (
+                {"id": assignee.pk, "name": str(assignee), "username": assignee.username}
+                if assignee is not None
+                else None
+            ),
+            "outcome": case.outcome,
+            "resolution_summary": case.resolution_summary,
+            "created_at": moment(case.created_at),
+            "updated_at": moment(case.updated_at),
+            "last_activity_at": moment(case.last_activity_at),
+            "resolved_at": moment(case.resolved_at) if case.resolved_at else None,
+        }
+
 
 class EventSerializer(serializers.ModelSerializer):
     actor = PersonRef(read_only=True, allow_null=True)
@@ -79,6 +108,9 @@ class CaseDetailSerializer(CaseSerializer):
     class Meta(CaseSerializer.Meta):
         fields = [*CaseSerializer.Meta.fields, "latest_events"]
         read_only_fields = fields
+
+    def to_representation(self, case: Case) -> dict[str, Any]:
+        return {**super().to_representation(case), "latest_events": self.get_latest_events(case)}
 
     @extend_schema_field(EventSerializer(many=True))
     def get_latest_events(self, case: Case) -> list[dict[str, Any]]:
