@@ -1,5 +1,5 @@
-"""API fixtures: a JSON client signed in with a personal API token, and a world of one
-case (with an allowed exception) in each of two teams."""
+"""API fixtures: a JSON client signed in with a personal API token, and a request waiting
+for a decision (the policy library is tests/exception_fixtures.py's)."""
 
 from __future__ import annotations
 
@@ -57,35 +57,9 @@ def api(token_for) -> Callable[[Any], ApiClient]:  # type: ignore[no-untyped-def
 
 
 @pytest.fixture
-def allowed(db, admin_user):  # type: ignore[no-untyped-def]
-    """A policy with a fee waiver: staff alone up to 10, a manager up to 50, max 100."""
-    from datetime import date
-
-    from policies import services as policy_services
-
-    policy = policy_services.create_policy(
-        by=admin_user,
-        code="RET-30",
-        title="30-day returns",
-        category="returns",
-        customer_wording="Returns within 30 days with a receipt.",
-        effective_from=date(2026, 1, 1),
-        exceptions=[
-            {
-                "name": "Waive the restocking fee",
-                "kind": "fee_waiver",
-                "max_value": Decimal("100.00"),
-                "staff_limit": Decimal("10.00"),
-                "manager_limit": Decimal("50.00"),
-            }
-        ],
-    )
-    return policy.allowed_exceptions.get()
-
-
-@pytest.fixture
 def pending_request(case, staff, allowed):  # type: ignore[no-untyped-def]
-    """Above staff's limit: waits for a manager of the team."""
+    """Above staff's limit (tests/exception_fixtures.py: staff 25, manager 100, max 200):
+    waits for a manager of the team."""
     from cases import services
 
     return services.request_exception(

@@ -87,7 +87,7 @@ def test_a_request_beyond_the_maximum_is_refused_with_the_rule(api, staff, case,
         },
     )
     assert response.status_code == 400
-    assert "The most this exception allows is 100.00" in response.json()["errors"][0]["message"]
+    assert "The most this exception allows is 200.00" in response.json()["errors"][0]["message"]
 
 
 def test_a_counter_offer_needs_a_value(api, manager, pending_request):
@@ -101,13 +101,14 @@ def test_a_counter_offer_needs_a_value(api, manager, pending_request):
 
 def test_admins_revise_a_policy_as_a_new_version(api, admin_user, allowed):
     response = api(admin_user).patch(
-        "/api/v1/policies/RET-30/", {"customer_wording": "Returns within 30 days.", "note": "Plain"}
+        "/api/v1/policies/DIAG-FEE/",
+        {"customer_wording": "Returns within 30 days.", "note": "Plain"},
     )
     assert response.status_code == 200, response.content
     assert response.json()["version"] == 2
     assert allowed.policy.versions.order_by("number").last().change_note == "Plain"
     limits = api(admin_user).patch(
-        f"/api/v1/policies/RET-30/exceptions/{allowed.pk}/", {"staff_limit": "200"}
+        f"/api/v1/policies/DIAG-FEE/exceptions/{allowed.pk}/", {"staff_limit": "200"}
     )
     assert limits.status_code == 400
     assert limits.json()["errors"][0]["field"] == "staff_limit"
