@@ -12,6 +12,8 @@ from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
+from casedesk import cache_keys
+
 from .models import ApiToken
 
 
@@ -23,9 +25,9 @@ class TokenRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         if isinstance(request.auth, ApiToken):
-            return f"api-throttle:token:{request.auth.pk}"
+            return cache_keys.api_throttle("token", request.auth.pk)
         if request.user and request.user.is_authenticated:
-            return f"api-throttle:user:{request.user.pk}"
+            return cache_keys.api_throttle("user", request.user.pk)
         return None
 
 
@@ -36,4 +38,4 @@ class AddressRateThrottle(SimpleRateThrottle):
         return settings.CASEDESK_API_RATE_ADDRESS
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
-        return f"api-throttle:address:{self.get_ident(request)}"
+        return cache_keys.api_throttle("address", self.get_ident(request))

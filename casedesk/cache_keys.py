@@ -36,3 +36,9 @@ def insights(*, start: date | datetime, end: date | datetime, team_ids: Iterable
 def filter_form(*, user_id: int, query: str) -> str:
     """The case list's rendered filter form for one person and one URL query."""
     return make_template_fragment_key(FILTER_FORM_FRAGMENT, [user_id, query])
+
+
+def api_throttle(scope: str, ident: object) -> str:
+    """Requests counted for the API's throttles: per token (or signed-in person), per
+    address. On a shared cache every process counts against the same allowance."""
+    return f"casedesk:api-throttle:{scope}:{ident}"
