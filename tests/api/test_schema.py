@@ -61,3 +61,21 @@ def test_the_schema_and_docs_are_served_inside_the_csp(client):
     assert "unsafe-inline" not in client.get("/api/docs/")["Content-Security-Policy"]
     script = client.get("/api/docs/?script=")
     assert script.status_code == 200 and script["Content-Type"].startswith("application/javascript")
+
+
+def test_the_schema_declares_links_for_the_stateful_run():
+    """Schemathesis's stateful test follows these: without them it has nothing to chain."""
+    schema = yaml.safe_load(COMMITTED.read_text())
+    opened = schema["paths"]["/api/v1/cases/"]["post"]["responses"]["201"]["links"]
+    assert opened["v1_cases_interactions_create"]["parameters"] == {
+        "reference": "$response.body#/reference"
+    }
+    operation_ids = {
+        operation["operationId"]
+        for operations in schema["paths"].values()
+        for operation in operations.values()
+    }
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            for response in operation["responses"].values():
+                assert set(response.get("links", {})) <= operation_ids
