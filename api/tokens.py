@@ -73,6 +73,13 @@ def revoke_token(*, user: User, token_id: int) -> bool:
     )
 
 
+def revoke_tokens(*, token_ids: list[int]) -> int:
+    """An admin revokes any tokens (a lost till, someone leaving); returns how many."""
+    return ApiToken.objects.filter(pk__in=token_ids, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
 def find_token(secret: str) -> ApiToken | None:
     """The live token for this secret with its user and the user's team ids: one query.
 

@@ -185,3 +185,16 @@ def test_a_path_matching_no_route_is_a_json_404(api, staff):
 def test_the_site_404_page_is_unchanged(signed_in, staff):
     response = signed_in(staff).get("/no-such-page/")
     assert response.status_code == 404 and b"<html" in response.content.lower()
+
+
+def test_an_admin_revokes_a_lost_tills_token_in_the_django_admin(client, admin_user, staff):
+    secret = tokens.create_token(user=staff, name="Till 3").secret
+    token = ApiToken.objects.get(user=staff)
+    client.force_login(admin_user)
+    listing = client.get("/admin/api/apitoken/").content.decode()
+    assert "Till 3" in listing and token.prefix in listing and secret not in listing
+    response = client.post(
+        "/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}
+    )
+    assert response.status_code == 302
+    assert ApiClient(secret).get("/api/v1/tasks/").status_code == 401
