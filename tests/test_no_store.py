@@ -81,4 +81,13 @@ def test_every_part_of_the_site_is_walked_here():
     parts = {str(pattern.pattern) for pattern in urls.urlpatterns}
     walked = {"accounts/login/", "accounts/logout/", "admin/", "health/", "policies/", ""}
     walked |= {"privacy/"}  # every route: tests/privacy/test_privacy_views.py
+    # The API: every endpoint's answer is checked in tests/api/test_access.py (its list of
+    # endpoints is complete too), and below for the schema, docs and errors. The profile
+    # page is a route of the access tests above.
+    walked |= {"api/", "profile/"}
     assert parts == walked
+
+
+def test_api_answers_are_not_stored_even_when_refused_or_anonymous(world, client):
+    for url in ("/api/v1/cases/", "/api/v1/no-such-thing/", "/api/schema/", "/api/docs/"):
+        assert no_store(client.get(url)), url
