@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
 from casedesk import cache_keys
+from casedesk.signin import client_address
 
 from .models import ApiToken
 
@@ -38,4 +39,5 @@ class AddressRateThrottle(SimpleRateThrottle):
         return settings.CASEDESK_API_RATE_ADDRESS
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
-        return cache_keys.api_throttle("address", self.get_ident(request))
+        # The same address sign-in throttling counts (trusted proxies' X-Forwarded-For).
+        return cache_keys.api_throttle("address", client_address(request) or "unknown")

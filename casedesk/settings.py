@@ -13,6 +13,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from .api_settings import SPECTACULAR, rest_framework
 from .env import (
     cache_settings,
     email_settings,
@@ -257,55 +258,8 @@ CASEDESK_API_RATE_TOKEN = env_str("CASEDESK_API_RATE_TOKEN", "600/min")
 CASEDESK_API_RATE_ADDRESS = env_str("CASEDESK_API_RATE_ADDRESS", "1200/min")
 CASEDESK_API_TOKEN_MAX_DAYS = env_int("CASEDESK_API_TOKEN_MAX_DAYS", 365, minimum=1)
 CASEDESK_IDEMPOTENCY_HOURS = env_int("CASEDESK_IDEMPOTENCY_HOURS", 24, minimum=1)
-REST_FRAMEWORK = {
-    # Token first: its "Bearer" challenge makes an anonymous call a 401, not a 403.
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "api.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_CLASSES": [
-        "api.throttling.AddressRateThrottle",
-        "api.throttling.TokenRateThrottle",
-    ],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "api.pagination.KeysetPagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "api.errors.exception_handler",
-    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # The address a throttle counts is REMOTE_ADDR, or the proxy's X-Forwarded-For entry
-    # when BEHIND_PROXY says there is exactly one proxy in front.
-    "NUM_PROXIES": 1 if env_bool("BEHIND_PROXY", False) else 0,
-    "PAGE_SIZE": 25,
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "CaseDesk API",
-    "DESCRIPTION": (
-        "Cases, customers, interactions, exception requests, follow-up tasks, policies and "
-        "insights, under the same rules as the pages. Authenticate with a personal API "
-        "token (`Authorization: Bearer cdk_…`, made on your profile page) or a session."
-    ),
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "api.schema.add_links",
-    ],
-    # One name per choice set, where two models use the same field name for different sets.
-    "ENUM_NAME_OVERRIDES": {
-        "CaseStatusEnum": "cases.models.Status",
-        "TaskStatusEnum": "cases.models.TaskStatus",
-        "RequestStatusEnum": "cases.models.RequestStatus",
-        "TaskKindEnum": "cases.models.TaskKind",
-        "ExceptionKindEnum": "policies.models.ExceptionKind",
-        "ChannelEnum": "cases.models.Channel",
-    },
-}
+REST_FRAMEWORK = rest_framework(proxies=CASEDESK_TRUSTED_PROXIES)
+SPECTACULAR_SETTINGS = SPECTACULAR
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -198,3 +198,17 @@ def test_an_admin_revokes_a_lost_tills_token_in_the_django_admin(client, admin_u
     )
     assert response.status_code == 302
     assert ApiClient(secret).get("/api/v1/tasks/").status_code == 401
+
+
+def test_behind_a_proxy_each_client_address_has_its_own_allowance(api, staff, settings):
+    settings.CASEDESK_TRUSTED_PROXIES = 1
+    settings.CASEDESK_API_RATE_ADDRESS = "1/min"
+    client = api(staff)
+    first = {"X-Forwarded-For": "203.0.113.7"}
+    assert client.get("/api/v1/tasks/", **first).status_code == 200
+    assert client.get("/api/v1/tasks/", **first).status_code == 429
+    # A forged left-hand entry changes nothing; another client's address is counted apart.
+    forged = {"X-Forwarded-For": "198.51.100.1, 203.0.113.7"}
+    assert client.get("/api/v1/tasks/", **forged).status_code == 429
+    other = {"X-Forwarded-For": "203.0.113.8"}
+    assert client.get("/api/v1/tasks/", **other).status_code == 200
