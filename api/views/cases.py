@@ -14,6 +14,7 @@ from cases.access import get_case_for
 from cases.filters import SORT_FIELDS, CaseFilter
 from cases.models import Case, Priority, Status
 from policies.models import Demeanour
+from privacy.access import record_view
 
 from ..serializers import cases as s
 from .base import WRITE_ERRORS, ApiViewSet, errors
@@ -163,7 +164,9 @@ class CaseViewSet(ApiViewSet):
         examples=[CASE_EXAMPLE],
     )
     def retrieve(self, request: Request, reference: str) -> Response:
-        return self._detail(get_case_for(request.user, reference))
+        case = get_case_for(request.user, reference)
+        record_view(request, case)  # the access log, as the case page writes it
+        return self._detail(case)
 
     def _act(self, request: Request, reference: str, serializer: Any, change: Any) -> Response:
         case = get_case_for(request.user, reference)

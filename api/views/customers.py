@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from cases import services
 from cases.access import get_customer_for
 from cases.models import Customer
+from privacy.access import record_view
 
 from ..serializers.customers import (
     CustomerSerializer,
@@ -94,7 +95,9 @@ class CustomerViewSet(ApiViewSet):
         examples=[CUSTOMER_EXAMPLE],
     )
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(CustomerSerializer(get_customer_for(request.user, int(pk))).data)
+        customer = get_customer_for(request.user, int(pk))
+        record_view(request, customer)  # the access log, as the customer page writes it
+        return Response(CustomerSerializer(customer).data)
 
     @extend_schema(
         summary="Change a customer's details",

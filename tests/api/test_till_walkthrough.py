@@ -112,3 +112,13 @@ def test_admins_revise_a_policy_as_a_new_version(api, admin_user, allowed):
     )
     assert limits.status_code == 400
     assert limits.json()["errors"][0]["field"] == "staff_limit"
+
+
+def test_reading_a_customer_or_case_through_the_api_is_in_the_access_log(api, staff, case):
+    from privacy.models import AccessLogEntry
+
+    till = api(staff)
+    till.get(f"/api/v1/customers/{case.customer_id}/")
+    till.get(f"/api/v1/cases/{case.reference}/")
+    logged = AccessLogEntry.objects.filter(user=staff, customer_id=case.customer_id)
+    assert sorted(logged.values_list("object_type", flat=True)) == ["case", "customer"]
