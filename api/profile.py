@@ -7,7 +7,7 @@ has a form, a handler to HANDLERS.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -18,9 +18,16 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods
 
+from cases.models import User
+
 from . import tokens
 
 SECTIONS = ["profile/_api_tokens.html"]
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in person (every view here is behind login_required)."""
+    return cast(User, request.user)
 
 
 class TokenForm(forms.Form):
@@ -48,7 +55,7 @@ def _create_token(request: HttpRequest, context: dict[str, Any]) -> HttpResponse
     expires_at = timezone.now() + timedelta(days=days) if days else None
     try:
         made = tokens.create_token(
-            user=request.user, name=form.cleaned_data["name"], expires_at=expires_at
+            user=_user(request), name=form.cleaned_data["name"], expires_at=expires_at
         )
     except tokens.TokenError as error:
         form.add_error(None, str(error))
@@ -62,7 +69,7 @@ def _create_token(request: HttpRequest, context: dict[str, Any]) -> HttpResponse
 def _revoke_token(request: HttpRequest, context: dict[str, Any]) -> HttpResponse | None:
     token_id = request.POST.get("token", "")
     valid = token_id.isascii() and token_id.isdigit() and len(token_id) <= 18
-    if valid and tokens.revoke_token(user=request.user, token_id=int(token_id)):
+    if valid and tokens.revoke_token(user=_user(request), token_id=int(token_id)):
         messages.success(request, "Token revoked: it stops working at once.")
     return redirect("profile")
 
@@ -84,7 +91,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             return response
         if context["token_form"].errors:
             status = 400
-    context["api_tokens"] = tokens.tokens_of(request.user)
+    context["api_tokens"] = tokens.tokens_of(_user(request))
     response = render(request, "profile/profile.html", context, status=status)
     patch_cache_control(response, no_store=True)
     return response

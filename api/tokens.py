@@ -89,7 +89,7 @@ def find_token(secret: str) -> ApiToken | None:
         return None
     memberships = User.teams.through.objects.filter(user_id=OuterRef("user_id"))
     team_ids = Subquery(
-        memberships.values("user_id").annotate(ids=IdList("team_id")).values("ids")[:1]
+        memberships.values("user_id").annotate(ids=IdList("team_id")).values("ids")[:1]  # type: ignore[misc]
     )
     now = timezone.now()
     token = (

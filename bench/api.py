@@ -43,7 +43,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def timed(port: int, token: str, method: str, path: str, body_for, *, count: int, warm: int):  # type: ignore[no-untyped-def]
+def timed(port: int, token: str, method: str, path: str, body_for, *, count: int, warm: int):
     """(p50 ms, p95 ms, statuses) over `count` requests after `warm` unmeasured ones."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Authorization": f"Bearer {token}", "Host": "127.0.0.1"}

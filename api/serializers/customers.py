@@ -83,4 +83,4 @@ class CustomerWriteSerializer(serializers.Serializer):
 class CustomerUpdateSerializer(CustomerWriteSerializer):
     """Any part of the details; a customer's home team does not change."""
 
-    team = None  # type: ignore[assignment]
+    team = None

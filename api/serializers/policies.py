@@ -55,7 +55,7 @@ class PolicySerializer(serializers.ModelSerializer):
     @extend_schema_field(AllowedExceptionSerializer(many=True))
     def get_allowed_exceptions(self, policy: Policy) -> list[dict[str, Any]]:
         # Prefetched by the view; inactive ones only for admins (as the library page).
-        rows = policy.allowed_exceptions.all()
+        rows: Any = policy.allowed_exceptions.all()
         if not self.context.get("admin"):
             rows = [row for row in rows if row.active]
         return AllowedExceptionSerializer(rows, many=True).data
@@ -77,13 +77,13 @@ class AllowedExceptionWriteSerializer(serializers.Serializer):
             key: data.get(key, getattr(current, key, None))
             for key in ("staff_limit", "manager_limit", "max_value")
         }
-        if None in limits.values():
-            return data
         staff, manager, maximum = (
             limits["staff_limit"],
             limits["manager_limit"],
             limits["max_value"],
         )
+        if staff is None or manager is None or maximum is None:
+            return data
         # Name the limit that breaks the ladder staff ≤ manager ≤ maximum.
         if maximum <= 0:
             raise serializers.ValidationError({"max_value": "The maximum must be more than zero."})

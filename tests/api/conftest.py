@@ -39,7 +39,7 @@ class ApiClient:
 
 
 @pytest.fixture
-def token_for(db) -> Callable[..., str]:  # type: ignore[no-untyped-def]
+def token_for(db) -> Callable[..., str]:
     from api import tokens
 
     def make(user: Any, **kwargs: Any) -> str:
@@ -49,7 +49,7 @@ def token_for(db) -> Callable[..., str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def api(token_for) -> Callable[[Any], ApiClient]:  # type: ignore[no-untyped-def]
+def api(token_for) -> Callable[[Any], ApiClient]:
     def as_user(user: Any | None) -> ApiClient:
         return ApiClient(token_for(user) if user is not None else None)
 
@@ -57,7 +57,7 @@ def api(token_for) -> Callable[[Any], ApiClient]:  # type: ignore[no-untyped-def
 
 
 @pytest.fixture
-def pending_request(case, staff, allowed):  # type: ignore[no-untyped-def]
+def pending_request(case, staff, allowed):
     """Above staff's limit (tests/exception_fixtures.py: staff 25, manager 100, max 200):
     waits for a manager of the team."""
     from cases import services

@@ -211,7 +211,7 @@ PUBLIC = {("api-schema", "get"), ("api-docs", "get"), ("api-redoc", "get")}
 
 
 @pytest.fixture
-def world(case, staff, colleague, manager, admin_user, allowed, other_team_staff, category):  # type: ignore[no-untyped-def]
+def world(case, staff, colleague, manager, admin_user, allowed, other_team_staff, category):
     """One case of our team with a pending request and an open task."""
     request = services.request_exception(
         case,
@@ -296,7 +296,7 @@ def _api_routes(patterns: list[URLPattern | URLResolver]) -> set[tuple[str, str]
             routes |= _api_routes(pattern.url_patterns)
             continue
         actions = getattr(pattern.callback, "actions", None) or {"get": None}
-        routes |= {(pattern.name, method) for method in actions if method != "head"}
+        routes |= {(str(pattern.name), method) for method in actions if method != "head"}
     return routes
 
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 CALL = {"channel": "phone", "summary": "Customer rang about the door", "demeanour": "calm"}
 
 
-def _log(client, case, body=CALL, key="till-1-0001"):  # type: ignore[no-untyped-def]
+def _log(client, case, body=CALL, key="till-1-0001"):
     url = f"/api/v1/cases/{case.reference}/interactions/"
     return client.post(url, body, **{"Idempotency-Key": key})
 

@@ -109,7 +109,7 @@ def test_lists_run_the_same_queries_at_25_and_100_rows(
     url, who, rows, api, request, staff, team, category, admin_user
 ):
     case = CaseFactory(team=team, created_by=staff, category=category)
-    make: dict[str, Callable[[int], None]] = {
+    make: dict[str, Callable[[int], object]] = {
         "cases": lambda n: _cases(n, team=team, staff=staff, category=category),
         "customers": lambda n: _cases(n, team=team, staff=staff, category=category),
         "interactions": lambda n: [InteractionFactory(case=case, author=staff) for _ in range(n)],

@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 EXAMPLES = int(os.environ.get("CASEDESK_SCHEMATHESIS_EXAMPLES", "12"))
 STEPS = int(os.environ.get("CASEDESK_SCHEMATHESIS_STEPS", "8"))
-HYPOTHESIS = {
+HYPOTHESIS: dict[str, Any] = {
     "deadline": None,
     "database": None,
     "derandomize": True,  # the same requests on every run: a failure is reproducible
@@ -48,7 +48,7 @@ def _checks() -> list[Any]:
 
 
 @pytest.fixture
-def live_api(live_server, settings, manager, staff, case, allowed, token_for):  # type: ignore[no-untyped-def]
+def live_api(live_server, settings, manager, staff, case, allowed, token_for):
     """A manager's token on a team with a case, a customer and a policy to act on; the
     throttles opened wide (this is a flood of requests from one address by design)."""
     import schemathesis
