@@ -46,8 +46,9 @@ def errors(*statuses: int) -> dict[int, OpenApiResponse]:
 WRITE_ERRORS = (400, 404, 409, 422)
 
 
-def require_manager(request: Request, what: str) -> None:
-    if request.user.role == Role.STAFF:
+def require(request: Request, may: Callable[[Any], bool], what: str) -> None:
+    """A 403 unless `may` (a cases.permissions rule, as the pages ask) allows the user."""
+    if not may(request.user):
         raise exceptions.PermissionDenied(f"{what} are for managers and admins.")
 
 

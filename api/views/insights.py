@@ -12,9 +12,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cases import insights
+from cases import insights, permissions
 
-from .base import ApiViewSet, errors, require_manager
+from .base import ApiViewSet, errors, require
 
 MAX_DAYS = 366
 SECTIONS = [f.name for f in fields(insights.Insights) if f.name != "period"]
@@ -78,7 +78,7 @@ class InsightsViewSet(ApiViewSet):
     )
     @action(detail=False, methods=["get"])
     def summary(self, request: Request) -> Response:
-        require_manager(request, "Insights")
+        require(request, permissions.can_see_insights, "Insights")
         query = PeriodSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         period_data = query.validated_data

@@ -8,12 +8,12 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cases import services
+from cases import permissions, services
 from cases.access import get_case_for, get_request_for
 from cases.models import ExceptionRequest
 
 from ..serializers import requests as s
-from .base import WRITE_ERRORS, ApiViewSet, errors, require_manager
+from .base import WRITE_ERRORS, ApiViewSet, errors, require
 
 REQUEST_EXAMPLE = OpenApiExample(
     "Exception request",
@@ -113,7 +113,7 @@ class ExceptionRequestViewSet(ApiViewSet):
         examples=[REQUEST_EXAMPLE],
     )
     def list(self, request: Request) -> Response:
-        require_manager(request, "Approvals")
+        require(request, permissions.can_see_approvals, "Approvals")
         rows = ExceptionRequest.objects.decidable_by(request.user).select_related(*RELATED)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(s.ExceptionRequestSerializer(page, many=True).data)
@@ -158,7 +158,7 @@ class ExceptionRequestViewSet(ApiViewSet):
         def check(item: ExceptionRequest) -> None:
             if item.requested_by_id == request.user.pk:
                 raise exceptions.PermissionDenied("Nobody decides their own request.")
-            if item.is_pending and not services.can_decide(request.user, item):
+            if item.is_pending and not permissions.can_decide(request.user, item):
                 raise exceptions.PermissionDenied("This request needs someone with the authority.")
 
         def change(item: ExceptionRequest) -> ExceptionRequest:
@@ -181,7 +181,8 @@ class ExceptionRequestViewSet(ApiViewSet):
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
         def check(item: ExceptionRequest) -> None:
-            if item.requested_by_id != request.user.pk:
+            # A request no longer waiting is the service's 409, whoever asks.
+            if item.is_pending and not permissions.can_withdraw(request.user, item):
                 raise exceptions.PermissionDenied("Only the person who asked can withdraw.")
 
         def change(item: ExceptionRequest) -> ExceptionRequest:

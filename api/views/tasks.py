@@ -8,12 +8,12 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cases import services
+from cases import permissions, services
 from cases.access import get_case_for, get_task_for
 from cases.models import FollowUpTask, Role, TaskStatus
 
 from ..serializers import tasks as s
-from .base import WRITE_ERRORS, ApiViewSet, errors, require_manager
+from .base import WRITE_ERRORS, ApiViewSet, errors, require
 
 TASK_EXAMPLE = OpenApiExample(
     "Task",
@@ -100,7 +100,7 @@ class TaskViewSet(ApiViewSet):
         if scope == "mine":
             tasks = tasks.filter(assignee=request.user)
         else:
-            require_manager(request, "Team tasks")
+            require(request, permissions.can_see_team_tasks, "Team tasks")
             if request.user.role != Role.ADMIN:
                 tasks = tasks.filter(case__team_id__in=request.user.team_ids())
         page = self.paginate_queryset(tasks.select_related("case", "assignee"))
