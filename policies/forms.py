@@ -4,7 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
-from .models import AllowedException, DemeanourGuidance, Policy
+from .models import DEFAULT_CUSTOMER_WINDOW_DAYS, AllowedException, DemeanourGuidance, Policy
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -78,14 +78,30 @@ class PolicyForm(forms.ModelForm):
 class AllowedExceptionForm(forms.ModelForm):
     class Meta:
         model = AllowedException
-        fields = ["name", "kind", "max_value", "staff_limit", "manager_limit", "guidance", "active"]
+        fields = [
+            "name",
+            "kind",
+            "max_value",
+            "staff_limit",
+            "manager_limit",
+            "customer_window_days",
+            "guidance",
+            "active",
+        ]
         widgets = {"guidance": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("max_value", "staff_limit", "manager_limit"):
             self.fields[name].widget.attrs["min"] = "0"
+        window = self.fields["customer_window_days"]
+        window.widget.attrs.update(min="0", max="366")
+        window.required = False  # empty: the default window
         self.helper = _helper("Save exception")
+
+    def clean_customer_window_days(self) -> int:
+        days = self.cleaned_data.get("customer_window_days")
+        return DEFAULT_CUSTOMER_WINDOW_DAYS if days is None else days
 
     def clean(self) -> dict[str, Any]:
         super().clean()

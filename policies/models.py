@@ -1,6 +1,7 @@
 """The policy library: complaint categories and guidance per customer demeanour."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
 
@@ -114,7 +115,8 @@ class PolicyVersion(models.Model):
     internal_notes = models.TextField(blank=True)
     effective_from = models.DateField()
     effective_to = models.DateField(null=True, blank=True)
-    # [{"id", "name", "kind", "max_value", "staff_limit", "manager_limit", "active"}, …]
+    # [{"id", "name", "kind", "max_value", "staff_limit", "manager_limit",
+    #   "customer_window_days", "active"}, …]
     exceptions = models.JSONField(default=list)
     change_note = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(
@@ -137,6 +139,9 @@ class PolicyVersion(models.Model):
         super().save(*args, **kwargs)
 
 
+DEFAULT_CUSTOMER_WINDOW_DAYS = 30
+
+
 class AllowedException(models.Model):
     """What a policy lets the business grant, and who may grant how much of it."""
 
@@ -152,17 +157,30 @@ class AllowedException(models.Model):
     )
     guidance = models.TextField("When it fits", blank=True)
     active = models.BooleanField(default=True)
+    # Limits apply to running totals, so splitting an ask does not get round them: the
+    # same case always, and the same customer over this many days (0: case only).
+    customer_window_days = models.PositiveSmallIntegerField(
+        "Customer window (days)",
+        default=DEFAULT_CUSTOMER_WINDOW_DAYS,
+        validators=[MaxValueValidator(366)],
+        help_text="Grants and waiting requests for the same customer within this many days "
+        "count together against the limits; 0 counts only the same case.",
+    )
 
     class Meta:
         ordering = ["policy", "name"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(customer_window_days__lte=366),
+                name="allowed_exception_window_bounded",
+            ),
             models.CheckConstraint(
                 condition=models.Q(staff_limit__gte=0)
                 & models.Q(staff_limit__lte=models.F("manager_limit"))
                 & models.Q(manager_limit__lte=models.F("max_value"))
                 & models.Q(max_value__gt=0),
                 name="allowed_exception_limits_ordered",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -176,6 +194,7 @@ class AllowedException(models.Model):
             "max_value": str(self.max_value),
             "staff_limit": str(self.staff_limit),
             "manager_limit": str(self.manager_limit),
+            "customer_window_days": self.customer_window_days,
             "active": self.active,
         }
 

@@ -28,6 +28,7 @@ EXCEPTION_FIELDS = (
     "max_value",
     "staff_limit",
     "manager_limit",
+    "customer_window_days",
     "guidance",
     "active",
 )

@@ -94,6 +94,9 @@ class ExceptionRequest(models.Model):
     manager_limit = models.DecimalField(max_digits=10, decimal_places=2, null=True)
     max_value = models.DecimalField(max_digits=10, decimal_places=2, null=True)
     value = models.DecimalField("Value asked", max_digits=10, decimal_places=2)
+    # With this request: what is granted or waiting for the same allowed exception on the
+    # case and (within the exception's window) for the customer — what set required_level.
+    running_total = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     customer_ask = models.TextField("What the customer asked for")
     justification = models.TextField()
     required_level = models.PositiveSmallIntegerField(choices=Level.choices)

@@ -12,17 +12,25 @@ from django.utils import timezone
 from ..models import ACTIVE_STATUSES, GRANTED_STATUSES, Case, ExceptionRequest, User
 
 
-def _customer_history() -> dict[str, Any]:
+def _customer_history(user: User) -> dict[str, Any]:
     """Annotations for a request row: its customer's granted exceptions over 12 months
-    and open cases — subqueries, so the queue stays one query however long it is."""
+    and open cases — subqueries, so the queue stays one query however long it is.
+
+    Counted within the viewer's scope, as the customer's profile counts them: another
+    team's grants are that team's business (and would disagree with the profile)."""
     since = timezone.now() - timedelta(days=365)
-    granted = ExceptionRequest.objects.filter(
-        case__customer_id=OuterRef("case__customer_id"),
-        status__in=GRANTED_STATUSES,
-        requested_at__gte=since,
-    ).values("case__customer_id")
+    granted = (
+        ExceptionRequest.objects.visible_to(user)
+        .filter(
+            case__customer_id=OuterRef("case__customer_id"),
+            status__in=GRANTED_STATUSES,
+            requested_at__gte=since,
+        )
+        .values("case__customer_id")
+    )
     open_cases = (
-        Case.objects.filter(customer_id=OuterRef("case__customer_id"), status__in=ACTIVE_STATUSES)
+        Case.objects.visible_to(user)
+        .filter(customer_id=OuterRef("case__customer_id"), status__in=ACTIVE_STATUSES)
         .values("customer_id")
         .annotate(n=Count("id"))
         .values("n")
@@ -46,9 +54,14 @@ def approval_queue(user: User) -> list[Any]:
     return list(
         ExceptionRequest.objects.decidable_by(user)
         .select_related(
-            "case", "case__customer", "case__team", "requested_by", "policy_version__policy"
+            "case",
+            "case__customer",
+            "case__team",
+            "requested_by",
+            "policy_version__policy",
+            "allowed_exception",
         )
-        .annotate(**_customer_history())
+        .annotate(**_customer_history(user))
         .order_by("requested_at", "id")
     )
 

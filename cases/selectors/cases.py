@@ -74,7 +74,7 @@ def case_policies(case: Case) -> list[Any]:
 def case_requests(case: Case) -> list[Any]:
     return list(
         ExceptionRequest.objects.filter(case=case)
-        .select_related("requested_by", "decided_by", "policy_version__policy")
+        .select_related("requested_by", "decided_by", "policy_version__policy", "allowed_exception")
         .order_by("-requested_at", "-id")
     )
 

@@ -7,18 +7,22 @@ that the case's own status (pending approval ↔ open) follows its requests exac
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from policies.models import AllowedException, Policy
 
 from ..models import (
+    GRANTED_STATUSES,
     ROLE_LEVEL,
     Case,
     CasePolicy,
+    Customer,
     EventKind,
     ExceptionRequest,
     Level,
@@ -92,6 +96,35 @@ def can_decide(user: User, request: ExceptionRequest) -> bool:
 
 def _lock_case(case: Case) -> Case:
     return Case.objects.select_for_update().get(pk=case.pk)
+
+
+# What counts against a limit: granted (at the value granted) and still waiting (at the
+# value asked). Denied and withdrawn asks give nothing away.
+_COUNTED = Q(status=RequestStatus.PENDING) | Q(status__in=GRANTED_STATUSES)
+
+
+def running_total(
+    case: Case, *, allowed: AllowedException, value: Decimal, now: datetime
+) -> Decimal:
+    """`value` plus what is granted or waiting for `allowed` on this case and, within the
+    exception's customer window, for this customer — whichever is more.
+
+    Call with the case row locked (and the customer row, when the window is on) in the
+    transaction that inserts the request: a second ask at the same moment waits for the
+    first to commit and then counts it, so two asks cannot each fit the limit alone."""
+    counted = ExceptionRequest.objects.filter(_COUNTED, allowed_exception=allowed)
+    amount = Sum(Coalesce("granted_value", "value"))
+    on_case = counted.filter(case_id=case.pk).aggregate(total=amount)["total"] or 0
+    for_customer = Decimal(0)
+    if allowed.customer_window_days:
+        since = now - timedelta(days=allowed.customer_window_days)
+        for_customer = (
+            counted.filter(case__customer_id=case.customer_id, requested_at__gte=since).aggregate(
+                total=amount
+            )["total"]
+            or 0
+        )
+    return money(value + max(on_case, for_customer))
 
 
 def _notify(request: ExceptionRequest, kind: str) -> None:
@@ -178,9 +211,16 @@ def request_exception(
     if not customer_ask.strip() or not justification.strip():
         raise NotAllowed("Say what the customer asked for and why it is justified.")
     policy = _offered_policy(allowed=allowed, policy=policy, value=value)
-    level = required_level(allowed=allowed, value=value)
-    granted = within_discretion(by, level=level, off_policy=allowed is None)
     now = timezone.now()
+    total = None
+    if allowed is not None:
+        if allowed.customer_window_days:
+            # Asks on the customer's other cases serialise here (always after the case
+            # lock, so no two requests ever wait for each other's lock).
+            Customer.objects.select_for_update().filter(pk=case.customer_id).first()
+        total = running_total(case, allowed=allowed, value=value, now=now)
+    level = required_level(allowed=allowed, value=value if total is None else total)
+    granted = within_discretion(by, level=level, off_policy=allowed is None)
     request = ExceptionRequest.objects.create(
         case=case,
         policy_version_id=policy.current_version_id if policy else None,
@@ -191,6 +231,7 @@ def request_exception(
         manager_limit=allowed.manager_limit if allowed else None,
         max_value=allowed.max_value if allowed else None,
         value=value,
+        running_total=total,
         customer_ask=customer_ask.strip(),
         justification=justification.strip(),
         required_level=level,

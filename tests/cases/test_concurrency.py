@@ -98,13 +98,14 @@ def test_two_managers_deciding_at_once_decide_once(
     from decimal import Decimal
 
     from cases.models import ExceptionRequest, RequestStatus, Role
-    from tests.factories import UserFactory
+    from tests.factories import CustomerFactory, UserFactory
 
     second = UserFactory(username="manager2", role=Role.MANAGER, teams=[team])
     for round_ in range(ROUNDS):
         case = services.open_case(
             by=staff,
-            customer=customer,
+            # A customer per round: one customer's asks would add up past a manager's limit.
+            customer=CustomerFactory(team=team, created_by=staff),
             team=team,
             subject=f"Ask {round_}",
             category=category,

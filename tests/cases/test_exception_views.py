@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import Case, ExceptionRequest, RequestStatus, Status
+from policies import services as policy_services
 from tests.exception_fixtures import ask
 from tests.factories import CaseFactory, CustomerFactory
 
@@ -177,7 +178,7 @@ def test_anonymous_is_sent_to_sign_in(client, staff, case, allowed):
 
 def test_navigation_badge_counts_waiting_requests(signed_in, staff, manager, case, allowed):
     ask(case, staff, allowed)
-    ask(case, staff, allowed, "60.00")
+    ask(case, staff, allowed, "20.00")  # 100.00 in all: a manager still decides
     page = signed_in(manager).get(reverse("home")).content.decode()
     assert 'id="approvals-badge">2<' in page
     assert "approvals-badge" not in signed_in(staff).get(reverse("home")).content.decode()
@@ -196,7 +197,7 @@ def test_customer_profile_shows_the_exception_ledger(signed_in, staff, manager, 
     services.decide_exception(
         pending, by=manager, decision="counter", reason="half", counter_value=Decimal("40")
     )
-    ask(case, staff, allowed, "10.00")
+    ask(case, manager, allowed, "10.00")  # 50.00 in all: within a manager's discretion
     page = signed_in(staff).get(case.customer.get_absolute_url()).content.decode()
     assert "Exception ledger" in page
     assert "Approved at a lower value" in page and "Mo Manager" in page
@@ -222,12 +223,18 @@ def test_approvals_queue_runs_fixed_queries(signed_in, staff, manager, team, cat
     assert body.count("Record decision") == 28
 
 
-def test_queue_shows_customer_history(signed_in, staff, manager, case, allowed, category):
+def test_queue_shows_customer_history(
+    signed_in, staff, manager, admin_user, policy, case, allowed, category
+):
+    # Counted per case only, so the earlier case's grants leave this ask to a manager.
+    policy_services.save_allowed_exception(
+        policy, by=admin_user, allowed=allowed, customer_window_days=0
+    )
     earlier = CaseFactory(
         team=case.team, customer=case.customer, category=category, created_by=staff
     )
     ask(earlier, staff, allowed, "20.00")  # granted at once
-    ask(earlier, staff, allowed, "15.00")
+    ask(earlier, manager, allowed, "15.00")  # 35.00 on that case: a manager's to grant
     ask(case, staff, allowed)  # waiting
     queue = signed_in(manager).get(reverse("approvals")).content.decode()
     assert "Exceptions granted, last 12 months: <strong>2</strong> worth <strong>35.00" in queue
