@@ -37,6 +37,7 @@ class Home:
     team_overdue: list[Any] = field(default_factory=list)
     surges: list[Any] = field(default_factory=list)
     failed_reminders: list[Any] = field(default_factory=list)
+    failed_count: int = 0  # all of them: the list above stops at FAILED_SHOWN
     my_requests: list[Any] = field(default_factory=list)
     awaiting_me: list[Any] = field(default_factory=list)
 
@@ -57,6 +58,8 @@ def home_for(user: User) -> Home:
     home = Home(my_cases=mine, is_manager=user.role in {Role.MANAGER, Role.ADMIN})
     home.tasks = my_tasks(user, upcoming=False)
     home.failed_reminders = failed_reminders(user)
+    if home.failed_reminders:
+        home.failed_count = failed_reminder_count()
     home.my_requests = list(
         ExceptionRequest.objects.visible_to(user)
         .filter(requested_by=user, status=RequestStatus.PENDING)
@@ -90,12 +93,20 @@ def home_for(user: User) -> Home:
     return home
 
 
+FAILED_SHOWN = 50
+
+
 def failed_reminders(user: User) -> list[Any]:
-    """Reminders that could not be sent, for admins to act on."""
+    """Reminders that could not be sent, for admins to act on: the latest FAILED_SHOWN."""
     if user.role != Role.ADMIN:
         return []
     return list(
         Reminder.objects.filter(state=ReminderState.FAILED)
         .select_related("case")
-        .order_by("-due_at")[:50]
+        .order_by("-due_at")[:FAILED_SHOWN]
     )
+
+
+def failed_reminder_count() -> int:
+    """How many reminders could not be sent in all (the badge; the list is cut short)."""
+    return Reminder.objects.filter(state=ReminderState.FAILED).count()
