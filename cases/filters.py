@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from policies.models import Category, Demeanour
 
+from .limits import day_error
 from .models import Case, Priority, Status, User, visible_teams
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -29,6 +30,21 @@ class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+class BoundedDateRangeField(django_filters.fields.DateRangeField):
+    """From–to days within the window every report and filter shares (cases/limits.py):
+    year 1 or 9999 would overflow the time-zone arithmetic."""
+
+    def compress(self, data_list: list[Any]) -> Any:
+        for day in data_list or []:
+            if day and (error := day_error(day)):
+                raise forms.ValidationError(error, code="out_of_range")
+        return super().compress(data_list)
+
+
+class BoundedDateRangeFilter(django_filters.DateFromToRangeFilter):
+    field_class = BoundedDateRangeField
+
+
 class CaseFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
     team = django_filters.ModelChoiceFilter(queryset=None, empty_label="All my teams")
@@ -42,12 +58,12 @@ class CaseFilter(django_filters.FilterSet):
         field_name="customer_id", widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1
     )
     priority = django_filters.ChoiceFilter(choices=Priority.choices, empty_label="Any priority")
-    created = django_filters.DateFromToRangeFilter(
+    created = BoundedDateRangeFilter(
         field_name="created_at",
         label="Created",
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
-    updated = django_filters.DateFromToRangeFilter(
+    updated = BoundedDateRangeFilter(
         field_name="updated_at",
         label="Updated",
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),

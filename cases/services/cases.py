@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from policies.models import Category, Demeanour
 
+from ..limits import due_time_error
 from ..models import (
     PRIORITY_RANK,
     Case,
@@ -133,6 +134,8 @@ def log_interaction(
     if case.status == Status.CLOSED:
         raise NotAllowed("This case is closed. Open a new case for a new matter.")
     _check_choices(channel=channel, direction=direction, demeanour=demeanour)
+    if promise.strip() and promise_due_at and (error := due_time_error(promise_due_at)):
+        raise NotAllowed(f"Promised by: {error[0].lower()}{error[1:]}")
     now = timezone.now()
     interaction = Interaction.objects.create(
         case=case,

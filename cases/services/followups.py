@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from policies.models import FollowUpRule, MessageTemplate
 
+from ..limits import due_time_error
 from ..models import (
     Case,
     EventKind,
@@ -113,6 +114,8 @@ def add_task(
         raise NotAllowed("Choose what kind of task this is.")
     if not title.strip():
         raise NotAllowed("Give the task a title.")
+    if error := due_time_error(due_at):
+        raise NotAllowed(error)
     task = FollowUpTask.objects.create(
         case=case,
         title=title.strip(),
@@ -141,6 +144,8 @@ def reschedule_task(
     assignee = assignee or task.assignee
     if not can_assign(task.case.team, assignee):
         raise NotAllowed(f"{assignee} is not a member of {task.case.team}.")
+    if error := due_time_error(due_at):
+        raise NotAllowed(error)
     moved = FollowUpTask.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(
         due_at=due_at, assignee=assignee
     )

@@ -690,6 +690,46 @@ def test_put_and_delete_on_forms_are_refused(name, world, signed_in):
     assert db_state() == before
 
 
+# Pages that only read. (The customer's feedback page also takes their rating: a POST.)
+GET_ONLY = [
+    route
+    for route in ROUTES
+    if route.method == "get"
+    and route.name != "feedback"
+    and not any(other.name == route.name and other.method == "post" for other in ROUTES)
+]
+
+
+def test_every_route_is_get_only_or_takes_a_post():
+    """Walk the URL patterns: a route is either in GET_ONLY below or has a POST route."""
+    from cases import urls as case_urls
+    from policies import urls as policy_urls
+
+    named = _route_names(case_urls.urlpatterns) | _route_names(policy_urls.urlpatterns)
+    posting = {route.name for route in ROUTES if route.method == "post"} | {"feedback"}
+    assert named | {"health"} == {route.name for route in GET_ONLY} | posting
+
+
+@pytest.mark.parametrize("route", GET_ONLY, ids=str)
+@pytest.mark.parametrize("method", ["post", "patch", "delete", "put"])
+def test_a_read_only_page_answers_only_get_and_head(route, method, world, signed_in, request):
+    """POST, PATCH, DELETE and PUT on a page that only reads: 405, never the page."""
+    user = request.getfixturevalue(route.insider)
+    _prepare(route, world)
+    client = signed_in(user)
+    url = _url(route, world)
+    before = db_state()
+    response = getattr(client, method)(url)
+    assert response.status_code == 405, response.status_code
+    assert "GET" in response["Allow"] and "HEAD" in response["Allow"]
+    assert client.head(url, route.data).status_code == route_status(route)
+    assert db_state() == before
+
+
+def route_status(route: Route) -> int:
+    return route.insider_gets if isinstance(route.insider_gets, int) else 302
+
+
 # Admins --------------------------------------------------------------------------------
 
 

@@ -1,0 +1,53 @@
+"""The windows date and date-time inputs must fall in, in one place, so forms, filters,
+services and the README agree.
+
+Why these windows: a due time is a promise to a person, so it is soon — from a day back
+(catching up on yesterday's call) to two years ahead; a year-1000 date is a typo that would
+at once email the managers that it is overdue, and a year-9999 one overflows the reminder
+arithmetic. Reports and filters cover the business's own history: from 2000 to a year ahead.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+DUE_GRACE_DAYS = 1
+DUE_AHEAD_DAYS = 731  # two years
+FIRST_DAY = date(2000, 1, 1)
+AHEAD_DAYS = 366  # reports and filters: up to a year ahead
+
+
+def due_window(now: datetime | None = None) -> tuple[datetime, datetime]:
+    """Earliest and latest due time accepted now: from the start of yesterday (local) to
+    two years ahead."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    earliest = datetime.combine(
+        today - timedelta(days=DUE_GRACE_DAYS), time.min, tzinfo=timezone.get_current_timezone()
+    )
+    return earliest, now + timedelta(days=DUE_AHEAD_DAYS)
+
+
+def due_time_error(at: datetime, *, now: datetime | None = None) -> str | None:
+    """Why `at` cannot be a due time, or None when it can."""
+    earliest, latest = due_window(now)
+    if at < earliest:
+        return f"Choose a time from {timezone.localtime(earliest):%d %b %Y} on."
+    if at > latest:
+        return f"Choose a time within two years (by {timezone.localtime(latest):%d %b %Y})."
+    return None
+
+
+def day_window() -> tuple[date, date]:
+    """First and last day a report or a filter may ask about."""
+    return FIRST_DAY, timezone.localdate() + timedelta(days=AHEAD_DAYS)
+
+
+def day_error(day: date) -> str | None:
+    """Why `day` cannot start or end a report or filter, or None when it can."""
+    first, last = day_window()
+    if not first <= day <= last:
+        return f"Choose a day from {first:%d %b %Y} to {last:%d %b %Y}."
+    return None
