@@ -233,6 +233,11 @@ CASEDESK_SWEEP_SECONDS = env_int("CASEDESK_SWEEP_SECONDS", 30, minimum=1)
 CASEDESK_FEEDBACK_LINK_DAYS = env_int("CASEDESK_FEEDBACK_LINK_DAYS", 14, minimum=1)
 # /health/ answers 503 when a due reminder has waited longer than this.
 CASEDESK_HEALTH_STALE_SECONDS = env_int("CASEDESK_HEALTH_STALE_SECONDS", 300, minimum=1)
+# …and when no worker heartbeat (every 60 s) has been seen for this long, even with
+# nothing due. Details of the report go only to signed-in admins and to callers with
+# this bearer token (empty: no token accepted); everyone else sees the status alone.
+CASEDESK_HEALTH_WORKER_SECONDS = env_int("CASEDESK_HEALTH_WORKER_SECONDS", 180, minimum=1)
+CASEDESK_HEALTH_TOKEN = env_str("CASEDESK_HEALTH_TOKEN", "")
 
 # Insights: what an hour of staff time costs, and when a category counts as surging
 # (this week above FACTOR × its trailing 8-week average, with at least MIN cases).

@@ -36,10 +36,10 @@ class DemeanourGuidance(models.Model):
 
     demeanour = models.CharField(max_length=24, choices=Demeanour.choices, unique=True)
     headline = models.CharField(max_length=120)
-    listen = models.TextField("How to listen")
-    de_escalate = models.TextField("How to de-escalate")
-    boundaries = models.TextField("Setting boundaries")
-    escalate = models.TextField("When to involve a manager or disengage")
+    listen = models.TextField("How to listen", max_length=2000)
+    de_escalate = models.TextField("How to de-escalate", max_length=2000)
+    boundaries = models.TextField("Setting boundaries", max_length=2000)
+    escalate = models.TextField("When to involve a manager or disengage", max_length=2000)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -76,8 +76,10 @@ class Policy(models.Model):
     code = models.SlugField(max_length=40, unique=True, help_text="Short code, e.g. RET-30")
     title = models.CharField(max_length=200)
     category = models.CharField(max_length=16, choices=PolicyCategory.choices)
-    customer_wording = models.TextField(help_text="What staff read out to the customer.")
-    internal_notes = models.TextField(blank=True, help_text="For staff only.")
+    customer_wording = models.TextField(
+        max_length=4000, help_text="What staff read out to the customer."
+    )
+    internal_notes = models.TextField(blank=True, max_length=4000, help_text="For staff only.")
     effective_from = models.DateField()
     effective_to = models.DateField(null=True, blank=True)
     active = models.BooleanField(default=True)
@@ -155,7 +157,7 @@ class AllowedException(models.Model):
     manager_limit = models.DecimalField(
         max_digits=10, decimal_places=2, help_text="A manager may approve up to this."
     )
-    guidance = models.TextField("When it fits", blank=True)
+    guidance = models.TextField("When it fits", blank=True, max_length=1000)
     active = models.BooleanField(default=True)
     # Limits apply to running totals, so splitting an ask does not get round them: the
     # same case always, and the same customer over this many days (0: case only).
@@ -250,7 +252,8 @@ class MessageTemplate(models.Model):
     key = models.SlugField(max_length=40, unique=True)
     subject = models.CharField(max_length=200)
     body = models.TextField(
-        help_text="Placeholders: {customer}, {reference}, {summary}, {next_step}, {business}."
+        max_length=10000,
+        help_text="Placeholders: {customer}, {reference}, {summary}, {next_step}, {business}.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 

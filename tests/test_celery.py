@@ -16,12 +16,15 @@ def test_every_scheduled_task_exists():
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_runs_the_heartbeat_and_health_reports_it(worker, client):
+def test_a_real_worker_runs_the_heartbeat_and_health_reports_it(worker, client, settings):
     from cases.tasks import heartbeat
 
-    assert client.get(reverse("health")).json()["worker_heartbeat_age_seconds"] is None
+    settings.CASEDESK_HEALTH_TOKEN = "monitor"
+    auth = {"Authorization": "Bearer monitor"}
+    health = client.get(reverse("health"), headers=auth)
+    assert health.status_code == 503 and health.json()["worker"] == "never seen"
     heartbeat.delay()
     wait_for(lambda: Heartbeat.objects.filter(name="worker").exists(), what="the heartbeat task")
-    report = client.get(reverse("health")).json()
-    assert report["ok"] is True
+    report = client.get(reverse("health"), headers=auth).json()
+    assert report["status"] == "ok"
     assert 0 <= report["worker_heartbeat_age_seconds"] < WAIT_LIMIT_SECONDS

@@ -104,9 +104,9 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
-    resolution_summary = models.TextField(blank=True)
+    resolution_summary = models.TextField(blank=True, max_length=10000)
     # "What would you do differently?" — offered when resolving; feeds case studies.
-    reflection = models.TextField(blank=True)
+    reflection = models.TextField(blank=True, max_length=4000)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Last interaction or change: drives "by last activity", staleness and auto-close.

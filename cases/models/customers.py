@@ -61,7 +61,7 @@ class Customer(models.Model):
     preferred_channel = models.CharField(
         max_length=16, choices=Channel.choices, default=Channel.PHONE
     )
-    preferences = models.TextField("Notes on preferences", blank=True)
+    preferences = models.TextField("Notes on preferences", blank=True, max_length=2000)
     flags = models.JSONField(default=list, blank=True)
     team = models.ForeignKey(
         Team, on_delete=models.PROTECT, related_name="customers", help_text="Registered by"

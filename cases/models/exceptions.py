@@ -97,8 +97,8 @@ class ExceptionRequest(models.Model):
     # With this request: what is granted or waiting for the same allowed exception on the
     # case and (within the exception's window) for the customer — what set required_level.
     running_total = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    customer_ask = models.TextField("What the customer asked for")
-    justification = models.TextField()
+    customer_ask = models.TextField("What the customer asked for", max_length=2000)
+    justification = models.TextField(max_length=4000)
     required_level = models.PositiveSmallIntegerField(choices=Level.choices)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -110,7 +110,7 @@ class ExceptionRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reason = models.TextField(blank=True)
+    decision_reason = models.TextField(blank=True, max_length=2000)
 
     objects = ExceptionRequestQuerySet.as_manager()
 

@@ -23,7 +23,7 @@ class FeedbackRequest(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
-    comment = models.TextField(blank=True)
+    comment = models.TextField(blank=True, max_length=4000)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

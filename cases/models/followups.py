@@ -36,7 +36,7 @@ class FollowUpTask(models.Model):
     )  # task_mine_idx leads with it
     due_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
-    outcome_note = models.TextField(blank=True)
+    outcome_note = models.TextField(blank=True, max_length=2000)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )

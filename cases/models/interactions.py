@@ -27,7 +27,7 @@ class Interaction(models.Model):
     occurred_at = models.DateTimeField()
     channel = models.CharField(max_length=16, choices=Channel.choices)
     direction = models.CharField(max_length=8, choices=Direction.choices)
-    summary = models.TextField()
+    summary = models.TextField(max_length=10000)
     demeanour = models.CharField(max_length=24, choices=Demeanour.choices)
     minutes = models.PositiveIntegerField("Minutes spent", default=0)
     promise = models.CharField("Promise made", max_length=300, blank=True)

@@ -21,7 +21,7 @@ class CaseStudy(models.Model):
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="study")
     kind = models.CharField(max_length=12, choices=StudyKind.choices)
     title = models.CharField(max_length=200)
-    write_up = models.TextField()
+    write_up = models.TextField(max_length=10000)
     # Copied from the case so that browsing by them needs no join and stays stable.
     demeanour = models.CharField(max_length=24, choices=Demeanour.choices)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")

@@ -16,16 +16,22 @@ from ..services.reminders import oldest_due_age
 def health_report() -> dict[str, Any]:
     """Database and broker reachable; the worker beating; reminders not piling up.
 
-    Unhealthy (503) when the database or broker is down, or a due reminder has waited
-    longer than CASEDESK_HEALTH_STALE_SECONDS.
+    Unhealthy (503) when the database or broker is down, when no worker has beaten for
+    CASEDESK_HEALTH_WORKER_SECONDS (judged on the heartbeat itself: with nothing due, a
+    dead worker would otherwise go unnoticed until the first reminder is late), or when a
+    due reminder has waited longer than CASEDESK_HEALTH_STALE_SECONDS.
     """
     report: dict[str, Any] = {"ok": True}
     try:
         beat = Heartbeat.objects.filter(name="worker").values_list("beat_at", flat=True).first()
         report["database"] = "ok"
-        report["worker_heartbeat_age_seconds"] = (
-            (timezone.now() - beat).total_seconds() if beat else None
-        )
+        beat_age = (timezone.now() - beat).total_seconds() if beat else None
+        report["worker_heartbeat_age_seconds"] = beat_age
+        if beat_age is None or beat_age > settings.CASEDESK_HEALTH_WORKER_SECONDS:
+            report["ok"] = False
+            report["worker"] = "never seen" if beat_age is None else "stale"
+        else:
+            report["worker"] = "ok"
         age = oldest_due_age()
         report["oldest_due_reminder_age_seconds"] = age
         if age is not None and age > settings.CASEDESK_HEALTH_STALE_SECONDS:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
-from cases.models import Reminder, ReminderKind, ReminderState
+from cases.models import Heartbeat, Reminder, ReminderKind, ReminderState
 from cases.services.reminders import send_due_reminders
 from tests.smtp_sink import body_of
 
@@ -222,9 +222,12 @@ def test_resolving_can_tell_the_customer_what_happens_next(smtp_sink, case, staf
 
 def test_health_turns_503_when_reminders_pile_up(client, task, settings):
     settings.CASEDESK_HEALTH_STALE_SECONDS = 300
+    settings.CASEDESK_HEALTH_WORKER_SECONDS = 3600  # the worker is judged elsewhere
+    settings.CASEDESK_HEALTH_TOKEN = "monitor"
+    Heartbeat.objects.create(name="worker", beat_at=timezone.now())
     assert client.get("/health/").status_code == 200
     with time_machine.travel(timezone.now() + timedelta(minutes=10), tick=False):
-        response = client.get("/health/")
+        response = client.get("/health/", headers={"Authorization": "Bearer monitor"})
     assert response.status_code == 503
     assert response.json()["reminders"] == "stale"
     assert response.json()["oldest_due_reminder_age_seconds"] >= 600
