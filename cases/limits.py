@@ -17,6 +17,7 @@ DUE_GRACE_DAYS = 1
 DUE_AHEAD_DAYS = 731  # two years
 FIRST_DAY = date(2000, 1, 1)
 AHEAD_DAYS = 366  # reports and filters: up to a year ahead
+POLICY_AHEAD_DAYS = 5 * 366  # a policy may be written to start or end years from now
 
 
 def due_window(now: datetime | None = None) -> tuple[datetime, datetime]:
@@ -33,21 +34,29 @@ def due_window(now: datetime | None = None) -> tuple[datetime, datetime]:
 def due_time_error(at: datetime, *, now: datetime | None = None) -> str | None:
     """Why `at` cannot be a due time, or None when it can."""
     earliest, latest = due_window(now)
+    too_early = f"Choose a time from {timezone.localtime(earliest):%d %b %Y} on."
+    too_late = f"Choose a time within two years (by {timezone.localtime(latest):%d %b %Y})."
+    # By year first: comparing an aware year-1 or year-9999 time converts it to UTC,
+    # which can fall outside what a datetime holds.
+    if at.year < earliest.year - 1:
+        return too_early
+    if at.year > latest.year + 1:
+        return too_late
     if at < earliest:
-        return f"Choose a time from {timezone.localtime(earliest):%d %b %Y} on."
+        return too_early
     if at > latest:
-        return f"Choose a time within two years (by {timezone.localtime(latest):%d %b %Y})."
+        return too_late
     return None
 
 
-def day_window() -> tuple[date, date]:
+def day_window(*, ahead_days: int = AHEAD_DAYS) -> tuple[date, date]:
     """First and last day a report or a filter may ask about."""
-    return FIRST_DAY, timezone.localdate() + timedelta(days=AHEAD_DAYS)
+    return FIRST_DAY, timezone.localdate() + timedelta(days=ahead_days)
 
 
-def day_error(day: date) -> str | None:
+def day_error(day: date, *, ahead_days: int = AHEAD_DAYS) -> str | None:
     """Why `day` cannot start or end a report or filter, or None when it can."""
-    first, last = day_window()
+    first, last = day_window(ahead_days=ahead_days)
     if not first <= day <= last:
         return f"Choose a day from {first:%d %b %Y} to {last:%d %b %Y}."
     return None

@@ -4,6 +4,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
+from cases.limits import POLICY_AHEAD_DAYS, day_error
+
 from .models import DEFAULT_CUSTOMER_WINDOW_DAYS, AllowedException, DemeanourGuidance, Policy
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -65,6 +67,18 @@ class PolicyForm(forms.ModelForm):
         if code in {"NEW", "GUIDANCE"}:
             raise forms.ValidationError("That code is reserved; choose another.")
         return code
+
+    def _bounded_day(self, name: str) -> Any:
+        day = self.cleaned_data.get(name)
+        if day and (error := day_error(day, ahead_days=POLICY_AHEAD_DAYS)):
+            raise forms.ValidationError(error, code="out_of_range")
+        return day
+
+    def clean_effective_from(self) -> Any:
+        return self._bounded_day("effective_from")
+
+    def clean_effective_to(self) -> Any:
+        return self._bounded_day("effective_to")
 
     def clean(self) -> dict[str, Any]:
         super().clean()

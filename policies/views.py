@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from cases.http import AuthedRequest
 from cases.models import Role
@@ -30,6 +30,7 @@ def _policy(code: str, *, admin: bool) -> Policy:
 
 
 @login_required
+@require_safe
 def policy_list(request: AuthedRequest) -> HttpResponse:
     query = search_text(request)
     category = request.GET.get("category", "")
@@ -64,6 +65,7 @@ def policy_list(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def policy_detail(request: AuthedRequest, code: str) -> HttpResponse:
     is_admin = request.user.role == Role.ADMIN
     policy = _policy(code, admin=is_admin)
@@ -79,6 +81,7 @@ def policy_detail(request: AuthedRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def policy_version(request: AuthedRequest, code: str, number: int) -> HttpResponse:
     """One past version exactly as it read, with the exceptions and limits it had."""
     policy = _policy(code, admin=request.user.role == Role.ADMIN)
@@ -154,6 +157,7 @@ def exception_edit(request: AuthedRequest, code: str, pk: int | None = None) -> 
 
 
 @login_required
+@require_safe
 def guidance_list(request: AuthedRequest) -> HttpResponse:
     cards = DemeanourGuidance.objects.order_by("id")
     return render(request, "policies/guidance_list.html", {"cards": cards})

@@ -11,6 +11,7 @@ from django import forms
 
 from policies.models import Policy
 
+from ..limits import AHEAD_DAYS, day_error, due_time_error
 from ..models import (
     Team,
     User,
@@ -19,6 +20,44 @@ from ..models import (
 )
 
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+
+
+class DueTimeField(forms.DateTimeField):
+    """A due time within the window of cases/limits.py (a day back to two years ahead)."""
+
+    widget = DATETIME_LOCAL
+    default_error_messages = {"overflow": "Enter a real date and time."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", "From yesterday to two years ahead.")
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        try:
+            return super().to_python(value)
+        except OverflowError as error:  # year 1 or 9999 made aware in the local zone
+            raise forms.ValidationError(self.error_messages["overflow"], code="overflow") from error
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is not None and (error := due_time_error(value)):
+            raise forms.ValidationError(error, code="out_of_range")
+
+
+class BoundedDateField(forms.DateField):
+    """A day within the window reports and filters share (2000 to a year ahead)."""
+
+    widget = DATE_INPUT
+
+    def __init__(self, *, ahead_days: int = AHEAD_DAYS, **kwargs: Any) -> None:
+        self.ahead_days = ahead_days
+        super().__init__(**kwargs)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is not None and (error := day_error(value, ahead_days=self.ahead_days)):
+            raise forms.ValidationError(error, code="out_of_range")
 
 
 def form_helper(

@@ -13,7 +13,7 @@ from ..models import (
     User,
 )
 from .common import (
-    DATETIME_LOCAL,
+    DueTimeField,
     ObjectChoiceField,
     auto_id,
     form_helper,
@@ -26,7 +26,7 @@ class TaskForm(forms.Form):
     title = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=TaskKind.choices, initial=TaskKind.CALL_BACK)
     assignee = ObjectChoiceField()
-    due_at = forms.DateTimeField(label="Due", widget=DATETIME_LOCAL)
+    due_at = DueTimeField(label="Due")
 
     def __init__(
         self,
@@ -59,4 +59,4 @@ class CompleteTaskForm(forms.Form):
 
 
 class RescheduleTaskForm(forms.Form):
-    due_at = forms.DateTimeField(label="New due time", widget=DATETIME_LOCAL)
+    due_at = DueTimeField(label="New due time")

@@ -10,6 +10,7 @@ from ..models import (
     Team,
 )
 from .common import (
+    BoundedDateField,
     ObjectChoiceField,
     auto_id,
     object_field,
@@ -27,8 +28,8 @@ class InsightsForm(forms.Form):
     ]
 
     period = forms.ChoiceField(choices=PERIODS, initial="30", required=False)
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = BoundedDateField(required=False)
+    end = BoundedDateField(required=False)
     team = ObjectChoiceField(required=False, empty_label="All my teams")
 
     def __init__(self, *args: Any, teams: list[Team], **kwargs: Any) -> None:

@@ -14,7 +14,7 @@ from ..models import (
     Direction,
 )
 from .common import (
-    DATETIME_LOCAL,
+    DueTimeField,
     form_helper,
 )
 
@@ -31,7 +31,7 @@ class InteractionForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "e.g. I will call you back on Friday"}),
     )
-    promise_due_at = forms.DateTimeField(label="Promised by", required=False, widget=DATETIME_LOCAL)
+    promise_due_at = DueTimeField(label="Promised by", required=False)
 
     def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -4,60 +4,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0012_request_running_total'),
+        ("cases", "0012_request_running_total"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='case',
-            name='reflection',
+            model_name="case",
+            name="reflection",
             field=models.TextField(blank=True, max_length=4000),
         ),
         migrations.AlterField(
-            model_name='case',
-            name='resolution_summary',
+            model_name="case",
+            name="resolution_summary",
             field=models.TextField(blank=True, max_length=10000),
         ),
         migrations.AlterField(
-            model_name='casestudy',
-            name='write_up',
+            model_name="casestudy",
+            name="write_up",
             field=models.TextField(max_length=10000),
         ),
         migrations.AlterField(
-            model_name='customer',
-            name='preferences',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='Notes on preferences'),
+            model_name="customer",
+            name="preferences",
+            field=models.TextField(
+                blank=True, max_length=2000, verbose_name="Notes on preferences"
+            ),
         ),
         migrations.AlterField(
-            model_name='exceptionrequest',
-            name='customer_ask',
-            field=models.TextField(max_length=2000, verbose_name='What the customer asked for'),
+            model_name="exceptionrequest",
+            name="customer_ask",
+            field=models.TextField(max_length=2000, verbose_name="What the customer asked for"),
         ),
         migrations.AlterField(
-            model_name='exceptionrequest',
-            name='decision_reason',
+            model_name="exceptionrequest",
+            name="decision_reason",
             field=models.TextField(blank=True, max_length=2000),
         ),
         migrations.AlterField(
-            model_name='exceptionrequest',
-            name='justification',
+            model_name="exceptionrequest",
+            name="justification",
             field=models.TextField(max_length=4000),
         ),
         migrations.AlterField(
-            model_name='feedbackrequest',
-            name='comment',
+            model_name="feedbackrequest",
+            name="comment",
             field=models.TextField(blank=True, max_length=4000),
         ),
         migrations.AlterField(
-            model_name='followuptask',
-            name='outcome_note',
+            model_name="followuptask",
+            name="outcome_note",
             field=models.TextField(blank=True, max_length=2000),
         ),
         migrations.AlterField(
-            model_name='interaction',
-            name='summary',
+            model_name="interaction",
+            name="summary",
             field=models.TextField(max_length=10000),
         ),
     ]

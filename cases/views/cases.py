@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from privacy.access import record_view
 
@@ -34,6 +34,7 @@ from .common import id_param, without_page
 
 
 @login_required
+@require_safe
 def case_list(request: AuthedRequest) -> HttpResponse:
     filterset = CaseFilter(
         request.GET or None, queryset=selectors.case_list_queryset(request.user), user=request.user
@@ -102,6 +103,7 @@ def case_create(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def case_detail(request: AuthedRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference)
     record_view(request, case)
@@ -109,7 +111,7 @@ def case_detail(request: AuthedRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_safe
 def case_timeline(request: AuthedRequest, reference: str) -> HttpResponse:
     """The next page of older timeline events, for the "Show earlier events" button."""
     case = get_case_for(request.user, reference)

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from privacy.access import record_view
 
@@ -23,6 +23,7 @@ from .common import without_page
 
 
 @login_required
+@require_safe
 def customer_list(request: AuthedRequest) -> HttpResponse:
     query = selectors.search_text(request)
     customers = Customer.objects.visible_to(request.user).select_related("team")
@@ -83,6 +84,7 @@ def customer_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def customer_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     customer = get_customer_for(request.user, pk)
     record_view(request, customer)

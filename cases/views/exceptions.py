@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import permissions, selectors, services
 from ..access import get_case_for, get_request_for
@@ -108,6 +108,7 @@ def request_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def approvals(request: AuthedRequest, invalid: dict[int, Any] | None = None) -> HttpResponse:
     """The decision queue: managers (their teams, up to their limit) and admins."""
     if not permissions.can_see_approvals(request.user):

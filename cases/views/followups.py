@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import permissions, selectors, services
 from ..access import get_case_for, get_task_for
@@ -24,12 +24,14 @@ from .case_page import refused, rerender
 
 
 @login_required
+@require_safe
 def my_tasks(request: AuthedRequest) -> HttpResponse:
     board = selectors.my_tasks(request.user)
     return render(request, "cases/tasks.html", {"board": board, "scope": "mine"})
 
 
 @login_required
+@require_safe
 def team_tasks(request: AuthedRequest) -> HttpResponse:
     if not permissions.can_see_team_tasks(request.user):
         raise PermissionDenied("Team tasks are for managers and admins.")
@@ -102,7 +104,8 @@ def task_reschedule(request: AuthedRequest, pk: int) -> HttpResponse:
     task = get_task_for(request.user, pk)
     form = RescheduleTaskForm(request.POST, prefix=f"t{pk}")
     if not form.is_valid():
-        messages.error(request, "Give a valid new due time.")
+        problem = " ".join(form.errors.get("due_at", [])) or "Give a valid new due time."
+        messages.error(request, f"New due time: {problem}")
         return _back(request, task)
     try:
         services.reschedule_task(task, by=request.user, due_at=form.cleaned_data["due_at"])

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from .. import insights, permissions
 from ..forms import InsightsForm
@@ -116,6 +117,7 @@ def _insights_scope(request: AuthedRequest) -> tuple[Any, Any]:
 
 
 @login_required
+@require_safe
 def insights_page(request: AuthedRequest) -> HttpResponse:
     form, period = _insights_scope(request)
     data = insights.cached_insights(period)
@@ -190,6 +192,7 @@ def _safe_cell(value: Any) -> Any:
 
 
 @login_required
+@require_safe
 def insights_export(request: AuthedRequest, table: str) -> HttpResponse:
     if table not in INSIGHT_TABLES:
         raise Http404("No such table.")

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import permissions, services
 from ..access import get_case_for
@@ -41,6 +41,7 @@ def case_mark_study(request: AuthedRequest, reference: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def study_list(request: AuthedRequest) -> HttpResponse:
     form = StudyFilterForm(request.GET or None)
     studies = CaseStudy.objects.visible_to(request.user).select_related(

