@@ -1,6 +1,8 @@
 """The windows date and date-time inputs must fall in, in one place, so forms, filters,
 services and the README agree.
 
+Also the mixin that makes every form explain its text limits.
+
 Why these windows: a due time is a promise to a person, so it is soon — from a day back
 (catching up on yesterday's call) to two years ahead; a year-1000 date is a typo that would
 at once email the managers that it is overdue, and a year-9999 one overflows the reminder
@@ -10,7 +12,9 @@ arithmetic. Reports and filters cover the business's own history: from 2000 to a
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
+from django import forms
 from django.utils import timezone
 
 DUE_GRACE_DAYS = 1
@@ -60,3 +64,21 @@ def day_error(day: date, *, ahead_days: int = AHEAD_DAYS) -> str | None:
     if not first <= day <= last:
         return f"Choose a day from {first:%d %b %Y} to {last:%d %b %Y}."
     return None
+
+
+class ExplainedTextLimits:
+    """A form mixin: every text field says how much it takes ("Up to 2,000 characters."),
+    beside the `maxlength` Django already puts on the input. A longer value is refused
+    by the field's own validator, with the count, and the text comes back as typed."""
+
+    fields: dict[str, Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if not isinstance(field, forms.CharField) or not field.max_length:
+                continue
+            if field.widget.is_hidden or "characters" in str(field.help_text):
+                continue
+            note = f"Up to {field.max_length:,} characters."
+            field.help_text = f"{field.help_text} {note}" if field.help_text else note

@@ -4,7 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
-from cases.limits import POLICY_AHEAD_DAYS, day_error
+from cases.limits import POLICY_AHEAD_DAYS, ExplainedTextLimits, day_error
 
 from .models import DEFAULT_CUSTOMER_WINDOW_DAYS, AllowedException, DemeanourGuidance, Policy
 
@@ -17,7 +17,7 @@ def _helper(submit: str) -> FormHelper:
     return helper
 
 
-class GuidanceForm(forms.ModelForm):
+class GuidanceForm(ExplainedTextLimits, forms.ModelForm):
     class Meta:
         model = DemeanourGuidance
         fields = ["headline", "listen", "de_escalate", "boundaries", "escalate"]
@@ -31,7 +31,7 @@ class GuidanceForm(forms.ModelForm):
         self.helper = _helper("Save guidance")
 
 
-class PolicyForm(forms.ModelForm):
+class PolicyForm(ExplainedTextLimits, forms.ModelForm):
     change_note = forms.CharField(
         label="What changed (kept in the version history)", max_length=300, required=False
     )
@@ -89,7 +89,7 @@ class PolicyForm(forms.ModelForm):
         return data
 
 
-class AllowedExceptionForm(forms.ModelForm):
+class AllowedExceptionForm(ExplainedTextLimits, forms.ModelForm):
     class Meta:
         model = AllowedException
         fields = [

@@ -10,6 +10,7 @@ from django import forms
 
 from policies.models import Category, Demeanour, Policy
 
+from ..limits import ExplainedTextLimits
 from ..models import (
     Channel,
     Customer,
@@ -31,7 +32,7 @@ from .common import (
 from .customers import find_duplicates
 
 
-class CaseForm(TeamChoiceMixin, forms.Form):
+class CaseForm(ExplainedTextLimits, TeamChoiceMixin, forms.Form):
     """Open a case for an existing customer, or for a new one in the same step."""
 
     customer = forms.ModelChoiceField(
@@ -160,7 +161,7 @@ class TriageForm(forms.Form):
         self.helper = form_helper("Update", action=action, name="triage")
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(ExplainedTextLimits, forms.Form):
     outcome = forms.ChoiceField(choices=[("", "— Choose an outcome —"), *Outcome.choices])
     summary = forms.CharField(
         label="Resolution summary", widget=forms.Textarea(attrs={"rows": 3}), max_length=10000
@@ -194,7 +195,7 @@ class ResolveForm(forms.Form):
         self.helper = form_helper("Resolve case", action=action, name="resolve")
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(ExplainedTextLimits, forms.Form):
     reason = forms.CharField(
         label="Why reopen?", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )

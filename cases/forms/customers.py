@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from ..limits import ExplainedTextLimits
 from ..models import (
     Customer,
     CustomerFlag,
@@ -39,7 +40,7 @@ def find_duplicates(
     return list(qs.order_by("name")[:5])
 
 
-class CustomerForm(TeamChoiceMixin, forms.ModelForm):
+class CustomerForm(ExplainedTextLimits, TeamChoiceMixin, forms.ModelForm):
     flags = forms.MultipleChoiceField(
         choices=CustomerFlag.choices, required=False, widget=forms.CheckboxSelectMultiple
     )

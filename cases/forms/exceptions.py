@@ -9,6 +9,7 @@ from django import forms
 
 from policies.models import AllowedException, Policy
 
+from ..limits import ExplainedTextLimits
 from .common import (
     ObjectChoiceField,
     auto_id,
@@ -20,7 +21,7 @@ from .common import (
 OFF_POLICY = "off"
 
 
-class ExceptionRequestForm(forms.Form):
+class ExceptionRequestForm(ExplainedTextLimits, forms.Form):
     """Pick an allowed exception (grouped by policy) or off-policy, the value and why."""
 
     allowed_exception = forms.ChoiceField(label="Exception")
@@ -86,7 +87,7 @@ class ExceptionRequestForm(forms.Form):
         return data
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(ExplainedTextLimits, forms.Form):
     decision = forms.ChoiceField(
         choices=[
             ("approve", "Approve"),

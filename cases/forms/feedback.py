@@ -6,12 +6,13 @@ from typing import Any
 
 from django import forms
 
+from ..limits import ExplainedTextLimits
 from .common import (
     form_helper,
 )
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(ExplainedTextLimits, forms.Form):
     rating = forms.TypedChoiceField(
         label="How would you rate our service?",
         choices=[

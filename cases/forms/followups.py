@@ -7,6 +7,7 @@ from typing import Any
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 
+from ..limits import ExplainedTextLimits
 from ..models import (
     TaskKind,
     Team,
@@ -22,7 +23,7 @@ from .common import (
 )
 
 
-class TaskForm(forms.Form):
+class TaskForm(ExplainedTextLimits, forms.Form):
     title = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=TaskKind.choices, initial=TaskKind.CALL_BACK)
     assignee = ObjectChoiceField()
@@ -52,7 +53,7 @@ class TaskForm(forms.Form):
         )
 
 
-class CompleteTaskForm(forms.Form):
+class CompleteTaskForm(ExplainedTextLimits, forms.Form):
     outcome_note = forms.CharField(
         label="What came of it", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -9,6 +9,7 @@ from django import forms
 
 from policies.models import Demeanour
 
+from ..limits import ExplainedTextLimits
 from ..models import (
     Channel,
     Direction,
@@ -19,7 +20,7 @@ from .common import (
 )
 
 
-class InteractionForm(forms.Form):
+class InteractionForm(ExplainedTextLimits, forms.Form):
     channel = forms.ChoiceField(choices=Channel.choices)
     direction = forms.ChoiceField(choices=Direction.choices, initial=Direction.INBOUND)
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=10000)

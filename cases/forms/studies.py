@@ -8,6 +8,7 @@ from django import forms
 
 from policies.models import Category, Demeanour
 
+from ..limits import ExplainedTextLimits
 from ..models import (
     StudyKind,
 )
@@ -17,7 +18,7 @@ from .common import (
 )
 
 
-class CaseStudyForm(forms.Form):
+class CaseStudyForm(ExplainedTextLimits, forms.Form):
     kind = forms.ChoiceField(choices=StudyKind.choices, widget=forms.RadioSelect)
     title = forms.CharField(max_length=200)
     write_up = forms.CharField(

@@ -31,11 +31,12 @@ def field_error(html: str, field: str) -> str:
     control = re.search(rf'<(?:input|textarea)\b[^>]*\bname="{field}"[^>]*>', html)
     assert control, f"no control named {field!r}"
     described = re.search(r'aria-describedby="([^"]+)"', control.group(0))
-    feedback = described and re.search(
-        rf'<div id="{re.escape(described.group(1))}" class="invalid-feedback">(.*?)</div>',
-        html,
-        re.S,
+    refs = described.group(1).split() if described else []  # help text and/or message
+    found = (
+        re.search(rf'<div id="{re.escape(ref)}" class="invalid-feedback">(.*?)</div>', html, re.S)
+        for ref in refs
     )
+    feedback = next((match for match in found if match), None)
     if not feedback:
         return ""
     assert "is-invalid" in control.group(0)
