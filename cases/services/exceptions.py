@@ -127,6 +127,19 @@ def running_total(
     return money(value + max(on_case, for_customer))
 
 
+def _locked_running_total(
+    case: Case, *, allowed: AllowedException | None, value: Decimal, now: datetime
+) -> Decimal | None:
+    """The running total for an ask under `allowed` (None off-policy), with the customer
+    row locked first when the exception counts per customer: asks on the customer's other
+    cases serialise here, always after the case lock, so no two wait for each other."""
+    if allowed is None:
+        return None
+    if allowed.customer_window_days:
+        Customer.objects.select_for_update().filter(pk=case.customer_id).first()
+    return running_total(case, allowed=allowed, value=value, now=now)
+
+
 def _notify(request: ExceptionRequest, kind: str) -> None:
     """The notice is a row in the reminder outbox, written with the change itself: it is
     sent by the sweep (nudged right after commit), so a broker outage delays it at most."""
@@ -212,13 +225,7 @@ def request_exception(
         raise NotAllowed("Say what the customer asked for and why it is justified.")
     policy = _offered_policy(allowed=allowed, policy=policy, value=value)
     now = timezone.now()
-    total = None
-    if allowed is not None:
-        if allowed.customer_window_days:
-            # Asks on the customer's other cases serialise here (always after the case
-            # lock, so no two requests ever wait for each other's lock).
-            Customer.objects.select_for_update().filter(pk=case.customer_id).first()
-        total = running_total(case, allowed=allowed, value=value, now=now)
+    total = _locked_running_total(case, allowed=allowed, value=value, now=now)
     level = required_level(allowed=allowed, value=value if total is None else total)
     granted = within_discretion(by, level=level, off_policy=allowed is None)
     request = ExceptionRequest.objects.create(
