@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cases.models import Role
 from cases.pagination import paginate
@@ -28,6 +28,7 @@ from .storage import export_storage
 
 
 @login_required
+@require_safe
 def customer_data(request: HttpRequest, pk: int) -> HttpResponse:
     """The customer's data-protection page: exports, erasure, the record of both."""
     customer = get_customer_for_export(request.user, pk)
@@ -58,6 +59,7 @@ def export_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
     export = get_export_for(request.user, pk)
     if request.htmx:
@@ -88,6 +90,7 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def access_log(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_admin(request.user, pk)
     entries = AccessLogEntry.objects.filter(customer=customer).order_by("-at", "-id")

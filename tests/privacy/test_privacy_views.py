@@ -168,3 +168,19 @@ def test_no_privacy_page_or_download_is_stored(signed_in, customer, case, admin_
         response = getattr(client, method)(reverse(name, args=args))
         assert response.status_code < 400, name
         assert "no-store" in response.get("Cache-Control", ""), name
+
+
+@pytest.mark.parametrize("method", ["post", "patch", "delete", "put"])
+def test_the_read_only_privacy_pages_answer_only_get_and_head(
+    method, signed_in, customer, admin_user
+):  # type: ignore[no-untyped-def]
+    export = services.request_export(customer=customer, by=admin_user)
+    client = signed_in(admin_user)
+    pages = [
+        urls(customer)["page"],
+        urls(customer)["access_log"],
+        reverse("privacy_export", args=[export.pk]),
+    ]
+    for url in pages:
+        assert getattr(client, method)(url).status_code == 405, url
+        assert client.head(url).status_code == 200, url
