@@ -90,7 +90,7 @@ def request_decide(request: AuthedRequest, pk: int) -> HttpResponse:
             )
         return redirect("approvals" if back else case.get_absolute_url())
     if back:
-        return approvals(request, invalid={exception_request.pk: form})
+        return _approvals_page(request, invalid={exception_request.pk: form})
     return rerender(request, case, decision_forms={exception_request.pk: form})
 
 
@@ -109,8 +109,13 @@ def request_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def approvals(request: AuthedRequest, invalid: dict[int, Any] | None = None) -> HttpResponse:
+def approvals(request: AuthedRequest) -> HttpResponse:
     """The decision queue: managers (their teams, up to their limit) and admins."""
+    return _approvals_page(request)
+
+
+def _approvals_page(request: AuthedRequest, invalid: dict[int, Any] | None = None) -> HttpResponse:
+    """The queue, with the forms of refused decisions (a POST to decide) shown again."""
     if not permissions.can_see_approvals(request.user):
         raise PermissionDenied("The approvals queue is for managers and admins.")
     queue = selectors.approval_queue(request.user)
