@@ -22,7 +22,7 @@ def beat(seconds_ago: float) -> None:
 
 
 @pytest.fixture
-def token(settings):  # type: ignore[no-untyped-def]
+def token(settings):
     settings.CASEDESK_HEALTH_TOKEN = TOKEN
     return TOKEN
 

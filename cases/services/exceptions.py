@@ -39,6 +39,7 @@ from .followups import cancel_approval_escalation, schedule_approval_escalation
 from .timeline import move_status, open_if_new, record_event
 
 CENT = Decimal("0.01")
+ZERO = Decimal(0)
 
 
 class AlreadyDecided(CaseError):
@@ -114,15 +115,15 @@ def running_total(
     first to commit and then counts it, so two asks cannot each fit the limit alone."""
     counted = ExceptionRequest.objects.filter(_COUNTED, allowed_exception=allowed)
     amount = Sum(Coalesce("granted_value", "value"))
-    on_case = counted.filter(case_id=case.pk).aggregate(total=amount)["total"] or 0
-    for_customer = Decimal(0)
+    on_case: Decimal = counted.filter(case_id=case.pk).aggregate(total=amount)["total"] or ZERO
+    for_customer: Decimal = Decimal(0)
     if allowed.customer_window_days:
         since = now - timedelta(days=allowed.customer_window_days)
         for_customer = (
             counted.filter(case__customer_id=case.customer_id, requested_at__gte=since).aggregate(
                 total=amount
             )["total"]
-            or 0
+            or ZERO
         )
     return money(value + max(on_case, for_customer))
 

@@ -104,7 +104,9 @@ def task_reschedule(request: AuthedRequest, pk: int) -> HttpResponse:
     task = get_task_for(request.user, pk)
     form = RescheduleTaskForm(request.POST, prefix=f"t{pk}")
     if not form.is_valid():
-        problem = " ".join(form.errors.get("due_at", [])) or "Give a valid new due time."
+        problem = " ".join(str(e) for e in form.errors.get("due_at", [])) or (
+            "Give a valid new due time."
+        )
         messages.error(request, f"New due time: {problem}")
         return _back(request, task)
     try:

@@ -22,7 +22,7 @@ TOO_LATE = ["9999-12-31T23:59", "2100-01-01T09:00"]
 TOO_EARLY = ["0001-01-01T00:00", "1000-01-01T09:00", "1900-06-01T09:00"]
 
 
-def task_form(staff, due_at):  # type: ignore[no-untyped-def]
+def task_form(staff, due_at):
     return {"title": "Call back", "kind": "call_back", "assignee": str(staff.pk), "due_at": due_at}
 
 

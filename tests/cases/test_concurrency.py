@@ -105,7 +105,7 @@ def test_two_managers_deciding_at_once_decide_once(
         case = services.open_case(
             by=staff,
             # A customer per round: one customer's asks would add up past a manager's limit.
-            customer=CustomerFactory(team=team, created_by=staff),
+            customer=CustomerFactory.create(team=team, created_by=staff),
             team=team,
             subject=f"Ask {round_}",
             category=category,

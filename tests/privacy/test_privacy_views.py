@@ -173,7 +173,7 @@ def test_no_privacy_page_or_download_is_stored(signed_in, customer, case, admin_
 @pytest.mark.parametrize("method", ["post", "patch", "delete", "put"])
 def test_the_read_only_privacy_pages_answer_only_get_and_head(
     method, signed_in, customer, admin_user
-):  # type: ignore[no-untyped-def]
+):
     export = services.request_export(customer=customer, by=admin_user)
     client = signed_in(admin_user)
     pages = [
