@@ -90,7 +90,9 @@ def task_complete(request: AuthedRequest, pk: int) -> HttpResponse:
 def task_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     task = get_task_for(request.user, pk)
     try:
-        services.cancel_task(task, by=request.user, reason=request.POST.get("reason", "")[:500])
+        services.cancel_task(
+            task, by=request.user, reason=request.POST.get("reason", "").replace("\x00", "")[:500]
+        )
     except services.CaseError as error:
         messages.error(request, str(error))
     else:
