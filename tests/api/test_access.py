@@ -10,7 +10,7 @@ deactivated user's token is a 401.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -43,7 +43,8 @@ class Endpoint:
         return f"{self.method.upper()} {self.name}"
 
 
-TASK_DUE = "2030-02-01T09:30:00Z"
+# Within the two-year window that due times must fall in (cases/limits.py).
+TASK_DUE = (datetime.now(UTC) + timedelta(days=60)).strftime("%Y-%m-%dT09:30:00Z")
 ENDPOINTS = [
     Endpoint("api-customer-list", "get", "/api/v1/customers/", object_level=False),
     Endpoint(

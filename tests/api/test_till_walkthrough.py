@@ -1,5 +1,7 @@
 """What a till does through the API in one morning, end to end, under the page's rules."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from cases.models import Case, FollowUpTask, Interaction
@@ -36,7 +38,9 @@ def test_a_till_opens_logs_asks_and_a_manager_decides(
             "summary": "Door ordered",
             "demeanour": "angry",
             "promise": "Call when it arrives",
-            "promise_due_at": "2030-01-03T16:00:00Z",
+            "promise_due_at": (datetime.now(UTC) + timedelta(days=3)).strftime(
+                "%Y-%m-%dT16:00:00Z"
+            ),
         },
     )
     assert logged.status_code == 201, logged.content
