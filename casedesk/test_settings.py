@@ -1,6 +1,7 @@
 """Settings for the test run: the same settings, minus what only a real deployment wants."""
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-0123456789abcdef")
 os.environ.setdefault("HTTPS", "0")
@@ -13,6 +14,12 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Never the developer's var/: a folder of this run (tests/attachment_fixtures.py gives
+    # a test that looks at the files a fresh one of its own).
+    "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": tempfile.mkdtemp(prefix="casedesk-attachments-")},
+    },
 }
 ALLOWED_HOSTS = ["*"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -18,6 +18,7 @@ urlpatterns = [
     path("profile/", profile, name="profile"),
     path("policies/", include("policies.urls")),
     path("privacy/", include("privacy.urls")),
+    path("attachments/", include("attachments.urls")),
     path("", include("cases.urls")),
 ]
 

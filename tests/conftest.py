@@ -17,7 +17,12 @@ from django.db import connection
 # calls from it under live_server without this.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytest_plugins = ("celery.contrib.pytest", "tests.exception_fixtures", "tests.smtp_sink")
+pytest_plugins = (
+    "celery.contrib.pytest",
+    "tests.exception_fixtures",
+    "tests.smtp_sink",
+    "tests.attachment_fixtures",
+)
 
 REQUIRE_SERVICES = os.environ.get("CASEDESK_REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
 
+from attachments.forms import add_file_field
 from policies.models import AllowedException, Policy
 
 from ..limits import ExplainedTextLimits
@@ -41,7 +43,12 @@ class ExceptionRequestForm(ExplainedTextLimits, forms.Form):
     justification = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(
-        self, *args: Any, policies: list[Policy] | None = None, action: str = "", **kwargs: Any
+        self,
+        *args: Any,
+        policies: list[Policy] | None = None,
+        action: str = "",
+        upload_problems: Iterable[str] = (),
+        **kwargs: Any,
     ) -> None:
         auto_id(kwargs, "request")
         super().__init__(*args, **kwargs)
@@ -67,6 +74,9 @@ class ExceptionRequestForm(ExplainedTextLimits, forms.Form):
             policies if policies is not None else policies_in_force()
         )
         self.helper = form_helper("Request exception", action=action, name="request")
+        # Evidence for the decider (attachments app).
+        add_file_field(self, upload_problems=upload_problems)
+        self.fields["files"].label = "Evidence (photos and files)"
 
     def clean_allowed_exception(self) -> AllowedException | None:
         key = self.cleaned_data["allowed_exception"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 
+from attachments.forms import add_file_field
 from policies.models import Demeanour
 
 from ..limits import ExplainedTextLimits
@@ -34,7 +36,9 @@ class InteractionForm(ExplainedTextLimits, forms.Form):
     )
     promise_due_at = DueTimeField(label="Promised by", required=False)
 
-    def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, action: str = "", upload_problems: Iterable[str] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.helper = form_helper("Log interaction", action=action, name="interaction")
         self.helper.form_id = "interaction-form"
@@ -56,6 +60,8 @@ class InteractionForm(ExplainedTextLimits, forms.Form):
                 Column("promise_due_at", css_class="col-sm-4"),
             ),
         )
+        # Photos and files (attachments app): cleaned to checked, re-encoded files.
+        add_file_field(self, upload_problems=upload_problems)
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -30,6 +30,7 @@ class EventKind(models.TextChoices):
     TASK_CANCELLED = "task_cancelled", "Follow-up task cancelled"
     CUSTOMER_EMAILED = "customer_emailed", "Customer emailed"
     FEEDBACK = "feedback", "Feedback received"
+    FILE_REMOVED = "file_removed", "File removed"
 
 
 class CaseEvent(models.Model):

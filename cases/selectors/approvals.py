@@ -9,6 +9,8 @@ from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subque
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from attachments.selectors import attachments_prefetch
+
 from ..models import ACTIVE_STATUSES, GRANTED_STATUSES, Case, ExceptionRequest, User
 
 
@@ -62,6 +64,7 @@ def approval_queue(user: User) -> list[Any]:
             "allowed_exception",
         )
         .annotate(**_customer_history(user))
+        .prefetch_related(attachments_prefetch("attachments"))
         .order_by("requested_at", "id")
     )
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from attachments.selectors import attachments_prefetch
+
 from ..models import Case, CaseEvent, CasePolicy, EventKind, ExceptionRequest, User
 
 
@@ -34,8 +36,10 @@ def case_timeline(case: Case, *, before: int | None = None, limit: int = TIMELIN
     request, a page at a time, by keyset on (created_at, id) so a page never scans the
     events it skips.
     """
-    events = case.events.select_related("actor", "interaction", "exception_request").order_by(
-        "-created_at", "-id"
+    events = (
+        case.events.select_related("actor", "interaction", "exception_request")
+        .prefetch_related(attachments_prefetch("interaction__attachments"))
+        .order_by("-created_at", "-id")
     )
     anchor = None
     if before is not None:
@@ -75,6 +79,7 @@ def case_requests(case: Case) -> list[Any]:
     return list(
         ExceptionRequest.objects.filter(case=case)
         .select_related("requested_by", "decided_by", "policy_version__policy", "allowed_exception")
+        .prefetch_related(attachments_prefetch("attachments"))
         .order_by("-requested_at", "-id")
     )
 

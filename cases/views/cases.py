@@ -7,11 +7,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from attachments.services import AttachmentError, add_attachments, staged
+from attachments.uploads import upload_problems
 from privacy.access import record_view
 
 from .. import selectors, services
@@ -128,11 +131,19 @@ def case_timeline(request: AuthedRequest, reference: str) -> HttpResponse:
 def case_log_interaction(request: AuthedRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference)
     action = reverse("case_log_interaction", args=[reference])
-    form = InteractionForm(request.POST, action=action)
+    form = InteractionForm(
+        request.POST, request.FILES, action=action, upload_problems=upload_problems(request)
+    )
     if form.is_valid():
+        fields = dict(form.cleaned_data)
+        files = fields.pop("files")
         try:
-            services.log_interaction(case, by=request.user, **form.cleaned_data)
-        except services.CaseError as error:
+            # Bytes stored first, rows with the interaction in one transaction; a refusal
+            # or a rollback deletes the stored bytes again (see attachments/services.py).
+            with staged(files) as ready, transaction.atomic():
+                interaction = services.log_interaction(case, by=request.user, **fields)
+                add_attachments(by=request.user, case=case, interaction=interaction, files=ready)
+        except (services.CaseError, AttachmentError) as error:
             return refused(request, case, error)
         else:
             if request.htmx:

@@ -7,11 +7,15 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
+
+from attachments.services import AttachmentError, add_attachments, staged
+from attachments.uploads import upload_problems
 
 from .. import permissions, selectors, services
 from ..access import get_case_for, get_request_for
@@ -30,21 +34,26 @@ from .common import currency
 def case_request_exception(request: AuthedRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference)
     form = ExceptionRequestForm(
-        request.POST, action=reverse("case_request_exception", args=[reference])
+        request.POST,
+        request.FILES,
+        action=reverse("case_request_exception", args=[reference]),
+        upload_problems=upload_problems(request),
     )
     if form.is_valid():
         data = form.cleaned_data
         try:
-            created = services.request_exception(
-                case,
-                by=request.user,
-                allowed=data["allowed_exception"],
-                policy=data["policy"],
-                value=data["value"],
-                customer_ask=data["customer_ask"],
-                justification=data["justification"],
-            )
-        except services.CaseError as error:
+            with staged(data["files"]) as evidence, transaction.atomic():
+                created = services.request_exception(
+                    case,
+                    by=request.user,
+                    allowed=data["allowed_exception"],
+                    policy=data["policy"],
+                    value=data["value"],
+                    customer_ask=data["customer_ask"],
+                    justification=data["justification"],
+                )
+                add_attachments(by=request.user, case=case, request=created, files=evidence)
+        except (services.CaseError, AttachmentError) as error:
             if not case.is_active:
                 return refused(request, case, error)
             form.add_error(None, str(error))

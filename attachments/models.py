@@ -1,0 +1,121 @@
+"""Files on a case: photos of receipts and damaged goods, letters, evidence for a request."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from cases.models import Case, CaseScopedQuerySet, ExceptionRequest, Interaction
+
+
+class StoredType(models.TextChoices):
+    """What is stored and served: decided from the content, images re-encoded."""
+
+    JPEG = "image/jpeg", "JPEG image"
+    PNG = "image/png", "PNG image"
+    WEBP = "image/webp", "WebP image"
+    PDF = "application/pdf", "PDF document"
+    TEXT = "text/plain", "Plain text"
+
+
+IMAGE_TYPES = (StoredType.JPEG, StoredType.PNG, StoredType.WEBP)
+
+
+class Attachment(models.Model):
+    """One file on a case, attached to an interaction or to an exception request.
+
+    The bytes live in the "attachments" storage under random keys; the name people gave
+    the file is kept, sanitised, for display only. Removing a file (by a person, or by
+    retention) deletes the bytes and keeps this row: who, when and why.
+    """
+
+    # attachment_case_idx leads with the case.
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="attachments", db_index=False
+    )
+    interaction = models.ForeignKey(
+        Interaction, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
+    )
+    exception_request = models.ForeignKey(
+        ExceptionRequest,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=40, choices=StoredType.choices)
+    # "image/heic" when a HEIC photo was converted to JPEG; empty otherwise.
+    converted_from = models.CharField(max_length=40, blank=True)
+    size = models.PositiveBigIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    # Random keys in the attachments storage; both empty once the file is removed.
+    storage_key = models.CharField(max_length=100, blank=True)
+    thumbnail_key = models.CharField(max_length=100, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    deleted_reason = models.TextField(blank=True)
+
+    objects = CaseScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        indexes = [
+            models.Index(fields=["case", "uploaded_at"], name="attachment_case_idx"),
+            # Retention and the removal sweep look only at files still stored.
+            models.Index(
+                fields=["case"], condition=~Q(storage_key=""), name="attachment_stored_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(interaction__isnull=False, exception_request__isnull=True)
+                | Q(interaction__isnull=True, exception_request__isnull=False),
+                name="attachment_one_parent",
+            ),
+            models.CheckConstraint(
+                condition=Q(content_type__in=StoredType.values), name="attachment_type_allowed"
+            ),
+            models.CheckConstraint(condition=Q(size__gt=0), name="attachment_not_empty"),
+            models.CheckConstraint(
+                condition=(Q(width__isnull=True) & Q(height__isnull=True))
+                | (Q(width__gt=0) & Q(height__gt=0)),
+                name="attachment_dimensions_together",
+            ),
+            models.CheckConstraint(
+                condition=Q(deleted_at__isnull=False) | ~Q(storage_key=""),
+                name="attachment_live_has_file",
+            ),
+            models.CheckConstraint(
+                condition=Q(deleted_at__isnull=True) | ~Q(deleted_reason=""),
+                name="attachment_removal_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["storage_key"],
+                condition=~Q(storage_key=""),
+                name="attachment_key_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} on {self.case_id}"
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in IMAGE_TYPES
+
+    @property
+    def is_removed(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def type_label(self) -> str:
+        return StoredType(self.content_type).label

@@ -1,0 +1,110 @@
+"""Downloads and removal. Files have no public URL: every byte goes through an access
+check here (the case's `visible_to`); another team's file is a 404 like its case."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_POST
+
+from cases.models import Case
+
+from . import services
+from .forms import RemoveAttachmentForm
+from .models import Attachment
+
+
+def get_attachment_for(user: Any, pk: int) -> Attachment:
+    """The attachment if its case is visible to `user`, else 404 (one query)."""
+    attachment = (
+        Attachment.objects.filter(pk=pk, case__in=Case.objects.visible_to(user))
+        .select_related("case")
+        .first()
+    )
+    if attachment is None:
+        raise Http404("No such file.")
+    return attachment
+
+
+class StreamedFile(FileResponse):
+    # 256 KiB reads: a 200 MB download in 800 steps, memory bounded by one block.
+    block_size = 256 * 1024
+
+
+def _protect(response: HttpResponse) -> HttpResponse:
+    """Headers that keep a stored file from ever acting as a page of this site."""
+    response["X-Content-Type-Options"] = "nosniff"
+    # A sandboxed document has no scripts, no forms and an opaque origin, even if a
+    # browser were talked into rendering a file as HTML.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _send(attachment: Attachment, *, key: str, content_type: str, inline: bool) -> HttpResponse:
+    disposition = content_disposition_header(as_attachment=not inline, filename=attachment.name)
+    prefix = settings.CASEDESK_ATTACHMENTS_ACCEL_PREFIX
+    if prefix:
+        # nginx sends the bytes (an `internal` location over the same folder) once the
+        # access check above has passed; the key is random, so the path reveals nothing.
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(key)
+    else:
+        try:
+            handle = services.storage().open(key, "rb")
+        except FileNotFoundError:
+            raise Http404("The file is missing from storage.") from None
+        response = StreamedFile(handle, content_type=content_type)
+    response["Content-Disposition"] = disposition
+    return _protect(response)
+
+
+@login_required
+@require_GET
+def download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The file itself: images shown in the browser, everything else downloaded."""
+    attachment = get_attachment_for(request.user, pk)
+    if not attachment.storage_key:
+        raise Http404("This file was removed.")
+    return _send(
+        attachment,
+        key=attachment.storage_key,
+        content_type=attachment.content_type,
+        inline=attachment.is_image,
+    )
+
+
+@login_required
+@require_GET
+def thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
+    attachment = get_attachment_for(request.user, pk)
+    if not attachment.thumbnail_key:
+        raise Http404("No thumbnail.")
+    return _send(attachment, key=attachment.thumbnail_key, content_type="image/jpeg", inline=True)
+
+
+@login_required
+@require_POST
+def remove(request: HttpRequest, pk: int) -> HttpResponse:
+    attachment = get_attachment_for(request.user, pk)
+    form = RemoveAttachmentForm(request.POST, prefix=f"a{pk}")
+    if not form.is_valid():
+        messages.error(request, f"Say why “{attachment.name}” should be removed.")
+    else:
+        try:
+            services.delete_attachment(
+                attachment, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.AttachmentError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"“{attachment.name}” removed.")
+    return redirect(f"{attachment.case.get_absolute_url()}#timeline")
