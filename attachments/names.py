@@ -6,10 +6,14 @@ import re
 import unicodedata
 
 MAX_NAME_LENGTH = 120
-# Bidirectional overrides can make "gpj.exe" read as "exe.jpg"; control characters can
-# break a header or a log line. Both are dropped from names.
-_INVISIBLE = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"\s+")
+
+
+def _visible(text: str) -> str:
+    """Without Unicode's "other" characters: controls (which break a header or a log
+    line), format characters such as the direction overrides that make "gpj.exe" read as
+    "exe.jpg", surrogates and unassigned code points."""
+    return "".join(ch for ch in text if not unicodedata.category(ch).startswith("C"))
 
 
 def sanitise_name(raw: str, *, fallback: str = "file") -> str:
@@ -18,8 +22,7 @@ def sanitise_name(raw: str, *, fallback: str = "file") -> str:
     extension kept. Storage never sees it: files live under random keys."""
     name = unicodedata.normalize("NFC", str(raw or ""))
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = _INVISIBLE.sub("", name)
-    name = _SPACES.sub(" ", name).strip().lstrip(".").strip()
+    name = _visible(_SPACES.sub(" ", name)).lstrip(". ").rstrip()
     if not name:
         return fallback
     if len(name) > MAX_NAME_LENGTH:
