@@ -27,6 +27,10 @@ except ImportError:  # pragma: no cover - requirements.txt installs it
     HEIC_SUPPORTED = False
 
 THUMBNAIL_EDGE = 320
+# A photo the JPEG decoder already scaled to within a tenth of the maximum edge (a 4032 px
+# photo at half scale is 2016 px) is kept at that size: resizing 2016 px to 2000 cost
+# more than the rest of the upload together (bench/attachments.py).
+EDGE_SLACK = 1.1
 # Pillow's format names for the kinds it decodes; opening is limited to the one expected.
 _PIL_FORMATS = {Kind.JPEG: "JPEG", Kind.PNG: "PNG", Kind.WEBP: "WEBP", Kind.HEIC: "HEIF"}
 # Re-encoded as: the same format, except HEIC, which browsers cannot show, as JPEG.
@@ -119,7 +123,8 @@ def _open_image(upload: Any, *, kind: Kind, name: str) -> Image.Image:
                 )
             # JPEG decodes at 1/2, 1/4 or 1/8 scale when that still covers the stored
             # size: a 12-megapixel photo then costs a quarter of the work.
-            image.draft("RGB", (edge, edge))
+            scale = min(1.0, edge / max(width, height))
+            image.draft("RGB", (max(1, int(width * scale)), max(1, int(height * scale))))
             image.load()
     except AttachmentRefused:
         raise
@@ -160,11 +165,14 @@ def _flatten(image: Image.Image) -> Image.Image:
 def _prepare_image(upload: Any, *, kind: Kind, name: str, size: int) -> Prepared:
     image = _open_image(upload, kind=kind, name=name)
     try:
+        edge = settings.CASEDESK_ATTACHMENT_IMAGE_MAX_EDGE
+        if max(image.size) > edge * EDGE_SLACK:
+            # Resized before turning upright (less to turn); bicubic after the draft's
+            # scaled decode is sharp enough for a receipt and a third of Lanczos's cost.
+            image.thumbnail((edge, edge), Image.Resampling.BICUBIC, reducing_gap=2.0)
         upright = ImageOps.exif_transpose(image)  # the way the phone was held
         if upright.mode not in {"RGB", "RGBA", "L", "LA"}:
             upright = upright.convert("RGBA" if "transparency" in upright.info else "RGB")
-        edge = settings.CASEDESK_ATTACHMENT_IMAGE_MAX_EDGE
-        upright.thumbnail((edge, edge), Image.Resampling.LANCZOS, reducing_gap=3.0)
         fmt = _OUTPUT[kind]
         body = _encode(upright, fmt)
         thumb = upright.copy()

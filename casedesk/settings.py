@@ -318,8 +318,9 @@ CASEDESK_ATTACHMENT_MAX_FILES = env_int("CASEDESK_ATTACHMENT_MAX_FILES", 10, min
 # Decompression-bomb guard: an image declaring more pixels is refused from its header.
 CASEDESK_ATTACHMENT_MAX_PIXELS = env_int("CASEDESK_ATTACHMENT_MAX_PIXELS", 50_000_000, minimum=1)
 # Stored photos are re-encoded at most this many pixels on their long edge.
+# 2000 lets a 12-megapixel (4032 px) photo decode at half scale, the cheap path.
 CASEDESK_ATTACHMENT_IMAGE_MAX_EDGE = env_int(
-    "CASEDESK_ATTACHMENT_IMAGE_MAX_EDGE", 2048, minimum=320
+    "CASEDESK_ATTACHMENT_IMAGE_MAX_EDGE", 2000, minimum=320
 )
 # Days a closed case keeps its files; 0 keeps them forever.
 CASEDESK_ATTACHMENT_RETENTION_DAYS = env_int("CASEDESK_ATTACHMENT_RETENTION_DAYS", 0, minimum=0)
