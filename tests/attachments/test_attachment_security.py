@@ -274,3 +274,19 @@ def test_files_over_the_total_are_refused_and_the_rest_of_the_body_is_not_kept(
     assert sum(PASSED_ON) <= 2 * 1024 * 1024
     assert list(probed.iterdir()) == []
     assert stored_files(attachment_store) == [] and not case.interactions.exists()
+
+
+def test_behind_nginx_the_bytes_go_by_x_accel_redirect_after_the_access_check(
+    settings, signed_in, staff, other_team_staff, case, attachment_store
+):
+    settings.CASEDESK_ATTACHMENTS_ACCEL_PREFIX = "/protected-attachments/"
+    (attachment,) = _add(case, staff, upload("invoice.pdf", POLYGLOT))
+    url = reverse("attachment_download", args=[attachment.pk])
+    response = signed_in(staff).get(url)
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"] == f"/protected-attachments/{attachment.storage_key}"
+    assert response.content == b""  # nginx sends the bytes, from its internal location
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert signed_in(other_team_staff).get(url).status_code == 404
