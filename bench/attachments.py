@@ -60,7 +60,7 @@ def phone_photo(target_bytes: int = 4 * 1024 * 1024) -> bytes:
 
 
 def cpu_calibration_ms() -> float:
-    """A fixed pure-Python workload (about 50 ms on an idle core), best of three."""
+    """A fixed pure-Python workload, best of three: how fast this machine was just now."""
     best = float("inf")
     for _ in range(3):
         start = time.perf_counter()
