@@ -47,6 +47,11 @@ __all__ = [
 ]
 
 
+# A row marked removed whose bytes are still stored this long after is taken to be from
+# a process that died between the two steps.
+LEFTOVER_GRACE = timedelta(minutes=10)
+
+
 class AttachmentError(Exception):
     """A rule refused the change (closed case, already removed, not allowed)."""
 
@@ -236,8 +241,10 @@ def purge_expired(*, now: datetime | None = None, limit: int = 200) -> int:
     call, one event per case. Also finishes removals a dead process left half done.
     Returns how many files it removed."""
     now = now or timezone.now()
+    # Only removals older than a grace period: a younger one may be finishing right now in
+    # the process that started it (counting it here too would count it twice).
     leftovers = list(
-        Attachment.objects.filter(deleted_at__isnull=False)
+        Attachment.objects.filter(deleted_at__lt=now - LEFTOVER_GRACE)
         .exclude(storage_key="")
         .values_list("id", flat=True)[:limit]
     )
