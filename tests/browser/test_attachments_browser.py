@@ -27,6 +27,10 @@ def test_staff_attach_a_phone_photo_while_logging_an_interaction(
     photo = tmp_path / "IMG_2041.jpg"
     photo.write_bytes(jpeg_with_gps((1200, 900), orientation=6))
 
+    # Both pickers fit the phone's width: the camera, and the gallery or files.
+    expect(panel.get_by_text("Take photo")).to_be_visible()
+    expect(panel.get_by_text("Choose files")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     # The one extra action: "Take photo" (the phone's camera; here, the file it returns).
     take_photo = panel.get_by_label("Take photo")
     expect(take_photo).to_have_attribute("capture", "environment")
