@@ -27,8 +27,9 @@ from django.core.files.storage import Storage, storages
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Case, CaseEvent, EventKind, ExceptionRequest, Interaction, Role, Status
+from cases.models import Case, EventKind, ExceptionRequest, Interaction, Role, Status
 from cases.models import User as CaseUser
+from cases.services.timeline import record_event
 
 from .models import Attachment
 from .processing import AttachmentRefused, Prepared, prepare
@@ -210,8 +211,8 @@ def delete_attachment(attachment: Attachment, *, by: CaseUser, reason: str) -> A
         )
         if claimed != 1:
             raise AttachmentError("This file was already removed.")
-        CaseEvent.objects.create(
-            case_id=attachment.case_id,
+        record_event(
+            attachment.case,
             actor=by,
             kind=EventKind.FILE_REMOVED,
             to_value=attachment.name[:200],
@@ -290,8 +291,8 @@ def _claim_for_retention(
     if claimed:
         names = ", ".join(name for _, name in claimed)
         count = len(claimed)
-        CaseEvent.objects.create(
-            case_id=case_id,
+        record_event(
+            Case.objects.get(pk=case_id),
             actor=None,
             kind=EventKind.FILE_REMOVED,
             to_value=f"{count} file{'s' if count != 1 else ''}",
