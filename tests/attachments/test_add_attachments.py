@@ -157,3 +157,43 @@ def test_exception_request_takes_evidence_shown_to_the_decider(
     queue = signed_in(manager).get(reverse("approvals")).content.decode()
     assert "Evidence" in queue and "damage.jpg" in queue
     assert reverse("attachment_thumbnail", args=[attachment.pk]) in queue
+
+
+def test_refused_file_in_place_shows_next_to_the_field_in_the_panel(
+    signed_in, staff, case, attachment_store
+):
+    """Through htmx the panel comes back in place (htmx swaps only 2xx answers)."""
+    response = _log(
+        signed_in(staff),
+        case,
+        files=[upload("photo.jpg", b"<svg onload=alert(1)>")],
+        htmx=True,
+        summary="Typed at the counter",
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="interaction-panel"' in page and "“photo.jpg”" in page
+    assert "Typed at the counter" in page
+    assert not case.interactions.exists()
+
+
+def test_refused_evidence_keeps_the_request_unmade_and_says_why(
+    signed_in, staff, case, attachment_store, allowed
+):
+    from cases.models import ExceptionRequest
+
+    response = signed_in(staff).post(
+        reverse("case_request_exception", args=[case.reference]),
+        {
+            "allowed_exception": str(allowed.pk),
+            "value": "80.00",
+            "customer_ask": "Refund the fee",
+            "justification": "See the letter",
+            "files": [upload("letter.pdf", b"MZ this is not a pdf")],
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "“letter.pdf”" in page and "See the letter" in page
+    assert not ExceptionRequest.objects.exists()
+    assert stored_files(attachment_store) == []
