@@ -45,7 +45,8 @@ def _protect(response: HttpResponse) -> HttpResponse:
     # browser were talked into rendering a file as HTML.
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
-    response["Cache-Control"] = "private, max-age=3600"
+    # Counter devices are shared: a customer's receipt must not stay in a browser cache.
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
