@@ -14,6 +14,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from .api_settings import SPECTACULAR, rest_framework
+from .attachment_settings import attachment_settings
 from .env import (
     cache_settings,
     email_settings,
@@ -281,62 +282,10 @@ STORAGES = {
     },
 }
 
-# Attachments (photos and files on cases; see attachments/). Never served from a public
-# URL: the download view checks access, then streams (or hands nginx an X-Accel-Redirect).
-if env_str("CASEDESK_ATTACHMENTS_S3_BUCKET", ""):
-    # Any S3-compatible store (django-storages + boto3, see requirements-s3.txt). Objects
-    # stay private; credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
-    STORAGES["attachments"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env_str("CASEDESK_ATTACHMENTS_S3_BUCKET"),
-            "endpoint_url": env_str("CASEDESK_ATTACHMENTS_S3_ENDPOINT_URL", "") or None,
-            "region_name": env_str("CASEDESK_ATTACHMENTS_S3_REGION", "") or None,
-            "location": env_str("CASEDESK_ATTACHMENTS_S3_PREFIX", "attachments"),
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-        },
-    }
-else:
-    STORAGES["attachments"] = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {
-            "location": env_str("CASEDESK_ATTACHMENTS_DIR", str(VAR_DIR / "attachments")),
-            "base_url": "/no-public-url/",
-            "file_permissions_mode": 0o640,
-            "directory_permissions_mode": 0o750,
-        },
-    }
-CASEDESK_ATTACHMENT_MAX_BYTES = env_int(
-    "CASEDESK_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1
-)
-CASEDESK_ATTACHMENT_MAX_TOTAL_BYTES = env_int(
-    "CASEDESK_ATTACHMENT_MAX_TOTAL_BYTES", 25 * 1024 * 1024, minimum=1
-)
-CASEDESK_ATTACHMENT_MAX_FILES = env_int("CASEDESK_ATTACHMENT_MAX_FILES", 10, minimum=1)
-# Decompression-bomb guard: an image declaring more pixels is refused from its header.
-CASEDESK_ATTACHMENT_MAX_PIXELS = env_int("CASEDESK_ATTACHMENT_MAX_PIXELS", 50_000_000, minimum=1)
-# Stored photos are re-encoded at most this many pixels on their long edge.
-# 2000 lets a 12-megapixel (4032 px) photo decode at half scale, the cheap path.
-CASEDESK_ATTACHMENT_IMAGE_MAX_EDGE = env_int(
-    "CASEDESK_ATTACHMENT_IMAGE_MAX_EDGE", 2000, minimum=320
-)
-# Days a closed case keeps its files; 0 keeps them forever.
-CASEDESK_ATTACHMENT_RETENTION_DAYS = env_int("CASEDESK_ATTACHMENT_RETENTION_DAYS", 0, minimum=0)
-CASEDESK_ATTACHMENT_PURGE_BATCH = env_int("CASEDESK_ATTACHMENT_PURGE_BATCH", 200, minimum=1)
-# Behind nginx: "/protected-attachments/" makes downloads an X-Accel-Redirect to that
-# internal location (README, "Attachments"), so Python never carries the bytes.
-CASEDESK_ATTACHMENTS_ACCEL_PREFIX = (
-    env_str("CASEDESK_ATTACHMENTS_ACCEL_PREFIX", "") if env_bool("BEHIND_PROXY", False) else ""
-)
-# The first handler stops a file at the size limit, so an oversized upload never fills
-# the disk; the others are Django's (memory up to 2.5 MB, then a temporary file).
-FILE_UPLOAD_HANDLERS = [
-    "attachments.uploads.LimitedUploadHandler",
-    "django.core.files.uploadhandler.MemoryFileUploadHandler",
-    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
-]
+# Attachments: storage, limits, retention (casedesk/attachment_settings.py).
+_attachments = attachment_settings(var_dir=VAR_DIR, behind_proxy=BEHIND_PROXY)
+STORAGES["attachments"] = _attachments.pop("STORAGE")
+globals().update(_attachments)
 
 # In development whitenoise serves straight from the app folders; in production from
 # the collected, hashed and compressed copies in STATIC_ROOT.

@@ -85,9 +85,39 @@ def test_every_part_of_the_site_is_walked_here():
     # endpoints is complete too), and below for the schema, docs and errors. The profile
     # page is a route of the access tests above.
     walked |= {"api/", "profile/"}
+    walked |= {"attachments/"}  # test_attachment_downloads_and_removal_are_not_stored
     assert parts == walked
 
 
 def test_api_answers_are_not_stored_even_when_refused_or_anonymous(world, client):
     for url in ("/api/v1/cases/", "/api/v1/no-such-thing/", "/api/schema/", "/api/docs/"):
         assert no_store(client.get(url)), url
+
+
+def test_attachment_downloads_and_removal_are_not_stored(world, signed_in, attachment_store):
+    from attachments import services as attachment_services
+    from cases import services as case_services
+    from tests.attachment_fixtures import image_bytes, upload
+
+    interaction = case_services.log_interaction(
+        world.case,
+        by=world.staff,
+        channel="phone",
+        direction="inbound",
+        summary="Photo of the receipt",
+        demeanour="calm",
+    )
+    (photo,) = attachment_services.add_attachments(
+        by=world.staff,
+        case=world.case,
+        interaction=interaction,
+        files=[upload("receipt.png", image_bytes("PNG"))],
+    )
+    staff = signed_in(world.staff)
+    for name in ("attachment_download", "attachment_thumbnail"):
+        response = staff.get(reverse(name, args=[photo.pk]))
+        assert response.status_code == 200 and no_store(response), name
+    removal = staff.post(
+        reverse("attachment_remove", args=[photo.pk]), {f"a{photo.pk}-reason": "Wrong photo"}
+    )
+    assert removal.status_code == 302 and no_store(removal)
