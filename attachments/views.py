@@ -10,10 +10,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
+from cases.http import AuthedRequest
 from cases.models import Case
 
 from . import services
@@ -38,7 +40,7 @@ class StreamedFile(FileResponse):
     block_size = 256 * 1024
 
 
-def _protect(response: HttpResponse) -> HttpResponse:
+def _protect(response: HttpResponseBase) -> HttpResponseBase:
     """Headers that keep a stored file from ever acting as a page of this site."""
     response["X-Content-Type-Options"] = "nosniff"
     # A sandboxed document has no scripts, no forms and an opaque origin, even if a
@@ -50,13 +52,13 @@ def _protect(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _send(attachment: Attachment, *, key: str, content_type: str, inline: bool) -> HttpResponse:
+def _send(attachment: Attachment, *, key: str, content_type: str, inline: bool) -> HttpResponseBase:
     disposition = content_disposition_header(as_attachment=not inline, filename=attachment.name)
     prefix = settings.CASEDESK_ATTACHMENTS_ACCEL_PREFIX
     if prefix:
         # nginx sends the bytes (an `internal` location over the same folder) once the
         # access check above has passed; the key is random, so the path reveals nothing.
-        response = HttpResponse(content_type=content_type)
+        response: HttpResponseBase = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(key)
     else:
         try:
@@ -64,13 +66,13 @@ def _send(attachment: Attachment, *, key: str, content_type: str, inline: bool) 
         except FileNotFoundError:
             raise Http404("The file is missing from storage.") from None
         response = StreamedFile(handle, content_type=content_type)
-    response["Content-Disposition"] = disposition
+    response["Content-Disposition"] = disposition or "inline"
     return _protect(response)
 
 
 @login_required
 @require_GET
-def download(request: HttpRequest, pk: int) -> HttpResponse:
+def download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The file itself: images shown in the browser, everything else downloaded."""
     attachment = get_attachment_for(request.user, pk)
     if not attachment.storage_key:
@@ -85,7 +87,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
+def thumbnail(request: HttpRequest, pk: int) -> HttpResponseBase:
     attachment = get_attachment_for(request.user, pk)
     if not attachment.thumbnail_key:
         raise Http404("No thumbnail.")
@@ -94,7 +96,7 @@ def thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def remove(request: HttpRequest, pk: int) -> HttpResponse:
+def remove(request: AuthedRequest, pk: int) -> HttpResponse:
     attachment = get_attachment_for(request.user, pk)
     form = RemoveAttachmentForm(request.POST, prefix=f"a{pk}")
     if not form.is_valid():

@@ -27,6 +27,7 @@ import time
 import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -75,7 +76,7 @@ def max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-def bench_uploads(client, case, photo: bytes, count: int) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def bench_uploads(client, case, photo: bytes, count: int) -> dict[str, object]:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
     from django.urls import reverse
@@ -114,7 +115,7 @@ def bench_uploads(client, case, photo: bytes, count: int) -> dict[str, object]: 
     }
 
 
-def bench_download(client, case, staff, size_mb: int) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def bench_download(client, case, staff, size_mb: int) -> dict[str, object]:
     from django.urls import reverse
 
     from attachments.models import Attachment
@@ -185,15 +186,15 @@ def main() -> None:
     setup_test_environment()
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        team = TeamFactory()
-        staff = UserFactory(teams=[team])
-        customer = CustomerFactory(team=team, created_by=staff)
+        team: Any = TeamFactory()
+        staff: Any = UserFactory(teams=[team])
+        customer: Any = CustomerFactory(team=team, created_by=staff)
         case = services.open_case(
             by=staff,
             customer=customer,
             team=team,
             subject="Bench",
-            category=CategoryFactory(),
+            category=CategoryFactory(),  # type: ignore[arg-type]
             channel="in_person",
         )
         client = Client()

@@ -284,8 +284,16 @@ STORAGES = {
 
 # Attachments: storage, limits, retention (casedesk/attachment_settings.py).
 _attachments = attachment_settings(var_dir=VAR_DIR, behind_proxy=BEHIND_PROXY)
-STORAGES["attachments"] = _attachments.pop("STORAGE")
-globals().update(_attachments)
+STORAGES["attachments"] = _attachments["STORAGE"]
+CASEDESK_ATTACHMENT_MAX_BYTES: int = _attachments["CASEDESK_ATTACHMENT_MAX_BYTES"]
+CASEDESK_ATTACHMENT_MAX_TOTAL_BYTES: int = _attachments["CASEDESK_ATTACHMENT_MAX_TOTAL_BYTES"]
+CASEDESK_ATTACHMENT_MAX_FILES: int = _attachments["CASEDESK_ATTACHMENT_MAX_FILES"]
+CASEDESK_ATTACHMENT_MAX_PIXELS: int = _attachments["CASEDESK_ATTACHMENT_MAX_PIXELS"]
+CASEDESK_ATTACHMENT_IMAGE_MAX_EDGE: int = _attachments["CASEDESK_ATTACHMENT_IMAGE_MAX_EDGE"]
+CASEDESK_ATTACHMENT_RETENTION_DAYS: int = _attachments["CASEDESK_ATTACHMENT_RETENTION_DAYS"]
+CASEDESK_ATTACHMENT_PURGE_BATCH: int = _attachments["CASEDESK_ATTACHMENT_PURGE_BATCH"]
+CASEDESK_ATTACHMENTS_ACCEL_PREFIX: str = _attachments["CASEDESK_ATTACHMENTS_ACCEL_PREFIX"]
+FILE_UPLOAD_HANDLERS: list[str] = _attachments["FILE_UPLOAD_HANDLERS"]
 
 # In development whitenoise serves straight from the app folders; in production from
 # the collected, hashed and compressed copies in STATIC_ROOT.

@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from typing import Any
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-0123456789abcdef")
 os.environ.setdefault("HTTPS", "0")
@@ -11,15 +12,16 @@ from .settings import *  # noqa: F403
 
 # Fast hashing: tests create many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Never the developer's var/: a folder of this run (tests/attachment_fixtures.py gives a
+# test that looks at the files a fresh one of its own).
+_ATTACHMENTS_STORAGE: dict[str, Any] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": tempfile.mkdtemp(prefix="casedesk-attachments-")},
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    # Never the developer's var/: a folder of this run (tests/attachment_fixtures.py gives
-    # a test that looks at the files a fresh one of its own).
-    "attachments": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": tempfile.mkdtemp(prefix="casedesk-attachments-")},
-    },
+    "attachments": _ATTACHMENTS_STORAGE,
 }
 ALLOWED_HOSTS = ["*"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -34,12 +34,12 @@ def image_bytes(fmt: str, size: tuple[int, int] = (64, 48), mode: str = "RGB") -
     return out.getvalue()
 
 
-def upload(name: str, data: bytes, content_type: str = "application/octet-stream"):  # type: ignore[no-untyped-def]
+def upload(name: str, data: bytes, content_type: str = "application/octet-stream"):
     return SimpleUploadedFile(name, data, content_type=content_type)
 
 
 @pytest.fixture
-def attachment_store(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+def attachment_store(settings, tmp_path: Path) -> Path:
     """A fresh attachments folder for this test, returned so the test can look inside."""
     root = tmp_path / "attachments"
     root.mkdir()

@@ -21,7 +21,7 @@ from tests.attachment_fixtures import (
 pytestmark = pytest.mark.django_db
 
 
-def _log(client, case, *, files, htmx: bool = False, summary: str = "Brought the receipt"):  # type: ignore[no-untyped-def]
+def _log(client, case, *, files, htmx: bool = False, summary: str = "Brought the receipt"):
     data = {
         "channel": "in_person",
         "direction": "inbound",
@@ -60,7 +60,8 @@ def test_photo_logged_with_an_interaction_is_stored_upright_without_exif(
             assert len(image.getexif()) == 0
     with Image.open(attachment_store / attachment.storage_key) as image:
         # The blue marker was top-left before the turn; upright it is at the top right.
-        assert image.getpixel((image.width - 5, 5))[2] > 200
+        pixel = image.getpixel((image.width - 5, 5))
+        assert isinstance(pixel, tuple) and pixel[2] > 200
 
 
 def test_several_files_at_once_each_become_a_card_with_size_and_type(

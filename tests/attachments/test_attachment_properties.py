@@ -20,7 +20,7 @@ PNG = image_bytes("PNG", (8, 8))
 JPEG = image_bytes("JPEG", (8, 8))
 
 names = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",)), min_size=0, max_size=300
+    alphabet=st.characters(blacklist_categories=["Cs"]), min_size=0, max_size=300
 ) | st.sampled_from(
     ["../x.png", "a/b\\c.jpg", ".", "..", "CON.txt", "x.jpg\x00.txt", "\u202egpj.exe"]
 )

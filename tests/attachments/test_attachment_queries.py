@@ -17,14 +17,14 @@ pytestmark = pytest.mark.django_db
 PNG = image_bytes("PNG", (16, 16))
 
 
-def _count(client, url: str) -> int:  # type: ignore[no-untyped-def]
+def _count(client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
     return len(ctx.captured_queries)
 
 
-def _interaction_with_files(case, staff, n: int) -> None:  # type: ignore[no-untyped-def]
+def _interaction_with_files(case, staff, n: int) -> None:
     interaction = case_services.log_interaction(
         case, by=staff, channel="phone", direction="inbound", summary="s", demeanour="calm"
     )

@@ -17,7 +17,7 @@ from tests.attachment_fixtures import image_bytes, upload
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 
-def _attachment_scans(queries) -> tuple[int, set[str]]:  # type: ignore[no-untyped-def]
+def _attachment_scans(queries) -> tuple[int, set[str]]:
     """How many SELECTs on attachments ran, and those that would scan the table."""
     checked, scanned = 0, set()
     for query in queries:

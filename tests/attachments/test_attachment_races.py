@@ -18,7 +18,7 @@ from tests.threads import race
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def _photo(case, staff):  # type: ignore[no-untyped-def]
+def _photo(case, staff):
     interaction = case_services.log_interaction(
         case, by=staff, channel="phone", direction="inbound", summary="s", demeanour="calm"
     )

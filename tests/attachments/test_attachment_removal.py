@@ -4,6 +4,7 @@ Retention: the files of cases closed long enough ago, removed in batches by Cele
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -19,7 +20,7 @@ from tests.factories import CaseFactory
 pytestmark = pytest.mark.django_db
 
 
-def _with_files(case, staff, n: int = 1):  # type: ignore[no-untyped-def]
+def _with_files(case, staff, n: int = 1):
     interaction = case_services.log_interaction(
         case, by=staff, channel="phone", direction="inbound", summary="s", demeanour="calm"
     )
@@ -27,7 +28,7 @@ def _with_files(case, staff, n: int = 1):  # type: ignore[no-untyped-def]
     return services.add_attachments(by=staff, case=case, interaction=interaction, files=files)
 
 
-def _close(case, *, days_ago: int) -> None:  # type: ignore[no-untyped-def]
+def _close(case, *, days_ago: int) -> None:
     when = timezone.now() - timedelta(days=days_ago)
     Case.objects.filter(pk=case.pk).update(
         status="closed", outcome="within_policy", resolved_at=when, closed_at=when
@@ -80,8 +81,12 @@ def test_retention_removes_files_of_cases_closed_long_enough_ago_in_batches(
     settings, staff, customer, category, attachment_store
 ):
     settings.CASEDESK_ATTACHMENT_RETENTION_DAYS = 90
-    old = CaseFactory(team=customer.team, customer=customer, created_by=staff, category=category)
-    recent = CaseFactory(team=customer.team, customer=customer, created_by=staff, category=category)
+    old: Any = CaseFactory(
+        team=customer.team, customer=customer, created_by=staff, category=category
+    )
+    recent: Any = CaseFactory(
+        team=customer.team, customer=customer, created_by=staff, category=category
+    )
     _with_files(old, staff, n=3)
     _with_files(recent, staff, n=1)
     _close(old, days_ago=91)

@@ -23,7 +23,7 @@ POLYGLOT = (
 )
 
 
-def _add(case, staff, *files):  # type: ignore[no-untyped-def]
+def _add(case, staff, *files):
     interaction = case.interactions.first()
     if interaction is None:
         from cases import services as case_services
@@ -34,7 +34,7 @@ def _add(case, staff, *files):  # type: ignore[no-untyped-def]
     return services.add_attachments(by=staff, case=case, interaction=interaction, files=files)
 
 
-def _log(client, case, files):  # type: ignore[no-untyped-def]
+def _log(client, case, files):
     return client.post(
         reverse("case_log_interaction", args=[case.reference]),
         {
@@ -221,20 +221,20 @@ class ProbeHandler(FileUploadHandler):
     """Sits after the limit and records how many bytes of each file got past it, i.e.
     what Django's own handlers could have kept in memory or written to disk."""
 
-    def new_file(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
         PASSED_ON.append(0)
 
-    def receive_data_chunk(self, raw_data, start):  # type: ignore[no-untyped-def]
+    def receive_data_chunk(self, raw_data, start):
         PASSED_ON[-1] += len(raw_data)
         return raw_data
 
-    def file_complete(self, file_size):  # type: ignore[no-untyped-def]
+    def file_complete(self, file_size):
         return None
 
 
 @pytest.fixture
-def probed(settings, tmp_path):  # type: ignore[no-untyped-def]
+def probed(settings, tmp_path):
     PASSED_ON.clear()
     temp = tmp_path / "upload-temp"
     temp.mkdir()

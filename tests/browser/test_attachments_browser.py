@@ -5,19 +5,19 @@ from __future__ import annotations
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from attachments.models import Attachment
 from tests.attachment_fixtures import GPS_IFD, image_bytes, jpeg_with_gps, stored_files
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def test_staff_attach_a_phone_photo_while_logging_an_interaction(
     page: Page, live_server, staff, case, guidance, watch, sign_in, shot, attachment_store, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sign_in(staff)  # at desktop width: the sign-in check looks for the navigation's button
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
@@ -93,7 +93,7 @@ def _paste(page: Page, selector: str, name: str, data: bytes, mime: str) -> None
 
 def test_desktop_drop_and_paste_attach_files_and_limits_refuse_before_sending(
     page: Page, live_server, settings, staff, case, guidance, watch, sign_in, shot, attachment_store
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.CASEDESK_ATTACHMENT_MAX_BYTES = 200 * 1024
     sign_in(staff)
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
