@@ -7,14 +7,13 @@ under ./var. Set DATABASE_URL and CELERY_BROKER_URL to use PostgreSQL and Redis.
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from .api_settings import SPECTACULAR, rest_framework
 from .attachment_settings import attachment_settings
+from .database_settings import databases
 from .env import (
     cache_settings,
     email_settings,
@@ -108,54 +107,12 @@ TEMPLATES = [
 # Same HTML as Django's, with common widgets built in Python (see casedesk/renderers.py).
 FORM_RENDERER = "casedesk.renderers.FastWidgetRenderer"
 
-# Behind PgBouncer in transaction mode (DATABASE_POOLER=pgbouncer) a connection's session
-# does not outlive a transaction: no server-side cursors, no startup options (set
-# `jit = off` on the role or in PgBouncer's connect_query instead).
-DATABASE_POOLER = env_str("DATABASE_POOLER", "")
-if DATABASE_POOLER not in {"", "pgbouncer"}:
-    raise ImproperlyConfigured(f"DATABASE_POOLER={DATABASE_POOLER!r} is not '' or 'pgbouncer'.")
-
-
-def _database(url: str) -> dict[str, Any]:
-    config: dict[str, Any] = dict(
-        dj_database_url.parse(
-            url,
-            conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0),
-            conn_health_checks=True,
-        )
-    )
-    if config["ENGINE"] == "django.db.backends.sqlite3":
-        # WAL lets the web server and the Celery worker share the file without "database is
-        # locked" errors; IMMEDIATE takes the write lock up front for the same reason.
-        config["OPTIONS"] = {
-            "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            "timeout": 20,
-        }
-    elif DATABASE_POOLER:
-        config["DISABLE_SERVER_SIDE_CURSORS"] = True
-    else:
-        # PostgreSQL's JIT compiles "expensive" plans before running them: 100 ms spent to
-        # save a few on the insights aggregates at 1M cases. An interactive app is better
-        # without.
-        config.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
-    return config
-
-
-DATABASES = {
-    "default": _database(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'casedesk.sqlite3'}"))
-}
+# The primary, an optional read replica, and PgBouncer: see casedesk/database_settings.py.
+DATABASE_POOLER, DATABASES = databases(VAR_DIR)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Covering indexes (INCLUDE) are PostgreSQL's; on SQLite they are plain indexes, as
     # intended, so the warning that says so is noise for everyone who runs it locally.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
-# A streaming replica for the reads that tolerate lag (insights, CSV exports): see
-# casedesk/db_router.py. A replica that is down or further behind than the limit is skipped.
-DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
-if DATABASE_REPLICA_URL:
-    DATABASES["replica"] = _database(DATABASE_REPLICA_URL)
-    # Give up on a dead replica quickly; the primary answers instead.
-    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
 DATABASE_ROUTERS = ["casedesk.db_router.ReplicaRouter"]
 CASEDESK_REPLICA_MAX_LAG_SECONDS = env_int("CASEDESK_REPLICA_MAX_LAG_SECONDS", 10, minimum=0)
 CASEDESK_REPLICA_CHECK_SECONDS = env_int("CASEDESK_REPLICA_CHECK_SECONDS", 5, minimum=0)
