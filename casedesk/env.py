@@ -78,6 +78,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_phone_region(name: str, default: str) -> str:
+    """A region code that phone numbers can be parsed in ("GB", "PL", "US"…)."""
+    import phonenumbers
+
+    value = os.environ.get(name, default).strip().upper()
+    if value not in phonenumbers.SUPPORTED_REGIONS:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a region code phone numbers know (e.g. GB, PL, ES, US)."
+        )
+    return value
+
+
 def email_settings(url: str) -> dict[str, object]:
     """Turn EMAIL_URL into Django email settings.
 

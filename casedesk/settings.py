@@ -22,6 +22,7 @@ from .env import (
     env_decimal,
     env_int,
     env_list,
+    env_phone_region,
     env_str,
 )
 
@@ -169,6 +170,8 @@ USE_TZ = True
 
 CASEDESK_CURRENCY = env_str("CASEDESK_CURRENCY", "GBP")
 CASEDESK_BUSINESS_NAME = env_str("CASEDESK_BUSINESS_NAME", "CaseDesk Retail")
+# Phone numbers typed without a country code belong to this region (ISO 3166, e.g. GB).
+CASEDESK_PHONE_REGION = env_phone_region("CASEDESK_PHONE_REGION", "GB")
 # Links in emails point here.
 CASEDESK_BASE_URL = env_str("CASEDESK_BASE_URL", "http://127.0.0.1:8000")
 # A resolved case with no activity for this long closes itself.

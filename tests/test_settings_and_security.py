@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from casedesk.env import email_settings, env_bool, env_int
+from casedesk.env import email_settings, env_bool, env_int, env_phone_region
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,6 +59,16 @@ def test_a_typo_in_a_boolean_setting_stops_the_process(monkeypatch):
     monkeypatch.setenv("EMAIL_TIMEOUT", "ten")
     with pytest.raises(ImproperlyConfigured, match="EMAIL_TIMEOUT"):
         env_int("EMAIL_TIMEOUT", 10)
+
+
+def test_the_phone_region_is_a_region_code_or_the_process_stops(monkeypatch):
+    monkeypatch.setenv("CASEDESK_PHONE_REGION", "pl")
+    assert env_phone_region("CASEDESK_PHONE_REGION", "GB") == "PL"
+    monkeypatch.setenv("CASEDESK_PHONE_REGION", "UK")  # the ISO code is GB
+    with pytest.raises(ImproperlyConfigured, match="CASEDESK_PHONE_REGION='UK'"):
+        env_phone_region("CASEDESK_PHONE_REGION", "GB")
+    monkeypatch.delenv("CASEDESK_PHONE_REGION")
+    assert env_phone_region("CASEDESK_PHONE_REGION", "GB") == "GB"
 
 
 def test_email_url_turns_into_smtp_settings():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -10,6 +9,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
+from ..phones import normalise_phone, reversed_digits
 from .cases import Case, Channel
 from .people import Role, Team, User
 
@@ -33,13 +33,6 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def normalise_phone(phone: str) -> str:
-    """Digits only, with a leading + kept, so "+44 20 7946-0000" matches "+442079460000"."""
-    phone = phone.strip()
-    digits = re.sub(r"\D", "", phone)
-    return f"+{digits}" if phone.startswith("+") and digits else digits
-
-
 class CustomerQuerySet(models.QuerySet["Customer"]):
     def visible_to(self, user: User | AnonymousUser) -> CustomerQuerySet:
         """Customers of the user's teams: registered by one, or with a case in one."""
@@ -55,9 +48,12 @@ class CustomerQuerySet(models.QuerySet["Customer"]):
 class Customer(models.Model):
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
+    phone = models.CharField(max_length=40, blank=True, help_text="As typed, for display")
     email_normalised = models.CharField(max_length=254, blank=True, editable=False)
+    # E.164 ("+447700900105"): every way of typing one number is this one string.
     phone_normalised = models.CharField(max_length=40, blank=True, editable=False)
+    # Its digits last first: a search for the last digits is a prefix search here.
+    phone_reversed = models.CharField(max_length=40, blank=True, editable=False)
     preferred_channel = models.CharField(
         max_length=16, choices=Channel.choices, default=Channel.PHONE
     )
@@ -77,9 +73,24 @@ class Customer(models.Model):
     class Meta:
         ordering = ["name"]
         indexes = [
-            # Duplicate warnings and search by email/phone.
-            models.Index(fields=["email_normalised"], name="customer_email_idx"),
-            models.Index(fields=["phone_normalised"], name="customer_phone_idx"),
+            # Duplicate warnings and search by email or phone: equality and, with the
+            # pattern operator class, prefixes as they are typed (LIKE 'x%' on PostgreSQL
+            # whatever the database's collation; SQLite ignores the operator class).
+            models.Index(
+                fields=["email_normalised"],
+                name="customer_email_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["phone_normalised"],
+                name="customer_phone_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["phone_reversed"],
+                name="customer_phone_suffix_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
             models.Index(fields=["team", "name"], name="customer_team_name_idx"),
         ]
 
@@ -89,6 +100,7 @@ class Customer(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.email_normalised = normalise_email(self.email)
         self.phone_normalised = normalise_phone(self.phone)
+        self.phone_reversed = reversed_digits(self.phone_normalised)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

@@ -27,6 +27,16 @@ from .search import (
     search_text,
 )
 from .studies import matching_studies
+from .typeahead import (
+    TYPEAHEAD_LIMIT,
+    CustomerMatch,
+    Typeahead,
+    email_matches,
+    name_matches,
+    phone_matches,
+    typeahead,
+    with_latest_cases,
+)
 
 __all__ = [
     "AWAITING_ON_HOME",
@@ -36,11 +46,14 @@ __all__ = [
     "SEARCH_LIMIT",
     "TASK_LIMIT",
     "TIMELINE_ROWS",
+    "TYPEAHEAD_LIMIT",
+    "CustomerMatch",
     "CustomerProfile",
     "Home",
     "SearchResults",
     "TaskBoard",
     "Timeline",
+    "Typeahead",
     "approval_queue",
     "broker_status",
     "case_list_queryset",
@@ -50,15 +63,20 @@ __all__ = [
     "case_timeline",
     "cases_with_words",
     "customer_profile",
+    "email_matches",
     "failed_reminders",
     "guidance_for",
     "health_report",
     "home_for",
     "matching_studies",
     "my_tasks",
+    "name_matches",
+    "phone_matches",
     "search",
     "search_text",
     "task_board",
     "team_tasks",
+    "typeahead",
     "waiting_count",
+    "with_latest_cases",
 ]

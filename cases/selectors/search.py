@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 
@@ -16,10 +16,11 @@ from ..models import (
     Interaction,
     User,
     normalise_email,
-    normalise_phone,
     parse_reference,
 )
+from ..phones import PhoneSearch
 from .cases import case_list_queryset
+from .typeahead import phone_matches
 
 SEARCH_LIMIT = 20
 INTERACTION_HITS = 500
@@ -50,14 +51,17 @@ def search(user: User, query: str) -> SearchResults:
         results.case = cases.filter(pk=case_id).first()
         return results
     customers = Customer.objects.visible_to(user)
-    phone = normalise_phone(query)
+    phone = PhoneSearch(query)
     if "@" in query:
-        customer_q = Q(email_normalised=normalise_email(query))
-    elif len(phone.lstrip("+")) >= 6 and len(phone.lstrip("+")) >= len(query) // 2:
-        customer_q = Q(phone_normalised=phone)
+        found = customers.filter(email_normalised=normalise_email(query)).order_by("name")
+        results.customers = list(found[:SEARCH_LIMIT])
+    elif phone:
+        # Any way of typing the number, or its last digits (see cases/phones.py).
+        found_by_phone = phone_matches(customers, phone, SEARCH_LIMIT)
+        results.customers = sorted(found_by_phone, key=lambda c: (c.name, c.pk))
     else:
-        customer_q = Q(name__icontains=query)
-    results.customers = list(customers.filter(customer_q).order_by("name")[:SEARCH_LIMIT])
+        found = customers.filter(name__icontains=query).order_by("name")
+        results.customers = list(found[:SEARCH_LIMIT])
     results.cases = cases_with_words(cases, query)
     return results
 

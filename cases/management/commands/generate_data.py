@@ -394,6 +394,7 @@ class Command(BaseCommand):
             "phone",
             "email_normalised",
             "phone_normalised",
+            "phone_reversed",
             "preferred_channel",
             "preferences",
             "flags",
