@@ -42,18 +42,26 @@ NEEDED = {
     "interaction_case_idx": "a case's interactions; minutes per customer (insights)",
     "case_customer_idx": "a customer's cases, newest first",
     "case_subject_fts": "search: words in subjects",
+    "customer_phone_idx": "phone search: the full number (E.164) and a number typed from its start",
+    "customer_phone_suffix_idx": "phone search: the last digits (reversed digits, prefix)",
+    "customer_email_idx": "email search and duplicate warnings, typed from the start",
+    "customer_name_prefix_idx": "search as you type: the name starts with",
+    "customer_name_trgm": "search: a later word of the name (surname) starts with",
 }
 
 
-def sequential_scans(sql: str, params) -> set[str]:
+def plan_of(sql: str, params) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
         try:
             cursor.execute("EXPLAIN " + sql, params)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
+            return "\n".join(row[0] for row in cursor.fetchall())
         finally:
             cursor.execute("RESET enable_seqscan")
-    return {table for table in SEQ_SCAN.findall(plan) if table in BIG_TABLES}
+
+
+def sequential_scans(sql: str, params) -> set[str]:
+    return {table for table in SEQ_SCAN.findall(plan_of(sql, params)) if table in BIG_TABLES}
 
 
 @pytest.fixture
@@ -117,3 +125,42 @@ def test_the_indexes_the_benchmark_asked_for_exist(db):
         present = {row[0] for row in cursor.fetchall()}
     missing = {name: why for name, why in NEEDED.items() if name not in present}
     assert missing == {}
+
+
+def customer_plans(user, typed: str) -> tuple[list[str], list]:
+    """The plans of the queries on customers that search-as-you-type runs for `typed`, and
+    the customers it found."""
+    from cases import selectors
+
+    with CaptureQueriesContext(connection) as ctx:
+        found = [match.customer for match in selectors.typeahead(user, typed).customers]
+    plans = [
+        plan_of(query["sql"], None)
+        for query in ctx.captured_queries
+        if query["sql"].lstrip().upper().startswith("SELECT")
+        and 'FROM "cases_customer"' in query["sql"]
+    ]
+    return plans, found
+
+
+def test_search_as_you_type_uses_an_index_for_phone_suffix_and_name_prefix(generated):
+    """Not merely "no sequential scan": with those off, PostgreSQL would still walk the
+    primary key and test every row. The plan must name the index made for the search."""
+    manager = User.objects.filter(role=Role.MANAGER, username__startswith="gen-").first()
+    customer = Customer.objects.filter(team_id=manager.team_ids()[0]).order_by("id")[3]
+    national = "0" + customer.phone_normalised[3:]  # +447700000004 -> 07700000004
+    first_name, surname = customer.name.split()[0], customer.name.split()[-1]
+    expected = {
+        national: "customer_phone_idx",  # typed nationally: E.164 equality and its start
+        customer.phone_normalised[-6:]: "customer_phone_suffix_idx",  # the last six digits
+        national[:8]: "customer_phone_idx",  # still typing: "07700000" is a start
+        first_name[:3]: "customer_name_prefix_idx",
+        surname[:3]: "customer_name_trgm",  # a later word of the name
+        customer.email[:12]: "customer_email_idx",  # "customer4@ex", typed from the start
+    }
+    for typed, index in expected.items():
+        plans, found = customer_plans(manager, typed)
+        assert customer in found or typed == surname[:3], typed
+        assert any(index in plan for plan in plans), f"{typed!r}: {plans}"
+        for plan in plans:
+            assert "Seq Scan on cases_customer" not in plan, f"{typed!r}: {plan}"

@@ -423,6 +423,7 @@ class Command(BaseCommand):
                         phone,
                         email,
                         phone,
+                        phone[:0:-1],  # reversed digits (it is already E.164)
                         rng.choice(CHANNELS),
                         "",
                         flags,
