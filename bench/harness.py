@@ -126,6 +126,31 @@ def top_up_pending_requests(manager, team_id: int, wanted: int) -> None:
 FLOOR_PATH = "/bench-floor-no-such-page/"
 
 
+def suggest(typed: str) -> str:
+    """The search-as-you-type URL the search box asks for `typed`."""
+    return "/search/suggest/?" + urllib.parse.urlencode({"list": "nav-search", "q": typed})
+
+
+def typeahead_pages(staff):  # type: ignore[no-untyped-def]
+    """Search as you type, as staff type at the counter for one of their team's customers:
+    the number in national form, its last six digits, half of it, a name's and a surname's
+    start (target p95 50 ms)."""
+    from cases.models import Customer
+
+    team_id = staff.teams.values_list("id", flat=True).first()
+    customer = Customer.objects.filter(team_id=team_id).order_by("-id")[50]
+    digits = customer.phone_normalised.removeprefix("+44")
+    national = f"0{digits[:4]} {digits[4:]}"  # "+447700012345" -> "07700 012345"
+    surname = customer.name.split()[-1]
+    return [
+        ("typeahead_national", "as you type: national phone", staff, suggest(national), 50),
+        ("typeahead_suffix", "as you type: last 6 digits", staff, suggest(digits[-6:]), 50),
+        ("typeahead_half", "as you type: half a number", staff, suggest(national[:9]), 50),
+        ("typeahead_name", "as you type: name prefix", staff, suggest(customer.name[:3]), 50),
+        ("typeahead_surname", "as you type: surname", staff, suggest(surname[:4]), 50),
+    ]
+
+
 def pages_to_measure(staff, manager, admin, team_id: int):
     """(key, label, user, path, target p95 ms) per page, on the manager's team's data."""
     from django.db.models import Count
@@ -327,7 +352,7 @@ def main() -> int:
     if not (staff and manager and admin and team_id):
         print("No generated users (or the manager has no team): run manage.py generate_data.")
         return 2
-    pages = pages_to_measure(staff, manager, admin, team_id)
+    pages = pages_to_measure(staff, manager, admin, team_id) + typeahead_pages(staff)
     typical_ref = pages[8][3].split("/")[2]
 
     calibration = calibration_ms()
