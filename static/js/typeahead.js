@@ -54,8 +54,13 @@
     details.firstElementChild.removeAttribute("role");
     details.firstElementChild.removeAttribute("href");
     chosen.hidden = false;
+    // Fields typed for a new customer stay in sight: the server then asks which is meant
+    // rather than dropping them unseen.
     document.querySelectorAll("[data-new-customer]").forEach(function (part) {
-      part.hidden = true;
+      var typed = Array.prototype.some.call(part.querySelectorAll("input"), function (field) {
+        return field.type !== "checkbox" && field.type !== "hidden" && field.value.trim() !== "";
+      });
+      part.hidden = !typed;
     });
     input.closest("[data-customer-search]").hidden = true;
     open(input, false);
