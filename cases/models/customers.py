@@ -33,6 +33,12 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def surname_key(name: str) -> str:
+    """The last word of a name of two or more words, upper-cased ("" for one word)."""
+    words = name.split()
+    return words[-1].upper() if len(words) > 1 else ""
+
+
 class CustomerQuerySet(models.QuerySet["Customer"]):
     def visible_to(self, user: User | AnonymousUser) -> CustomerQuerySet:
         """Customers of the user's teams: registered by one, or with a case in one."""
@@ -54,6 +60,8 @@ class Customer(models.Model):
     phone_normalised = models.CharField(max_length=40, blank=True, editable=False)
     # Its digits last first: a search for the last digits is a prefix search here.
     phone_reversed = models.CharField(max_length=40, blank=True, editable=False)
+    # The name's last word, upper-cased: "Ose" finds Grace Osei as she is typed.
+    surname_key = models.CharField(max_length=200, blank=True, editable=False)
     preferred_channel = models.CharField(
         max_length=16, choices=Channel.choices, default=Channel.PHONE
     )
@@ -101,6 +109,7 @@ class Customer(models.Model):
         self.email_normalised = normalise_email(self.email)
         self.phone_normalised = normalise_phone(self.phone)
         self.phone_reversed = reversed_digits(self.phone_normalised)
+        self.surname_key = surname_key(self.name)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

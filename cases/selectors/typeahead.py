@@ -10,8 +10,11 @@ the limit: combined with OR and sorted by name, a short prefix such as "07700 90
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Collate, Upper
 
 from ..models import ACTIVE_STATUSES, Case, Customer, User, normalise_email, parse_reference
 from ..phones import PhoneSearch
@@ -64,9 +67,23 @@ def phone_matches(customers: QuerySet[Customer], phone: PhoneSearch, limit: int)
 
 
 def name_matches(customers: QuerySet[Customer], text: str, limit: int) -> list[Customer]:
-    """Customers whose name, or a later word of it (a surname), starts with `text`."""
-    starts = Q(name__istartswith=text) | Q(name__icontains=f" {text}")
-    return list(customers.filter(starts).order_by("name", "id")[:limit])
+    """Customers whose name, or its last word (a surname), starts with `text`, by name.
+
+    Two queries, each reading its first matches in order from its own index (see
+    migration 0012); merged and sorted here.
+    """
+    key = text.upper()
+    found: list[Customer] = []
+    for column in (Upper("name"), F("surname_key")):
+        ordered = customers.annotate(key=_in_byte_order(column)).filter(key__startswith=key)
+        found += list(ordered.order_by("key")[:limit])
+    return sorted(_unique(found), key=lambda c: (c.name.upper(), c.pk))[:limit]
+
+
+def _in_byte_order(expression: Any) -> Any:
+    """On PostgreSQL, the expression in the "C" collation, as its index has it: then one
+    index serves both the LIKE 'X%' and the ORDER BY (SQLite has no such collation name)."""
+    return Collate(expression, "C") if connection.vendor == "postgresql" else expression
 
 
 def email_matches(customers: QuerySet[Customer], text: str, limit: int) -> list[Customer]:

@@ -170,7 +170,7 @@ def test_the_migration_normalises_existing_rows_in_batches(staff, team, monkeypa
     ]
     # As the rows were before: digits only, no reversed column.
     Customer.objects.update(phone_normalised="07700900105", phone_reversed="")
-    monkeypatch.setattr(migration, "BATCH", 2)  # several batches over five rows
+    monkeypatch.setattr(migration, "BATCH", 2)  # several batches over six rows
 
     class Editor:
         connection = connection

@@ -395,6 +395,7 @@ class Command(BaseCommand):
             "email_normalised",
             "phone_normalised",
             "phone_reversed",
+            "surname_key",
             "preferred_channel",
             "preferences",
             "flags",
@@ -424,6 +425,7 @@ class Command(BaseCommand):
                         email,
                         phone,
                         phone[:0:-1],  # reversed digits (it is already E.164)
+                        name.split()[-1].upper(),
                         rng.choice(CHANNELS),
                         "",
                         flags,
