@@ -15,6 +15,7 @@ from .views import (
 urlpatterns = [
     path("", home.home, name="home"),
     path("search/", search.search, name="search"),
+    path("search/suggest/", search.search_suggest, name="search_suggest"),
     path("customers/", customers.customer_list, name="customer_list"),
     path("customers/new/", customers.customer_create, name="customer_create"),
     path("customers/<int:pk>/", customers.customer_detail, name="customer_detail"),
