@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from crispy_forms.layout import Column, Div, Field, Layout, Row
+from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
 
 from policies.models import Category, Demeanour, Policy
@@ -20,20 +20,37 @@ from ..models import (
     User,
 )
 from .common import (
+    DEFAULT_CHANNEL,
+    DEFAULT_MINUTES,
     ObjectChoiceField,
     TeamChoiceMixin,
     auto_id,
     form_helper,
     object_field,
+    phone_input,
     policies_in_force,
     team_members,
     valid_phone,
 )
 from .customers import find_duplicates
 
+# The new customer's fields: typed with an existing customer picked, they are neither
+# used nor silently dropped (the form asks which was meant).
+NEW_CUSTOMER_FIELDS = ("customer_name", "customer_email", "customer_phone")
+
+
+def default_category() -> Category | None:
+    """What a new case starts as: "Other" where the library has it, else the first."""
+    active = Category.objects.filter(active=True)
+    return active.filter(slug="other").first() or active.order_by("name").first()
+
 
 class CaseForm(ExplainedTextLimits, TeamChoiceMixin, forms.Form):
-    """Open a case for an existing customer, or for a new one in the same step."""
+    """Open a case for an existing customer, or for a new one in the same step.
+
+    The customer section (search as you type, the picked customer with "change", the new
+    customer's fields) is laid out by the template; the helper lays out the rest.
+    """
 
     customer = forms.ModelChoiceField(
         queryset=Customer.objects.none(), required=False, widget=forms.HiddenInput
@@ -47,7 +64,9 @@ class CaseForm(ExplainedTextLimits, TeamChoiceMixin, forms.Form):
     team = forms.ModelChoiceField(queryset=Team.objects.none())
     subject = forms.CharField(max_length=200)
     category = forms.ModelChoiceField(queryset=Category.objects.filter(active=True))
-    channel = forms.ChoiceField(choices=Channel.choices, label="First contact by")
+    channel = forms.ChoiceField(
+        choices=Channel.choices, label="First contact by", initial=DEFAULT_CHANNEL
+    )
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.NORMAL)
     demeanour = forms.ChoiceField(choices=Demeanour.choices, initial=Demeanour.CALM)
     first_summary = forms.CharField(
@@ -57,7 +76,7 @@ class CaseForm(ExplainedTextLimits, TeamChoiceMixin, forms.Form):
         max_length=10000,
     )
     first_minutes = forms.IntegerField(
-        label="Minutes spent", min_value=0, max_value=1440, initial=0, required=False
+        label="Minutes spent", min_value=0, max_value=1440, initial=DEFAULT_MINUTES, required=False
     )
     assign_to_me = forms.BooleanField(label="Assign to me", initial=True, required=False)
 
@@ -68,32 +87,29 @@ class CaseForm(ExplainedTextLimits, TeamChoiceMixin, forms.Form):
         cast(
             forms.ModelChoiceField, self.fields["customer"]
         ).queryset = Customer.objects.visible_to(user)
+        self.fields["category"].initial = default_category()
+        self.fields["customer_phone"].widget = phone_input()
+        self.fields["customer_email"].widget.attrs["autocomplete"] = "email"
         self._setup_team(user)
         if not self.data.get("_duplicate_seen"):
             self.fields["create_anyway"].widget = forms.HiddenInput()
         self.helper = form_helper("Open case", form_tag=False)
         self.helper.layout = Layout(
-            "customer",
-            Div(
-                Row(
-                    Column("customer_name", css_class="col-md-4"),
-                    Column("customer_email", css_class="col-md-4"),
-                    Column("customer_phone", css_class="col-md-4"),
-                ),
-                "create_anyway",
-                css_class="new-customer",
-            ),
             "team",
             Field("subject"),
             Row(
-                Column("category", css_class="col-md-3"),
-                Column("channel", css_class="col-md-3"),
-                Column("priority", css_class="col-md-3"),
-                Column("demeanour", css_class="col-md-3"),
+                Column("category", css_class="col-sm-6 col-lg-3"),
+                Column("channel", css_class="col-sm-6 col-lg-3"),
+                Column("priority", css_class="col-sm-6 col-lg-3"),
+                Column("demeanour", css_class="col-sm-6 col-lg-3"),
             ),
             "first_summary",
-            Row(Column("first_minutes", css_class="col-md-3"), Column("assign_to_me")),
+            Row(Column("first_minutes", css_class="col-6 col-md-3"), Column("assign_to_me")),
         )
+
+    def new_customer_typed(self) -> bool:
+        """Whether anything was typed into the new customer's fields."""
+        return any((self.data.get(name) or "").strip() for name in NEW_CUSTOMER_FIELDS)
 
     def clean_customer_phone(self) -> str:
         return valid_phone(self.cleaned_data.get("customer_phone", ""))
@@ -107,10 +123,21 @@ class CaseForm(ExplainedTextLimits, TeamChoiceMixin, forms.Form):
                 "assign_to_me", f"You are not a member of {team}; untick to leave it unassigned."
             )
         if data.get("customer"):
+            if self.new_customer_typed():
+                self.add_error(
+                    "customer_name",
+                    f"You picked {data['customer']} and also typed a new customer's details. "
+                    "Clear these fields to open the case for them, or press “change” to "
+                    "create the new customer.",
+                )
             return data
         if self.data.get("customer"):
             # A customer id was sent but is not one this user may use: refuse, don't guess.
             return data
+        self._clean_new_customer(data)
+        return data
+
+    def _clean_new_customer(self, data: dict[str, Any]) -> None:
         name = (data.get("customer_name") or "").strip()
         email = data.get("customer_email") or ""
         phone = data.get("customer_phone") or ""
@@ -129,7 +156,6 @@ class CaseForm(ExplainedTextLimits, TeamChoiceMixin, forms.Form):
                     "them, or tick the box to create a new customer anyway.",
                     code="duplicate",
                 )
-        return data
 
 
 class ReassignForm(forms.Form):

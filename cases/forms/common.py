@@ -13,11 +13,12 @@ from policies.models import Policy
 
 from ..limits import AHEAD_DAYS, day_error, due_time_error
 from ..models import (
+    Channel,
     Team,
     User,
-    normalise_phone,
     visible_teams,
 )
+from ..phones import InvalidPhone, example, parse_phone
 
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -109,18 +110,37 @@ def policies_in_force() -> list[Policy]:
 
 
 def valid_phone(value: str) -> str:
-    """The phone as typed, if it holds 6 to 15 digits; else a message for the field."""
+    """The phone as typed (kept for display), if it parses as a phone number in the
+    business's region or in international form; else the reason, for the field."""
     value = value.strip()
-    if value:
-        digits = normalise_phone(value).lstrip("+")
-        if not 6 <= len(digits) <= 15:
-            raise forms.ValidationError("Enter a phone number of 6 to 15 digits.")
+    try:
+        parse_phone(value)
+    except InvalidPhone as error:
+        raise forms.ValidationError(str(error), code="phone") from None
     return value
 
 
 def object_field(form: forms.BaseForm, name: str) -> ObjectChoiceField:
     """`form.fields[name]`, typed: `fields` holds plain `Field`s as far as mypy knows."""
     return cast(ObjectChoiceField, form.fields[name])
+
+
+def phone_input() -> forms.TextInput:
+    """A phone field: the phone keypad on a phone, the browser's saved number offered."""
+    return forms.TextInput(
+        attrs={
+            "type": "tel",
+            "inputmode": "tel",
+            "autocomplete": "tel",
+            "placeholder": f"e.g. {example()}",
+        }
+    )
+
+
+# What the new-case and log-interaction forms start with, the same on both: a contact at
+# the counter, in person, of a few minutes.
+DEFAULT_CHANNEL = Channel.IN_PERSON
+DEFAULT_MINUTES = 5
 
 
 class TeamChoiceMixin:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
 from ..limits import ExplainedTextLimits
 from ..models import (
@@ -12,11 +13,12 @@ from ..models import (
     CustomerFlag,
     User,
     normalise_email,
-    normalise_phone,
 )
+from ..phones import normalise_phone
 from .common import (
     TeamChoiceMixin,
     form_helper,
+    phone_input,
     valid_phone,
 )
 
@@ -24,9 +26,8 @@ from .common import (
 def find_duplicates(
     user: User, *, email: str, phone: str, exclude: int | None = None
 ) -> list[Customer]:
-    """Visible customers with the same normalised email or phone (a likely duplicate)."""
-    from django.db.models import Q
-
+    """Visible customers with the same normalised email or phone (a likely duplicate):
+    the phone as E.164, so "07700 900105" and "+44 7700 900105" are one number."""
     query = Q()
     if email.strip():
         query |= Q(email_normalised=normalise_email(email))
@@ -58,6 +59,8 @@ class CustomerForm(ExplainedTextLimits, TeamChoiceMixin, forms.ModelForm):
         self.user = user
         self.duplicates: list[Customer] = []
         self._setup_team(user)
+        self.fields["phone"].widget = phone_input()
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
         if self.instance.pk:
             del self.fields["team"]
         if self.instance.pk or not self.data.get("_duplicate_seen"):

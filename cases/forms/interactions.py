@@ -17,17 +17,21 @@ from ..models import (
     Direction,
 )
 from .common import (
+    DEFAULT_CHANNEL,
+    DEFAULT_MINUTES,
     DueTimeField,
     form_helper,
 )
 
 
 class InteractionForm(ExplainedTextLimits, forms.Form):
-    channel = forms.ChoiceField(choices=Channel.choices)
+    channel = forms.ChoiceField(choices=Channel.choices, initial=DEFAULT_CHANNEL)
     direction = forms.ChoiceField(choices=Direction.choices, initial=Direction.INBOUND)
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=10000)
     demeanour = forms.ChoiceField(choices=Demeanour.choices, label="Demeanour now")
-    minutes = forms.IntegerField(label="Minutes", min_value=0, max_value=1440, initial=5)
+    minutes = forms.IntegerField(
+        label="Minutes", min_value=0, max_value=1440, initial=DEFAULT_MINUTES
+    )
     promise = forms.CharField(
         label="Promise made (optional)",
         max_length=300,

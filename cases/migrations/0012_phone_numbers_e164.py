@@ -90,11 +90,6 @@ class Migration(migrations.Migration):
             name="surname_key",
             field=models.CharField(blank=True, editable=False, max_length=200),
         ),
-        migrations.AlterField(
-            model_name="customer",
-            name="phone",
-            field=models.CharField(blank=True, help_text="As typed, for display", max_length=40),
-        ),
         migrations.RunPython(normalise_existing, migrations.RunPython.noop, elidable=True),
         migrations.AddIndex(
             model_name="customer",

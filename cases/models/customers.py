@@ -54,7 +54,7 @@ class CustomerQuerySet(models.QuerySet["Customer"]):
 class Customer(models.Model):
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True, help_text="As typed, for display")
+    phone = models.CharField(max_length=40, blank=True)  # as typed, for display
     email_normalised = models.CharField(max_length=254, blank=True, editable=False)
     # E.164 ("+447700900105"): every way of typing one number is this one string.
     phone_normalised = models.CharField(max_length=40, blank=True, editable=False)

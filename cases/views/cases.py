@@ -66,43 +66,56 @@ def case_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_create(request: AuthedRequest) -> HttpResponse:
-    initial: dict[str, Any] = {}
+    """One screen: the customer (picked as you type, or new), the case, its first contact.
+
+    From a customer (`?customer=5`) it shows them, with "change"; "change" without
+    script posts the form back and shows it again without the customer, everything else
+    as typed.
+    """
+    if request.method == "POST" and request.POST.get("change_customer"):
+        kept = {name: request.POST.get(name) for name in request.POST if name != "customer"}
+        kept["assign_to_me"] = bool(request.POST.get("assign_to_me"))
+        form = CaseForm(initial=kept, user=request.user)
+        return render(request, "cases/case_form.html", {"form": form, "preset": None})
     preset = None
     customer_id = id_param(request.GET.get("customer") or request.POST.get("customer"))
     if customer_id is not None:
         preset = get_customer_for(request.user, customer_id)
-        initial["customer"] = preset.pk
+    initial = {"customer": preset.pk} if preset else {}
     form = CaseForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        case_fields = {
-            "team": data["team"],
-            "subject": data["subject"],
-            "category": data["category"],
-            "channel": data["channel"],
-            "priority": data["priority"],
-            "demeanour": data["demeanour"],
-            "assignee": request.user if data["assign_to_me"] else None,
-            "first_summary": data["first_summary"],
-            "first_minutes": data["first_minutes"] or 0,
-        }
         try:
-            if data["customer"] is not None:
-                case = services.open_case(by=request.user, customer=data["customer"], **case_fields)
-            else:
-                case = services.open_case_for_new_customer(
-                    by=request.user,
-                    name=data["customer_name"],
-                    email=data["customer_email"],
-                    phone=data["customer_phone"],
-                    **case_fields,
-                )
+            case = _open_case(request, form.cleaned_data)
         except services.CaseError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"Case {case.reference} opened.")
             return redirect(case)
     return render(request, "cases/case_form.html", {"form": form, "preset": preset})
+
+
+def _open_case(request: AuthedRequest, data: dict[str, Any]) -> Any:
+    """The one service call: for the picked customer, or for a new one in the same step."""
+    case_fields = {
+        "team": data["team"],
+        "subject": data["subject"],
+        "category": data["category"],
+        "channel": data["channel"],
+        "priority": data["priority"],
+        "demeanour": data["demeanour"],
+        "assignee": request.user if data["assign_to_me"] else None,
+        "first_summary": data["first_summary"],
+        "first_minutes": data["first_minutes"] or 0,
+    }
+    if data["customer"] is not None:
+        return services.open_case(by=request.user, customer=data["customer"], **case_fields)
+    return services.open_case_for_new_customer(
+        by=request.user,
+        name=data["customer_name"],
+        email=data["customer_email"],
+        phone=data["customer_phone"],
+        **case_fields,
+    )
 
 
 @login_required

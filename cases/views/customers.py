@@ -19,6 +19,7 @@ from ..forms import (
 from ..http import AuthedRequest
 from ..models import Customer
 from ..pagination import paginate
+from ..phones import PhoneSearch
 from .common import without_page
 
 
@@ -28,11 +29,11 @@ def customer_list(request: AuthedRequest) -> HttpResponse:
     query = selectors.search_text(request)
     customers = Customer.objects.visible_to(request.user).select_related("team")
     if query:
-        customers = customers.filter(
-            Q(name__icontains=query)
-            | Q(email_normalised__startswith=query.lower())
-            | Q(phone_normalised__contains="".join(c for c in query if c.isdigit()) or query)
-        )
+        matching = Q(name__icontains=query) | Q(email_normalised__startswith=query.lower())
+        phone = PhoneSearch(query)
+        if phone:  # however the number is typed, or its last digits
+            matching |= phone.q()
+        customers = customers.filter(matching)
     page = paginate(
         customers.order_by("name", "id"),
         page=request.GET.get("page"),

@@ -245,6 +245,8 @@ ALLOWED = {
 ROUTES = [
     Route("home"),
     Route("search", data={"q": "fridge"}),
+    Route("search_suggest", data={"q": "Dana", "list": "nav-search"}),
+    Route("search_suggest", data={"q": "Dana", "list": "case-customer"}),
     Route("customer_list"),
     Route("customer_create"),
     Route(
@@ -821,6 +823,11 @@ def test_search_never_finds_another_teams_case_or_customer(query, world, signed_
     assert OTHER_SUBJECT not in html
     assert OTHER_CUSTOMER not in html
     assert world.other_case.get_absolute_url() not in html
+    for list_id in ("nav-search", "case-customer"):  # and never as you type
+        typed = signed_in(world.staff).get(reverse("search_suggest"), {"q": query, "list": list_id})
+        html = typed.content.decode()
+        assert OTHER_CUSTOMER not in html and OTHER_SUBJECT not in html, list_id
+        assert world.other_case.get_absolute_url() not in html
 
 
 @pytest.mark.parametrize("query", ["Dana", "dana@example.com", "Fridge", "reference"])
