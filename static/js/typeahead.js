@@ -49,10 +49,16 @@
     target.value = option.dataset.customerId;
     chosen.querySelector("[data-chosen-name]").textContent = option.dataset.customerName;
     var details = chosen.querySelector("[data-chosen-details]");
-    details.replaceChildren(option.cloneNode(true));
-    details.firstElementChild.removeAttribute("id");
-    details.firstElementChild.removeAttribute("role");
-    details.firstElementChild.removeAttribute("href");
+    // The option's flags, number and open case, without its name (shown just before).
+    var copy = option.cloneNode(true);
+    copy.querySelectorAll(".typeahead-name").forEach(function (name) {
+      name.remove();
+    });
+    var plain = document.createElement("span");
+    while (copy.firstChild) {
+      plain.appendChild(copy.firstChild);
+    }
+    details.replaceChildren(plain);
     chosen.hidden = false;
     // Fields typed for a new customer stay in sight: the server then asks which is meant
     // rather than dropping them unseen.

@@ -77,8 +77,8 @@ def search_box(page: Page) -> Locator:
 def test_a_returning_customers_new_case_found_by_national_number_takes_four_actions(
     page: Page, live_server, staff, grace, guidance, watch, sign_in, shot, size
 ) -> None:  # type: ignore[no-untyped-def]
+    sign_in(staff)  # (its check looks for "Sign out", in the menu on a phone)
     page.set_viewport_size({"width": size[0], "height": size[1]})
-    sign_in(staff)
     page.goto(f"{live_server.url}/cases/")  # "from any page"
     expect(search_box(page)).to_be_visible()  # on a phone too, without opening the menu
     act = Actions()
@@ -150,8 +150,8 @@ def test_arrow_keys_and_enter_choose_a_result_and_screen_readers_hear_the_count(
 def test_the_new_case_form_finds_the_customer_as_you_type_and_keeps_what_was_typed(
     page: Page, live_server, staff, grace, guidance, watch, sign_in, shot
 ) -> None:  # type: ignore[no-untyped-def]
-    page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
     sign_in(staff)
+    page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
     page.goto(f"{live_server.url}/cases/new/")
     main = page.get_by_role("main")
     main.get_by_label("Subject").fill("Blender lid cracked")
@@ -160,12 +160,14 @@ def test_the_new_case_form_finds_the_customer_as_you_type_and_keeps_what_was_typ
     finder.press_sequentially("Grace O")
     option = main.get_by_role("option", name=re.compile("^Grace Osei"))
     expect(option).to_be_visible()
+    no_sideways_scroll(page)
     shot("customer-field-results")
     option.click()
     chosen = main.locator("#chosen-customer")
     expect(chosen).to_contain_text("Grace Osei")
     expect(finder).to_be_hidden()
     expect(main.get_by_label("Customer name")).to_be_hidden()
+    expect(main.get_by_label("Subject")).to_be_focused()  # on to the next thing to type
     shot("customer-picked")
 
     main.get_by_role("button", name="change").click()  # a different customer after all
