@@ -91,6 +91,10 @@ def pages(staff, manager):
         f"/customers/{customer.pk}/",
         f"/search/?q={case.reference}",
         f"/search/?q={customer.email}",
+        f"/search/?q=0{customer.phone_normalised[3:]}",  # the number in national form
+        f"/search/suggest/?q=0{customer.phone_normalised[3:]}",
+        f"/search/suggest/?q={customer.phone_normalised[-6:]}",
+        f"/search/suggest/?q={customer.name[:3]}&list=case-customer",
         "/search/?q=refund",
         "/approvals/",
         "/tasks/",
