@@ -105,6 +105,13 @@
     } else if (event.key === "Enter" && current && !list.hidden) {
       event.preventDefault();
       follow(input, current);
+    } else if (event.key === "Enter" && input.dataset.typeaheadPick) {
+      // In a form, Enter in the finder never submits the form: it picks the only or
+      // first customer shown, if any.
+      event.preventDefault();
+      if (all.length) {
+        follow(input, all[0]);
+      }
     } else if (event.key === "Escape") {
       if (!list.hidden) {
         event.preventDefault();
@@ -146,6 +153,7 @@
     }
     var input = document.querySelector("[aria-controls='" + list.id + "']");
     if (input) {
+      setActive(input, null); // the options are new: none is chosen yet
       open(input, document.activeElement === input && input.value.trim().length >= 2);
     }
   });

@@ -218,7 +218,7 @@ def test_other_team_gets_404_and_does_not_find_the_case(
     expect(cases_table).not_to_contain_text(case.subject)
     shot("case-list")
 
-    search_box = page.get_by_role("searchbox", name="Search cases and customers")
+    search_box = page.get_by_role("combobox", name="Search cases and customers")
     for query in (case.reference, case.customer.name, "Fridge", case.customer.email):
         search_box.fill(query)
         search_box.press("Enter")

@@ -170,6 +170,14 @@ def test_the_new_case_form_finds_the_customer_as_you_type_and_keeps_what_was_typ
     expect(main.get_by_label("Subject")).to_be_focused()  # on to the next thing to type
     shot("customer-picked")
 
+    main.get_by_role("button", name="change").click()
+    expect(finder).to_be_visible()
+    finder.press_sequentially("07700 900105")
+    expect(option).to_be_visible()
+    finder.press("Enter")  # picks the customer shown; never submits the form
+    expect(chosen).to_be_visible()
+    assert not Case.objects.filter(subject="Blender lid cracked").exists()
+
     main.get_by_role("button", name="change").click()  # a different customer after all
     expect(finder).to_be_visible()
     expect(main.get_by_label("Customer name")).to_be_visible()
