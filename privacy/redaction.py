@@ -119,6 +119,8 @@ def erase_profile(customer_id: int, *, now: object) -> int:
             phone="",
             email_normalised="",
             phone_normalised="",
+            phone_reversed="",  # the search-as-you-type keys are personal data too
+            surname_key="",
             preferences="",
             flags=[],
             updated_at=now,

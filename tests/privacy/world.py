@@ -31,7 +31,9 @@ class Person:
     @property
     def needles(self) -> list[str]:
         digits = "".join(c for c in self.phone if c.isdigit())
-        return [self.name, self.email, self.phone, digits, self.phrase]
+        # The number's reversed digits and the surname are kept for search as you type.
+        surname = self.name.split()[-1]
+        return [self.name, self.email, self.phone, digits, digits[::-1], surname, self.phrase]
 
 
 DANA = Person(
