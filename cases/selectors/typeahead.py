@@ -60,7 +60,7 @@ def phone_matches(customers: QuerySet[Customer], phone: PhoneSearch, limit: int)
         if phone.exact:
             parts |= Q(phone_normalised=phone.exact)
         found = list(customers.filter(parts).order_by("phone_reversed")[:limit])
-    if phone.prefix and len(found) < limit:
+    if phone.prefix:
         started = customers.filter(phone_normalised__startswith=phone.prefix)
         found += list(started.order_by("phone_normalised")[:limit])
     return _unique(found)[:limit]
