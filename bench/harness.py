@@ -131,7 +131,7 @@ def suggest(typed: str) -> str:
     return "/search/suggest/?" + urllib.parse.urlencode({"list": "nav-search", "q": typed})
 
 
-def typeahead_pages(staff):  # type: ignore[no-untyped-def]
+def typeahead_pages(staff):
     """Search as you type, as staff type at the counter for one of their team's customers:
     the number in national form, its last six digits, half of it, a name's and a surname's
     start (target p95 50 ms)."""

@@ -73,8 +73,10 @@ def case_create(request: AuthedRequest) -> HttpResponse:
     as typed.
     """
     if request.method == "POST" and request.POST.get("change_customer"):
-        kept = {name: request.POST.get(name) for name in request.POST if name != "customer"}
-        kept["assign_to_me"] = bool(request.POST.get("assign_to_me"))
+        kept: dict[str, object] = {
+            name: request.POST.get(name) for name in request.POST if name != "customer"
+        }
+        kept["assign_to_me"] = bool(request.POST.get("assign_to_me"))  # unticked stays so
         form = CaseForm(initial=kept, user=request.user)
         return render(request, "cases/case_form.html", {"form": form, "preset": None})
     preset = None

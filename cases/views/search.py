@@ -28,7 +28,7 @@ TYPEAHEAD_LISTS = {"nav-search": False, "case-customer": True}
 
 @login_required
 @require_safe
-def search_suggest(request: HttpRequest) -> HttpResponse:
+def search_suggest(request: AuthedRequest) -> HttpResponse:
     """Matches while typing (htmx): options for the listbox, and its count for the live
     region out of band."""
     list_id = request.GET.get("list", "")

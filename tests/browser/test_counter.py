@@ -76,7 +76,7 @@ def search_box(page: Page) -> Locator:
 @pytest.mark.parametrize("size", [DESK, PHONE], ids=["desk", "phone"])
 def test_a_returning_customers_new_case_found_by_national_number_takes_four_actions(
     page: Page, live_server, staff, grace, guidance, watch, sign_in, shot, size
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sign_in(staff)  # (its check looks for "Sign out", in the menu on a phone)
     page.set_viewport_size({"width": size[0], "height": size[1]})
     page.goto(f"{live_server.url}/cases/")  # "from any page"
@@ -118,7 +118,7 @@ def test_a_returning_customers_new_case_found_by_national_number_takes_four_acti
 
 def test_arrow_keys_and_enter_choose_a_result_and_screen_readers_hear_the_count(
     page: Page, live_server, staff, grace, guidance, watch, sign_in, shot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sign_in(staff)
     box = search_box(page)
     box.click()
@@ -149,7 +149,7 @@ def test_arrow_keys_and_enter_choose_a_result_and_screen_readers_hear_the_count(
 
 def test_the_new_case_form_finds_the_customer_as_you_type_and_keeps_what_was_typed(
     page: Page, live_server, staff, grace, guidance, watch, sign_in, shot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sign_in(staff)
     page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
     page.goto(f"{live_server.url}/cases/new/")
