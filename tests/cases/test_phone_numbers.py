@@ -163,7 +163,7 @@ def test_a_query_that_is_not_a_number_asks_nothing_of_phones():
 
 @pytest.mark.django_db
 def test_the_migration_normalises_existing_rows_in_batches(staff, team, monkeypatch):
-    migration = importlib.import_module("cases.migrations.0012_phone_numbers_e164")
+    migration = importlib.import_module("cases.migrations.0015_phone_numbers_e164")
     customers = [
         CustomerFactory(team=team, created_by=staff, phone=phone)
         for phone in ["07700 900105", "+1 202 555 0143", "0161 496 0000", "12-34", ""]

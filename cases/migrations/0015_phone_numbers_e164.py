@@ -75,7 +75,7 @@ def drop_name_prefix_index(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0011_fewer_redundant_indexes")]
+    dependencies = [("cases", "0014_caseevent_file_removed")]
 
     operations = [
         migrations.RemoveIndex(model_name="customer", name="customer_email_idx"),
