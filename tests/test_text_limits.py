@@ -57,7 +57,9 @@ CONTROL = re.compile(r"<(?:input|textarea)\b[^>]*>")
 def text_controls(html: str) -> list[str]:
     """Text inputs and textareas a person types free text into."""
     skip = {"hidden", "submit", "checkbox", "radio", "date", "datetime-local", "number"}
-    skip |= {"email", "search", "password"}
+    # Addresses and phone numbers are parsed, not free text (a clear error when they don't
+    # parse); files have their own size limits (attachments).
+    skip |= {"email", "search", "password", "tel", "file"}
     found = []
     for control in CONTROL.findall(html):
         kind = re.search(r'type="([^"]+)"', control)
