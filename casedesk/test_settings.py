@@ -58,3 +58,6 @@ os.environ.setdefault("CASEDESK_TEST_CACHE_PREFIX", f"casedesk-test-{os.getpid()
 CACHES = cache_settings(
     TEST_REDIS_URL or "locmem:", key_prefix=os.environ["CASEDESK_TEST_CACHE_PREFIX"]
 )
+
+# The webhook tests post to receivers they start on 127.0.0.1.
+CASEDESK_WEBHOOK_ALLOW_PRIVATE = True

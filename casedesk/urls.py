@@ -19,6 +19,7 @@ urlpatterns = [
     path("policies/", include("policies.urls")),
     path("privacy/", include("privacy.urls")),
     path("attachments/", include("attachments.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("", include("cases.urls")),
 ]
 

@@ -34,6 +34,8 @@ from django.db import connection as db
 from django.db.models import F, Field
 from django.utils import timezone
 
+from webhooks.emit import on_task_overdue
+
 from .. import emails
 from ..models import Reminder, ReminderState
 from .reminder_messages import Irrelevant, Lookups, compose
@@ -198,6 +200,8 @@ def deliver(reminder: Reminder, *, smtp: Any = None, lookups: Lookups | None = N
         _finish(reminder, state=ReminderState.CANCELLED, last_error=str(why)[:500])
         logger.info("reminder.cancelled", extra={**_ids(reminder), "why": str(why)})
         return ReminderState.CANCELLED
+    if reminder.kind == ReminderKind.OVERDUE:
+        on_task_overdue(reminder)  # webhooks: task.overdue, once per task and generation
     recipients = [address for address in outbound.to if address]
     if not recipients:
         _finish(reminder, state=ReminderState.FAILED, last_error="No one to send it to.")

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from webhooks.emit import on_case_event
+
 from ..models import Case, CaseEvent, EventKind, ExceptionRequest, Interaction, Status, User
 from .errors import InvalidTransition
 
@@ -36,7 +38,7 @@ def record_event(
     task: Any = None,
 ) -> CaseEvent:
     """Append one event to the case's timeline (events are never edited)."""
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         actor=actor,
         kind=kind,
@@ -47,6 +49,8 @@ def record_event(
         exception_request=exception_request,
         task=task,
     )
+    on_case_event(event)  # webhooks: the deliveries it owes, in this same transaction
+    return event
 
 
 def move_status(case: Case, *, from_: str, to: str, now: datetime, **fields: object) -> None:
