@@ -3,7 +3,8 @@ signature with `standardwebhooks`, the spec's reference library, and records it.
 
 Faults are counted, never timed: `fail_next` answers the next N requests with a 500,
 `hang_next` holds the next N past the sender's timeout before answering, `status_next`
-answers the next N with a chosen status (and `retry_after`, if set).
+answers the next N with a chosen status (and `retry_after`, if set). Only requests
+answered 2xx, after their signature verified, count as received.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Receiver:
         self.status = 500
         self.retry_after = ""
         self.headers_out: dict[str, str] = {}
+        self.delay = 0.0  # seconds taken over every request (a slow receiver)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -100,6 +102,8 @@ class Receiver:
                 pass
 
             def do_POST(self) -> None:
+                if receiver.delay:
+                    time.sleep(receiver.delay)
                 length = int(self.headers.get("content-length", "0"))
                 body = self.rfile.read(length).decode()
                 headers = {k.lower(): v for k, v in self.headers.items()}
