@@ -299,3 +299,18 @@ def test_two_sweeps_at_once_post_each_delivery_once(
     assert sum(handled) == 60  # type: ignore[arg-type]
     assert Counter(receiver.ids().values()) == {1: 60}
     assert Endpoint.objects.get().failing_since is None
+
+
+def test_the_operators_command_runs_the_same_sweep(
+    case, receiver, endpoint_for, staff, colleague, fast
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    endpoint_for(receiver)
+    changes(case, staff, colleague, n=2)
+    out = StringIO()
+    call_command("send_webhooks", stdout=out)
+    assert out.getvalue().strip() == "2 webhook deliveries handled"
+    assert receiver.count() == 2
