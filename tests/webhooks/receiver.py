@@ -43,6 +43,7 @@ class Receiver:
         self.retry_after = ""
         self.headers_out: dict[str, str] = {}
         self.delay = 0.0  # seconds taken over every request (a slow receiver)
+        self.connections: set[tuple[str, int]] = set()  # (address, port) of each sender
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -98,10 +99,15 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as most receivers
+            disable_nagle_algorithm = True
+
             def log_message(self, *args: object) -> None:  # quiet
                 pass
 
             def do_POST(self) -> None:
+                with receiver.lock:
+                    receiver.connections.add(self.client_address)
                 if receiver.delay:
                     time.sleep(receiver.delay)
                 length = int(self.headers.get("content-length", "0"))

@@ -314,3 +314,33 @@ def test_the_operators_command_runs_the_same_sweep(
     call_command("send_webhooks", stdout=out)
     assert out.getvalue().strip() == "2 webhook deliveries handled"
     assert receiver.count() == 2
+
+
+def test_posts_in_one_batch_share_a_kept_alive_connection(
+    case, receiver, endpoint_for, staff, colleague, fast
+):
+    endpoint_for(receiver)
+    changes(case, staff, colleague, n=5)
+    sweep.send_due_webhooks()
+    assert receiver.count() == 5
+    assert len(receiver.connections) == 1
+
+
+def test_a_connection_the_receiver_closed_is_replaced_without_a_failed_try(
+    case, receiver, endpoint_for, staff, colleague, fast
+):
+    """A kept-alive connection the receiver dropped between two posts: the post goes again
+    on a new connection, and nothing is recorded as failed."""
+    from webhooks import transport
+
+    endpoint_for(receiver)
+    session = transport.Session()
+    try:
+        first = session.post(receiver.url(), body="{}", headers={}, timeout=1)
+        for connection in session._open.values():
+            connection.sock.shutdown(2)  # as if the receiver's idle timeout closed it
+        second = session.post(receiver.url(), body="{}", headers={}, timeout=1)
+    finally:
+        session.close()
+    assert (first.status, second.status) == (401, 401)  # unsigned: refused, but answered
+    assert len(receiver.connections) == 2
