@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection as db
 from django.db import models
 from django.db.models import F
@@ -96,8 +97,11 @@ def relaxed_commits() -> Iterator[None]:
     of a delivery's cost on this machine (the drain went from about 160 to 350 a second).
     A crash of the worker loses nothing by it; only a crash of PostgreSQL itself can forget
     the last moment's claims and outcomes, and those rows are then sent again. Not for
-    reminders, which promise no repeat beyond the sender's own death."""
-    if db.vendor != "postgresql":
+    reminders, which promise no repeat beyond the sender's own death.
+
+    Not behind PgBouncer in transaction mode (DATABASE_POOLER): a session setting there
+    would stay on a shared server connection and reach other clients' commits."""
+    if db.vendor != "postgresql" or settings.DATABASE_POOLER:
         yield
         return
     with db.cursor() as cursor:

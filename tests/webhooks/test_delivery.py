@@ -344,3 +344,24 @@ def test_a_connection_the_receiver_closed_is_replaced_without_a_failed_try(
         session.close()
     assert (first.status, second.status) == (401, 401)  # unsigned: refused, but answered
     assert len(receiver.connections) == 2
+
+
+@pytest.mark.postgres
+def test_the_sweep_relaxes_commits_only_while_it_runs_and_never_behind_a_pooler(settings):
+    from django.db import connection
+
+    from casedesk import outbox
+
+    def current() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    settings.DATABASE_POOLER = ""  # (inside this test's transaction, even through one)
+    before = current()
+    with outbox.relaxed_commits():
+        inside = current()
+    assert (inside, current()) == ("off", before)
+    settings.DATABASE_POOLER = "pgbouncer"
+    with outbox.relaxed_commits():
+        assert current() == before
