@@ -106,7 +106,8 @@ def _signature_secrets(endpoint: Endpoint, now: datetime) -> list[str]:
     return found
 
 
-def _retry_or_fail(delivery: Delivery, attempt: Attempt, *, now: datetime) -> Attempt:
+def _retry_or_fail(delivery: Delivery, attempt: Attempt) -> Attempt:
+    """Pending again after a backoff, or failed when that was the last try."""
     if delivery.attempts >= settings.CASEDESK_WEBHOOK_MAX_ATTEMPTS:
         attempt.state = DeliveryState.FAILED
         attempt.error = f"{attempt.error} (gave up after {delivery.attempts} tries)"
@@ -145,11 +146,11 @@ def post_once(
     except (OSError, http.client.HTTPException) as error:
         took = int((time.monotonic() - started) * 1000)
         message = f"{type(error).__name__}: {error}"[:400]
-        return _retry_or_fail(delivery, Attempt("", duration_ms=took, error=message), now=now)
+        return _retry_or_fail(delivery, Attempt("", duration_ms=took, error=message))
     except Exception as error:  # never let one row stop the sweep: record it, try later
         logger.exception("Webhook delivery %s: unexpected error", delivery.pk)
         message = f"{type(error).__name__}: {error}"[:400]
-        return _retry_or_fail(delivery, Attempt("", error=message), now=now)
+        return _retry_or_fail(delivery, Attempt("", error=message))
     code, took = response.status, response.duration_ms
     if 200 <= code < 300:
         return Attempt(DeliveryState.SENT, code=code, duration_ms=took, endpoint_failed=False)
@@ -157,7 +158,7 @@ def post_once(
     if code == 429 or code >= 500:
         delay = retry_after(response.retry_after, now=now)
         attempt = Attempt("", code=code, duration_ms=took, error=error, delay=delay)
-        return _retry_or_fail(delivery, attempt, now=now)
+        return _retry_or_fail(delivery, attempt)
     if 300 <= code < 400:
         error = f"HTTP {code}: redirects are not followed."
     return Attempt(
@@ -199,22 +200,21 @@ def _note_health(endpoint: Endpoint, attempt: Attempt, *, now: datetime) -> None
         )
     limit = timedelta(minutes=settings.CASEDESK_WEBHOOK_DISABLE_AFTER_MINUTES)
     if endpoint.failing_since is not None and now - endpoint.failing_since >= limit:
-        disable_failing(endpoint, now=now)
+        disable_failing(endpoint, now=now, cutoff=now - limit)
 
 
-def disable_failing(endpoint: Endpoint, *, now: datetime) -> bool:
-    """Switch off an endpoint that has failed continuously for too long (once: a
-    conditional update, so two sweeps disable it once). Its admins see it on their home."""
-    reason = (
-        f"Every delivery failed since {timezone.localtime(endpoint.failing_since):%Y-%m-%d %H:%M}"
-        if endpoint.failing_since
-        else "Every delivery failed"
-    )
-    changed = Endpoint.objects.filter(pk=endpoint.pk, active=True).update(
-        active=False, disabled_at=now, disabled_reason=reason[:300]
-    )
-    endpoint.active = False
+def disable_failing(endpoint: Endpoint, *, now: datetime, cutoff: datetime) -> bool:
+    """Switch off an endpoint that has failed continuously since before `cutoff`. A
+    conditional update on what the database holds (this batch's copy may be stale: another
+    sweep's success may have cleared the failure meanwhile), so it happens once, and only
+    when still true. Its admins see it on their home page."""
+    since = timezone.localtime(endpoint.failing_since) if endpoint.failing_since else None
+    reason = f"Every delivery failed since {since:%Y-%m-%d %H:%M}" if since else ""
+    changed = Endpoint.objects.filter(
+        pk=endpoint.pk, active=True, failing_since__lte=cutoff
+    ).update(active=False, disabled_at=now, disabled_reason=reason[:300] or "Every delivery failed")
     if changed:
+        endpoint.active = False
         logger.error("Webhook endpoint %s disabled: %s", endpoint.url, reason)
         forget_subscribers()
     return bool(changed)

@@ -52,8 +52,18 @@ def check_host(host: str, port: int) -> list[str]:
     return addresses
 
 
-def _open_socket(address: str, port: int, timeout: float | None) -> socket.socket:
-    sock = socket.create_connection((address, port), timeout)
+def _open_socket(addresses: list[str], port: int, timeout: float | None) -> socket.socket:
+    """A connection to the first of the checked addresses that answers (an IPv6 address
+    first in DNS may not be reachable from here)."""
+    error: OSError | None = None
+    for address in addresses:
+        try:
+            sock = socket.create_connection((address, port), timeout)
+            break
+        except OSError as failed:
+            error = failed
+    else:
+        raise error or OSError("No address to connect to.")
     # No Nagle: on a kept-alive connection a request's second write otherwise waits for
     # the receiver's delayed ACK (40 ms a post).
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -61,21 +71,21 @@ def _open_socket(address: str, port: int, timeout: float | None) -> socket.socke
 
 
 class _PinnedHTTP(http.client.HTTPConnection):
-    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+    def __init__(self, host: str, port: int, *, addresses: list[str], timeout: float) -> None:
         super().__init__(host, port, timeout=timeout)
-        self._address = address
+        self._addresses = addresses
 
     def connect(self) -> None:
-        self.sock = _open_socket(self._address, self.port, self.timeout)
+        self.sock = _open_socket(self._addresses, self.port, self.timeout)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+    def __init__(self, host: str, port: int, *, addresses: list[str], timeout: float) -> None:
         super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self._address = address
+        self._addresses = addresses
 
     def connect(self) -> None:
-        raw = _open_socket(self._address, self.port, self.timeout)
+        raw = _open_socket(self._addresses, self.port, self.timeout)
         self.sock = self._context.wrap_socket(raw, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
@@ -98,9 +108,9 @@ class Session:
     def _connect(
         self, scheme: str, host: str, port: int, timeout: float
     ) -> http.client.HTTPConnection:
-        address = check_host(host, port)[0]
+        addresses = check_host(host, port)
         kind = _PinnedHTTPS if scheme == "https" else _PinnedHTTP
-        return kind(host, port, address=address, timeout=timeout)
+        return kind(host, port, addresses=addresses, timeout=timeout)
 
     def post(self, url: str, *, body: str, headers: dict[str, str], timeout: float) -> Response:
         """POST `body` as JSON; the response (any status), Refused, or an OSError /

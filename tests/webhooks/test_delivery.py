@@ -365,3 +365,16 @@ def test_the_sweep_relaxes_commits_only_while_it_runs_and_never_behind_a_pooler(
     settings.DATABASE_POOLER = "pgbouncer"
     with outbox.relaxed_commits():
         assert current() == before
+
+
+def test_a_stale_failure_record_does_not_switch_off_an_endpoint_that_recovered(
+    receiver, endpoint_for
+):
+    """This batch's copy still says "failing for a day", but another sweep's success has
+    cleared it meanwhile: the database decides."""
+    endpoint = endpoint_for(receiver)
+    now = timezone.now()
+    endpoint.failing_since = now - timedelta(days=1)  # the batch's stale copy
+    assert not sweep.disable_failing(endpoint, now=now, cutoff=now - timedelta(hours=1))
+    endpoint.refresh_from_db()
+    assert endpoint.active and endpoint.disabled_reason == ""
