@@ -42,3 +42,9 @@ def api_throttle(scope: str, ident: object) -> str:
     """Requests counted for the API's throttles: per token (or signed-in person), per
     address. On a shared cache every process counts against the same allowance."""
     return f"casedesk:api-throttle:{scope}:{ident}"
+
+
+def webhook_subscribers() -> str:
+    """Active webhook endpoints and their event types, read on every timeline event; a
+    change of endpoint clears it (see webhooks/emit.py)."""
+    return "casedesk:webhooks:subscribers"

@@ -210,8 +210,8 @@ CASEDESK_WEBHOOK_DISABLE_AFTER_MINUTES = env_int(
 CASEDESK_WEBHOOK_ROTATION_GRACE_HOURS = env_int(
     "CASEDESK_WEBHOOK_ROTATION_GRACE_HOURS", 24, minimum=0
 )
-# Each process keeps the list of subscribed endpoints this long (an event then costs no
-# query when nobody listens); a change made in the same process shows at once.
+# The list of subscribed endpoints is cached this long (an event then costs no query when
+# nobody listens); a change clears it at once in a shared cache, later in local ones.
 CASEDESK_WEBHOOK_ENDPOINT_CACHE_SECONDS = env_int(
     "CASEDESK_WEBHOOK_ENDPOINT_CACHE_SECONDS", 10, minimum=0
 )

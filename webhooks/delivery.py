@@ -148,7 +148,7 @@ def post_once(
         message = f"{type(error).__name__}: {error}"[:400]
         return _retry_or_fail(delivery, Attempt("", duration_ms=took, error=message))
     except Exception as error:  # never let one row stop the sweep: record it, try later
-        logger.exception("Webhook delivery %s: unexpected error", delivery.pk)
+        logger.exception("webhook.error", extra=_ids(delivery))
         message = f"{type(error).__name__}: {error}"[:400]
         return _retry_or_fail(delivery, Attempt("", error=message))
     code, took = response.status, response.duration_ms
@@ -180,7 +180,7 @@ def _record(delivery: Delivery, attempt: Attempt, *, now: datetime) -> bool:
     assert delivery.claimed_at is not None
     recorded = outbox.record(Delivery, delivery.pk, claimed_at=delivery.claimed_at, **fields)
     if not recorded:
-        logger.info("Delivery %s changed while this sweep held it; left as it is", delivery.pk)
+        logger.info("webhook.superseded", extra=_ids(delivery))  # requeued meanwhile
     return recorded
 
 
@@ -215,7 +215,7 @@ def disable_failing(endpoint: Endpoint, *, now: datetime, cutoff: datetime) -> b
     ).update(active=False, disabled_at=now, disabled_reason=reason[:300] or "Every delivery failed")
     if changed:
         endpoint.active = False
-        logger.error("Webhook endpoint %s disabled: %s", endpoint.url, reason)
+        logger.error("webhook.endpoint_disabled", extra={"endpoint_id": endpoint.pk, "why": reason})
         forget_subscribers()
     return bool(changed)
 
@@ -233,6 +233,20 @@ class BatchState:
         return self.endpoints.setdefault(delivery.endpoint_id, delivery.endpoint)
 
 
+def _ids(delivery: Delivery) -> dict[str, object]:
+    """What every log line about a delivery carries, to find it and its endpoint."""
+    return {
+        "delivery_id": delivery.pk,
+        "endpoint_id": delivery.endpoint_id,
+        "event_id": delivery.event_id,
+        "type": delivery.event_type,
+        "attempt": delivery.attempts,
+    }
+
+
+_LEVELS = {DeliveryState.SENT: logging.INFO, DeliveryState.PENDING: logging.WARNING}
+
+
 def deliver(delivery: Delivery, *, state: BatchState | None = None) -> str:
     """Post one claimed delivery and record it; returns the state it ends in."""
     state = state or BatchState()
@@ -243,6 +257,13 @@ def deliver(delivery: Delivery, *, state: BatchState | None = None) -> str:
     # Recorded before the next row is posted: a kill between the two costs one repeat.
     _record(delivery, attempt, now=now)
     _note_health(delivery.endpoint, attempt, now=now)
+    event = {"sent": "webhook.sent", "pending": "webhook.retry"}.get(
+        attempt.state, "webhook.failed"
+    )
+    facts = {**_ids(delivery), "code": attempt.code, "ms": attempt.duration_ms}
+    if attempt.error:
+        facts["error"] = attempt.error
+    logger.log(_LEVELS.get(attempt.state, logging.ERROR), event, extra=facts)
     if attempt.state == DeliveryState.PENDING:
         state.held_back.add(delivery.endpoint_id)
     return attempt.state

@@ -19,30 +19,38 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from casedesk import cache_keys
+from casedesk.celery import publish_quietly
 from cases.models import CaseEvent, Reminder
 
 from . import events
 from .models import Delivery, Endpoint, EventType
 
-CACHE_KEY = "webhooks:endpoints:v1"
+SEND_DUE_WEBHOOKS = "webhooks.tasks.send_due_webhooks"
 
 
 def subscribers() -> list[tuple[int, frozenset[str]]]:
     """(endpoint id, event types) of every active endpoint, cached for
-    CASEDESK_WEBHOOK_ENDPOINT_CACHE_SECONDS (cleared at once in this process on a change)."""
-    cached = cache.get(CACHE_KEY)
+    CASEDESK_WEBHOOK_ENDPOINT_CACHE_SECONDS; a change clears it (for every process when the
+    cache is shared, CACHE_URL; otherwise others see it when their copy expires)."""
+    cached = cache.get(cache_keys.webhook_subscribers())
     if cached is None:
         rows = Endpoint.objects.filter(active=True).values_list("id", "event_types")
         cached = [(pk, frozenset(types)) for pk, types in rows]
-        cache.set(CACHE_KEY, cached, settings.CASEDESK_WEBHOOK_ENDPOINT_CACHE_SECONDS)
+        cache.set(
+            cache_keys.webhook_subscribers(),
+            cached,
+            settings.CASEDESK_WEBHOOK_ENDPOINT_CACHE_SECONDS,
+        )
     return cached
 
 
 def forget_subscribers() -> None:
     """After an endpoint changes: the next event reads the list afresh (after the commit,
     so a concurrent event cannot cache the old list again)."""
-    cache.delete(CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+    key = cache_keys.webhook_subscribers()
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def event_id(source: str) -> str:
@@ -123,11 +131,5 @@ def kick_sweep() -> None:
             return
         _last_kick = time.monotonic()
 
-    def send() -> None:
-        from casedesk.celery import publish_quietly
-
-        from .tasks import send_due_webhooks
-
-        publish_quietly(send_due_webhooks)
-
-    transaction.on_commit(send)
+    # By name: webhooks.tasks imports the sweep, which imports this module.
+    transaction.on_commit(lambda: publish_quietly(SEND_DUE_WEBHOOKS))

@@ -37,7 +37,7 @@ from django.utils import timezone
 from webhooks.emit import on_task_overdue
 
 from .. import emails
-from ..models import Reminder, ReminderState
+from ..models import Reminder, ReminderKind, ReminderState
 from .reminder_messages import Irrelevant, Lookups, compose
 
 logger = logging.getLogger(__name__)
