@@ -75,7 +75,9 @@ def claim_ids(
     return claimed
 
 
-def record(model: type[models.Model], pk: int, *, claimed_at: datetime, **fields: object) -> bool:
+def record(
+    model: type[models.Model], pk: int, *, claimed_at: datetime | None, **fields: object
+) -> bool:
     """Record a claimed row's outcome if the claim still holds (still sending, same claim
     time); raw SQL because it runs once per row sent, and the ORM spent about as long
     compiling it as the database spent running it."""

@@ -177,7 +177,6 @@ def _record(delivery: Delivery, attempt: Attempt, *, now: datetime) -> bool:
         fields["sent_at"] = now
     if attempt.state == DeliveryState.PENDING:
         fields["next_attempt_at"] = now + (attempt.delay or timedelta(0))
-    assert delivery.claimed_at is not None
     recorded = outbox.record(Delivery, delivery.pk, claimed_at=delivery.claimed_at, **fields)
     if not recorded:
         logger.info("webhook.superseded", extra=_ids(delivery))  # requeued meanwhile

@@ -26,14 +26,13 @@ import socket
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import connection as db
-from django.db.models import F, Field
 from django.utils import timezone
 
+from casedesk import outbox
 from webhooks.emit import on_task_overdue
 
 from .. import emails
@@ -53,54 +52,11 @@ BATCH_SIZE = 25
 BATCH_HOLD_SECONDS = 1.0
 
 
-def _db_value(name: str, value: object) -> Any:
-    """A Reminder field's value as the database stores it (SQLite keeps date-times as text,
-    so raw SQL must compare them in that form)."""
-    field = cast("Field[Any, Any]", Reminder._meta.get_field(name))  # a concrete column
-    return field.get_db_prep_save(value, connection=db)
-
-
-_CLAIM_SQL = """
-    UPDATE cases_reminder SET state = 'sending', claimed_at = %s, attempts = attempts + 1
-    WHERE id IN (
-        SELECT id FROM cases_reminder
-        WHERE state = 'pending' AND due_at <= %s{scope}
-        ORDER BY due_at, id
-        LIMIT %s
-        FOR UPDATE SKIP LOCKED
-    )
-    RETURNING id
-"""
-
-
 def _claim_ids(now: datetime, *, size: int, case_id: int | None) -> list[int]:
-    """Mark up to `size` of the oldest due pending rows as ours; their ids (none: nothing due)."""
-    if db.vendor == "postgresql":
-        # One statement; SKIP LOCKED lets concurrent sweeps take disjoint batches at once,
-        # and a row another sweep claimed meanwhile fails the re-checked `state = 'pending'`.
-        scope = ""
-        params: list[Any] = [now, now]
-        if case_id is not None:
-            scope = " AND case_id = %s"
-            params.append(case_id)
-        with db.cursor() as cursor:
-            cursor.execute(_CLAIM_SQL.format(scope=scope), [*params, size])
-            return [row[0] for row in cursor.fetchall()]
-    # Elsewhere (SQLite): pick candidates, then a conditional update decides who owns each.
-    due = Reminder.objects.filter(state=ReminderState.PENDING, due_at__lte=now)
-    if case_id is not None:
-        due = due.filter(case_id=case_id)
-    claimed: list[int] = []
-    # Twice as many candidates as wanted: another sweep may take some of them first.
-    for reminder_id in due.order_by("due_at", "id").values_list("id", flat=True)[: size * 2]:
-        taken = Reminder.objects.filter(pk=reminder_id, state=ReminderState.PENDING).update(
-            state=ReminderState.SENDING, claimed_at=now, attempts=F("attempts") + 1
-        )
-        if taken:
-            claimed.append(reminder_id)
-            if len(claimed) == size:
-                break
-    return claimed
+    """Mark up to `size` of the oldest due pending rows as ours; their ids (none: nothing due).
+    The claim statement is shared with the webhook sweep (casedesk/outbox.py)."""
+    scope = {"case_id": case_id} if case_id is not None else None
+    return outbox.claim_ids(Reminder, now=now, size=size, due_field="due_at", scope=scope)
 
 
 def claim_batch(
@@ -147,24 +103,10 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, 86400))
 
 
-# Raw SQL for the one statement run for every row: the ORM spent about as long compiling
-# it as the database spent running it.
-_RECORD_SQL = (
-    "UPDATE cases_reminder SET {sets} WHERE id = %s AND state = 'sending' AND claimed_at = %s"
-)
-
-
 def _finish(reminder: Reminder, **fields: object) -> bool:
     """Record the outcome; only the owner of the claim can (same state, same claim time), so
     a row rescheduled meanwhile (pending again, a new generation) keeps its new outcome."""
-    sets = ", ".join(f"{name} = %s" for name in fields)
-    values = [_db_value(name, value) for name, value in fields.items()]
-    with db.cursor() as cursor:
-        cursor.execute(
-            _RECORD_SQL.format(sets=sets),
-            [*values, reminder.pk, _db_value("claimed_at", reminder.claimed_at)],
-        )
-        recorded: bool = cursor.rowcount == 1
+    recorded = outbox.record(Reminder, reminder.pk, claimed_at=reminder.claimed_at, **fields)
     if not recorded:
         # Rescheduled or recovered meanwhile: its new state stands.
         logger.info("reminder.changed_while_held", extra={"reminder_id": reminder.pk})
@@ -173,13 +115,7 @@ def _finish(reminder: Reminder, **fields: object) -> bool:
 
 def _release(reminders: Sequence[Reminder]) -> int:
     """Give claimed, unsent rows back (pending, this claim not counted as a try)."""
-    if not reminders:
-        return 0
-    return Reminder.objects.filter(
-        pk__in=[reminder.pk for reminder in reminders],
-        state=ReminderState.SENDING,
-        claimed_at=reminders[0].claimed_at,  # one claim statement, one claim time
-    ).update(state=ReminderState.PENDING, attempts=F("attempts") - 1)
+    return outbox.release(Reminder, reminders)
 
 
 def _ids(reminder: Reminder) -> dict[str, object]:
