@@ -1,6 +1,6 @@
 """The webhook sweep: claim a small batch of due deliveries, post each outside any
 transaction, record each right after its post — the reminder sweep's pattern, through the
-claim helpers factored out of it (casedesk/outbox.py).
+claim helpers both sweeps share (casedesk/outbox.py).
 
 - Claim: `pending → sending` by conditional update (FOR UPDATE SKIP LOCKED on PostgreSQL),
   the claim time being the claim's token for every later write of the row.
