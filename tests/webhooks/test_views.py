@@ -215,3 +215,13 @@ def test_the_log_pages_by_id_with_a_fixed_number_of_queries(
         page = client.get(reverse("webhook_endpoint", args=[endpoint.pk])).content.decode()
     assert page.count('class="list-group-item small delivery-row"') == 50
     assert "Older deliveries" in page
+
+
+def test_no_webhook_page_or_action_is_stored(signed_in, admin_user, endpoint, delivery):
+    """Signed-in responses carry Cache-Control: no-store (tests/test_no_store.py names this
+    part of the site as walked here)."""
+    client = signed_in(admin_user)
+    for method, url in routes(endpoint, delivery):
+        response = getattr(client, method)(url)
+        assert response.status_code < 500
+        assert "no-store" in response.get("Cache-Control", ""), url

@@ -16,7 +16,12 @@ from collections import Counter, defaultdict
 import pytest
 
 from cases import services
-from tests.cases.test_reminder_faults import fault_broker, process_env, workers  # noqa: F401
+from tests.cases.test_reminder_faults import (  # noqa: F401 (fixtures)
+    fault_broker,
+    private_redis,
+    process_env,
+    workers,
+)
 from tests.threads import wait_for
 from webhooks.models import Delivery, DeliveryState
 
