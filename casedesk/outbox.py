@@ -12,12 +12,12 @@ import contextlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import connection as db
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Field
 
 _CLAIM_SQL = """
     UPDATE {table} SET state = 'sending', claimed_at = %s, attempts = attempts + 1
@@ -32,10 +32,15 @@ _CLAIM_SQL = """
 """
 
 
-def db_value(model: type[models.Model], name: str, value: object) -> object:
+def _field(model: type[models.Model], name: str) -> Field[Any, Any]:
+    # A concrete column of the outbox table (never a relation's reverse side).
+    return cast("Field[Any, Any]", model._meta.get_field(name))
+
+
+def db_value(model: type[models.Model], name: str, value: object) -> Any:
     """A field's value as the database stores it (SQLite keeps date-times as text, so raw
     SQL must compare them in that form)."""
-    return model._meta.get_field(name).get_db_prep_save(value, connection=db)
+    return _field(model, name).get_db_prep_save(value, connection=db)
 
 
 def claim_ids(
@@ -53,8 +58,8 @@ def claim_ids(
         # One statement; SKIP LOCKED lets concurrent sweeps take disjoint batches at once,
         # and a row another sweep claimed meanwhile fails the re-checked `state = 'pending'`.
         table = model._meta.db_table
-        column = model._meta.get_field(due_field).column
-        where = "".join(f" AND {model._meta.get_field(k).column} = %s" for k in scope)
+        column = _field(model, due_field).column
+        where = "".join(f" AND {_field(model, k).column} = %s" for k in scope)
         sql = _CLAIM_SQL.format(table=table, due=column, scope=where)
         with db.cursor() as cursor:
             cursor.execute(sql, [now, now, *scope.values(), size])
@@ -82,12 +87,13 @@ def record(
     time); raw SQL because it runs once per row sent, and the ORM spent about as long
     compiling it as the database spent running it."""
     table = model._meta.db_table
-    sets = ", ".join(f"{model._meta.get_field(name).column} = %s" for name in fields)
+    sets = ", ".join(f"{_field(model, name).column} = %s" for name in fields)
     values = [db_value(model, name, value) for name, value in fields.items()]
     sql = f"UPDATE {table} SET {sets} WHERE id = %s AND state = 'sending' AND claimed_at = %s"
     with db.cursor() as cursor:
         cursor.execute(sql, [*values, pk, db_value(model, "claimed_at", claimed_at)])
-        return cursor.rowcount == 1
+        changed: int = cursor.rowcount
+    return changed == 1
 
 
 @contextmanager

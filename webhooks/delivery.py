@@ -154,15 +154,15 @@ def post_once(
     code, took = response.status, response.duration_ms
     if 200 <= code < 300:
         return Attempt(DeliveryState.SENT, code=code, duration_ms=took, endpoint_failed=False)
-    error = f"HTTP {code}: {response.text.strip()[:200]}"
+    answer = f"HTTP {code}: {response.text.strip()[:200]}"
     if code == 429 or code >= 500:
         delay = retry_after(response.retry_after, now=now)
-        attempt = Attempt("", code=code, duration_ms=took, error=error, delay=delay)
+        attempt = Attempt("", code=code, duration_ms=took, error=answer, delay=delay)
         return _retry_or_fail(delivery, attempt)
     if 300 <= code < 400:
-        error = f"HTTP {code}: redirects are not followed."
+        answer = f"HTTP {code}: redirects are not followed."
     return Attempt(
-        DeliveryState.FAILED, code=code, duration_ms=took, error=f"{error} (not retried)"
+        DeliveryState.FAILED, code=code, duration_ms=took, error=f"{answer} (not retried)"
     )
 
 
@@ -243,7 +243,10 @@ def _ids(delivery: Delivery) -> dict[str, object]:
     }
 
 
-_LEVELS = {DeliveryState.SENT: logging.INFO, DeliveryState.PENDING: logging.WARNING}
+_LEVELS: dict[str, int] = {
+    DeliveryState.SENT: logging.INFO,
+    DeliveryState.PENDING: logging.WARNING,
+}
 
 
 def deliver(delivery: Delivery, *, state: BatchState | None = None) -> str:

@@ -33,7 +33,7 @@ def subscribers() -> list[tuple[int, frozenset[str]]]:
     """(endpoint id, event types) of every active endpoint, cached for
     CASEDESK_WEBHOOK_ENDPOINT_CACHE_SECONDS; a change clears it (for every process when the
     cache is shared, CACHE_URL; otherwise others see it when their copy expires)."""
-    cached = cache.get(cache_keys.webhook_subscribers())
+    cached: list[tuple[int, frozenset[str]]] | None = cache.get(cache_keys.webhook_subscribers())
     if cached is None:
         rows = Endpoint.objects.filter(active=True).values_list("id", "event_types")
         cached = [(pk, frozenset(types)) for pk, types in rows]

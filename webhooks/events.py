@@ -123,7 +123,10 @@ def _load_case(case_id: int) -> Case:
 
 
 def _load_task(task_id: int) -> FollowUpTask:
-    return FollowUpTask.objects.select_related("assignee", "completed_by").get(pk=task_id)
+    task: FollowUpTask = FollowUpTask.objects.select_related("assignee", "completed_by").get(
+        pk=task_id
+    )
+    return task
 
 
 def event_data(event: CaseEvent) -> dict[str, Any]:

@@ -8,11 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from cases.http import AuthedRequest
 from cases.models import Role
 
 from . import services
@@ -23,7 +24,7 @@ LOG_PAGE = 50
 OPEN_STATES = [DeliveryState.PENDING, DeliveryState.SENDING, DeliveryState.FAILED]
 
 
-def _require_admin(request: HttpRequest) -> None:
+def _require_admin(request: AuthedRequest) -> None:
     if request.user.role != Role.ADMIN:
         raise PermissionDenied("Only admins manage webhooks.")
 
@@ -33,7 +34,7 @@ def _endpoint(pk: int) -> Endpoint:
 
 
 @login_required
-def endpoint_list(request: HttpRequest) -> HttpResponse:
+def endpoint_list(request: AuthedRequest) -> HttpResponse:
     _require_admin(request)
     endpoints = list(Endpoint.objects.order_by("url", "id"))
     # Counted on delivery_open_idx, which holds only the rows not yet sent: sent rows,
@@ -45,16 +46,20 @@ def endpoint_list(request: HttpRequest) -> HttpResponse:
         .annotate(n=Count("id"))
     )
     tally: dict[tuple[int, str], int] = {(pk, state): n for pk, state, n in counts}
-    for endpoint in endpoints:
-        endpoint.waiting = tally.get((endpoint.pk, DeliveryState.PENDING), 0) + tally.get(
-            (endpoint.pk, DeliveryState.SENDING), 0
-        )
-        endpoint.failed = tally.get((endpoint.pk, DeliveryState.FAILED), 0)
-    return render(request, "webhooks/endpoint_list.html", {"endpoints": endpoints})
+    rows = [
+        {
+            "endpoint": endpoint,
+            "waiting": tally.get((endpoint.pk, DeliveryState.PENDING), 0)
+            + tally.get((endpoint.pk, DeliveryState.SENDING), 0),
+            "failed": tally.get((endpoint.pk, DeliveryState.FAILED), 0),
+        }
+        for endpoint in endpoints
+    ]
+    return render(request, "webhooks/endpoint_list.html", {"rows": rows})
 
 
 def _show_secret(
-    request: HttpRequest, endpoint: Endpoint, secret: str, *, new: bool
+    request: AuthedRequest, endpoint: Endpoint, secret: str, *, new: bool
 ) -> HttpResponse:
     """The secret, this once: rendered into the POST's answer (not a redirect to a page
     that could show it again), and never cached."""
@@ -65,7 +70,7 @@ def _show_secret(
 
 @never_cache
 @login_required
-def endpoint_create(request: HttpRequest) -> HttpResponse:
+def endpoint_create(request: AuthedRequest) -> HttpResponse:
     _require_admin(request)
     form = EndpointForm(request.POST or None, initial={"active": True})
     if request.method == "POST" and form.is_valid():
@@ -79,7 +84,7 @@ def endpoint_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def endpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def endpoint_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """The endpoint's settings form and its delivery log, newest first."""
     _require_admin(request)
     endpoint = _endpoint(pk)
@@ -129,7 +134,7 @@ def endpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_POST
 @login_required
-def endpoint_rotate(request: HttpRequest, pk: int) -> HttpResponse:
+def endpoint_rotate(request: AuthedRequest, pk: int) -> HttpResponse:
     _require_admin(request)
     endpoint = _endpoint(pk)
     secret = services.rotate_secret(endpoint, by=request.user)
@@ -138,7 +143,7 @@ def endpoint_rotate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def endpoint_send_failed_again(request: HttpRequest, pk: int) -> HttpResponse:
+def endpoint_send_failed_again(request: AuthedRequest, pk: int) -> HttpResponse:
     _require_admin(request)
     endpoint = _endpoint(pk)
     try:
@@ -152,7 +157,7 @@ def endpoint_send_failed_again(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def delivery_send_again(request: HttpRequest, pk: int) -> HttpResponse:
+def delivery_send_again(request: AuthedRequest, pk: int) -> HttpResponse:
     _require_admin(request)
     delivery = get_object_or_404(Delivery, pk=pk)
     try:

@@ -15,13 +15,13 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def endpoint_for(admin_user):  # type: ignore[no-untyped-def]
+def endpoint_for(admin_user):
     """Register an endpoint for a receiver through the service; the receiver learns the
     secret, as a real one would be told it once."""
     from webhooks import services
     from webhooks.models import EventType
 
-    def make(receiver: Receiver, *, types=None, path: str = "/hooks"):  # type: ignore[no-untyped-def]
+    def make(receiver: Receiver, *, types=None, path: str = "/hooks"):
         endpoint, secret = services.register_endpoint(
             by=admin_user, url=receiver.url(path), event_types=types or EventType.values
         )

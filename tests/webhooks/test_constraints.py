@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def endpoint(admin_user):  # type: ignore[no-untyped-def]
+def endpoint(admin_user):
     endpoint, _ = services.register_endpoint(
         by=admin_user, url="https://till.example.com/", event_types=["case.created"]
     )

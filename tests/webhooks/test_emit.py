@@ -25,7 +25,7 @@ ALL = EventType.values
 
 
 @pytest.fixture
-def endpoint(admin_user):  # type: ignore[no-untyped-def]
+def endpoint(admin_user):
     endpoint, _ = webhook_services.register_endpoint(
         by=admin_user, url="https://till.example.com/hooks", event_types=ALL
     )

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def strict(settings):  # type: ignore[no-untyped-def]
+def strict(settings):
     settings.CASEDESK_WEBHOOK_ALLOW_PRIVATE = False
     return settings
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def endpoint(admin_user):  # type: ignore[no-untyped-def]
+def endpoint(admin_user):
     endpoint, _ = webhook_services.register_endpoint(
         by=admin_user, url="https://till.example.com/hooks", event_types=["case.assigned"]
     )
@@ -23,7 +23,7 @@ def endpoint(admin_user):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def delivery(case, endpoint, staff, colleague):  # type: ignore[no-untyped-def]
+def delivery(case, endpoint, staff, colleague):
     services.reassign_case(case, by=staff, assignee=colleague)
     row = Delivery.objects.get()
     Delivery.objects.filter(pk=row.pk).update(
@@ -32,7 +32,7 @@ def delivery(case, endpoint, staff, colleague):  # type: ignore[no-untyped-def]
     return row
 
 
-def routes(endpoint, delivery):  # type: ignore[no-untyped-def]
+def routes(endpoint, delivery):
     return [
         ("get", reverse("webhook_endpoints")),
         ("get", reverse("webhook_endpoint_create")),

@@ -72,6 +72,7 @@ def test_every_event_type_arrives_signed_once_through_a_real_worker(
     case.refresh_from_db()
     services.resolve_case(case, by=staff, outcome="compromise", summary="Half refunded")
     feedback = services.schedule_feedback(case, send_at=timezone.now() + timedelta(days=1))
+    assert feedback is not None
     services.submit_feedback(feedback, rating=5, comment="Lovely")
     services.reopen_case(case, by=staff, reason="The part did not arrive")
 

@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(tra
 
 
 @pytest.fixture
-def env(tmp_path, smtp_sink, fault_broker):  # type: ignore[no-untyped-def]  # noqa: F811
+def env(tmp_path, smtp_sink, fault_broker):  # noqa: F811
     environment = process_env(tmp_path, smtp_sink.port, fault_broker)
     environment.update(
         CASEDESK_WEBHOOK_ALLOW_PRIVATE="1",
@@ -40,7 +40,7 @@ def env(tmp_path, smtp_sink, fault_broker):  # type: ignore[no-untyped-def]  # n
     return environment
 
 
-def owed(case, staff, colleague, endpoint_for, receiver, n: int) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def owed(case, staff, colleague, endpoint_for, receiver, n: int) -> dict[str, str]:
     """n case.assigned events for the receiver; their ids and stored bodies."""
     endpoint_for(receiver, types=["case.assigned"])
     for _ in range(n):
@@ -52,7 +52,7 @@ def owed(case, staff, colleague, endpoint_for, receiver, n: int) -> dict[str, st
     return expected
 
 
-def assert_all_arrived_unchanged(receiver, expected: dict[str, str]) -> Counter[str]:  # type: ignore[no-untyped-def]
+def assert_all_arrived_unchanged(receiver, expected: dict[str, str]) -> Counter[str]:
     bodies: dict[str, set[str]] = defaultdict(set)
     for arrived in receiver.accepted():
         bodies[arrived.msg_id].add(arrived.body)
