@@ -42,6 +42,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casedesk.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("ALLOWED_HOSTS", "localhost")
 
+from bench.common import write_result  # noqa: E402
 from bench.reminder_drain import ensure_database, unapplied_migrations  # noqa: E402
 
 BENCH_USERNAME = "webhook-drain-bench"
@@ -108,7 +109,7 @@ def main() -> int:
     parser.add_argument(
         "--migrate", action="store_true", help="apply migrations to an existing database"
     )
-    parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "webhook_drain.json"))
+    parser.add_argument("--json", help="default: bench/results/webhook_drain-YYYY-MM-DD-HHMM.json")
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL", "")
@@ -256,15 +257,13 @@ def main() -> int:
             received / max(last - due_at.timestamp(), 1e-9), 1
         ),
         "last_one_late_by_s": round(last - due_at.timestamp(), 2),
-        "machine": f"{os.cpu_count()} cores, {sys.platform}",
         "worker": pool,
         "database": f"PostgreSQL ({connection.settings_dict['NAME']})",
     }
     width = max(len(k) for k in result)
     for key, value in result.items():
         print(f"{key:<{width}}  {value}")
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps(result, indent=2))
+    print(f"wrote {write_result('webhook_drain', result, args.json)}")
     return 0 if received == args.count and receiver.bad == 0 else 1
 
 
