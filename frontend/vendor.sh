@@ -72,6 +72,16 @@ copy "$chart_js" "$VENDOR/chart.js"
 chart_license="$(first_existing "$NM/chart.js/LICENSE.md" "$NM/chart.js/LICENSE")"
 copy "$chart_license" "$VENDOR/chart.js"
 
+# --- axe-core (tests only) ----------------------------------------------------
+# The accessibility engine the browser tests inject. It lives under tests/, never under
+# static/, so collectstatic never publishes it and no user is ever served it.
+AXE_DIR="$ROOT_DIR/tests/browser/vendor"
+rm -rf "$AXE_DIR/axe-core"
+copy "$NM/axe-core/axe.min.js"            "$AXE_DIR/axe-core"
+copy "$NM/axe-core/LICENSE"               "$AXE_DIR/axe-core"
+copy "$NM/axe-core/LICENSE-3RD-PARTY.txt" "$AXE_DIR/axe-core"
+sed -i -E 's#//[#@][[:space:]]*sourceMappingURL=[^[:space:]]*[[:space:]]*$##' "$AXE_DIR/axe-core/axe.min.js"
+
 # --- strip source maps -------------------------------------------------------
 # ManifestStaticFilesStorage would try to resolve the referenced .map files
 # (which are not vendored) and abort collectstatic.
@@ -97,3 +107,5 @@ fi
 
 echo "Vendored assets written to $VENDOR:"
 (cd "$ROOT_DIR/static" && find vendor -type f | sort)
+echo "Test-only assets written to $AXE_DIR:"
+(cd "$ROOT_DIR/tests/browser" && find vendor -type f | sort)
