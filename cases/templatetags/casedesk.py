@@ -132,6 +132,7 @@ def case_table(
         url=reverse("case_detail", args=[_REF]).partition(_REF),
         hide_customer=hide_customer,
         activity=date_field == "activity",
+        date_label=date_label,
     )
     headers = ["Case", "Subject", *([] if hide_customer else ["Customer"])]
     headers += ["Status", "Priority", "Assignee", date_label]
@@ -142,7 +143,9 @@ def case_table(
             format_html('<tr><td colspan="{}" class="text-muted">{}</td></tr>', len(headers), empty)
         ]
     return format_html(
-        '<div class="table-responsive">\n<table class="table table-hover align-middle mb-0">\n'
+        # case-table: on a phone, CSS stacks each row as a card (static/css/casedesk.css).
+        '<div class="table-responsive case-table-wrap">\n'
+        '<table class="table table-hover align-middle mb-0 case-table">\n'
         "  <thead><tr>{}</tr></thead>\n  <tbody>\n{}  </tbody>\n</table>\n</div>",
         head,
         mark_safe("".join(rows)),  # each row is built with format_html
@@ -160,12 +163,17 @@ class _RowParts:
     url: tuple[str, str, str]
     hide_customer: bool
     activity: bool
+    date_label: str = "Created"
 
 
 def _case_row(case: Any, shared: _RowParts) -> str:
     customer = ""
     if not shared.hide_customer:
-        customer = format_html("<td>{} {}</td>", case.customer, customer_flags(case.customer))
+        customer = format_html(
+            '<td class="case-customer" data-label="Customer">{} {}</td>',
+            case.customer,
+            customer_flags(case.customer),
+        )
     when = case.last_activity_at if shared.activity else case.created_at
     if when:
         when = dateformat.format(timezone.localtime(when), shared.when_format)
@@ -174,13 +182,13 @@ def _case_row(case: Any, shared: _RowParts) -> str:
         subject = subject[:69] + "…"
     return format_html(
         "    <tr>\n"
-        '      <td class="text-nowrap"><a href="{}">{}</a></td>\n'
-        '      <td>{}<div class="small text-muted">{} · {}</div></td>\n'
+        '      <td class="case-ref text-nowrap"><a href="{}">{}</a></td>\n'
+        '      <td class="case-subject">{}<div class="small text-muted">{} · {}</div></td>\n'
         "      {}\n"
-        "      <td>{}</td>\n"
-        '      <td><span class="priority-{}">{}</span></td>\n'
-        "      <td>{}</td>\n"
-        '      <td class="small text-nowrap">{}</td>\n'
+        '      <td class="case-status" data-label="Status">{}</td>\n'
+        '      <td class="case-priority" data-label="Priority"><span class="priority-{}">{}</span></td>\n'
+        '      <td class="case-assignee" data-label="Assignee">{}</td>\n'
+        '      <td class="case-when small text-nowrap" data-label="{}">{}</td>\n'
         "    </tr>\n",
         shared.url[0] + case.reference + shared.url[2],
         case.reference,
@@ -192,5 +200,6 @@ def _case_row(case: Any, shared: _RowParts) -> str:
         case.priority,
         shared.priority.get(case.priority, case.priority),
         case.assignee or "—",
+        shared.date_label,
         when or "",
     )

@@ -41,7 +41,7 @@ def test_a_row_shows_the_case_as_the_lists_did(team, staff, category, settings):
     html = render([case])
     assert f'<a href="/cases/{case.reference}/">{case.reference}</a>' in html
     # Escaped, and cut at 70 characters with an ellipsis, as |truncatechars:70.
-    assert f"<td>Broken &amp; bent {'x' * 55}…<div" in html
+    assert f'<td class="case-subject">Broken &amp; bent {"x" * 55}…<div' in html
     assert "Ann &lt;Smith&gt;" in html
     assert (
         'text-bg-danger me-1"><i class="bi bi-flag-fill" aria-hidden="true"></i> Two staff' in html
@@ -49,9 +49,12 @@ def test_a_row_shows_the_case_as_the_lists_did(team, staff, category, settings):
     assert 'text-bg-warning me-1"><i class="bi bi-flag-fill" aria-hidden="true"></i> Valued' in html
     assert '<span class="badge status-pending_approval">Pending approval</span>' in html
     assert '<span class="priority-urgent">Urgent</span>' in html
-    assert f"<td>{staff}</td>" in html
+    assert f'<td class="case-assignee" data-label="Assignee">{staff}</td>' in html
     assert "4 Jul 2026 10:05" in html  # London summer time, not UTC
     assert '<th scope="col">Customer</th>' in html
+    # What a phone's stacked row labels and keeps: status and priority by name.
+    assert 'class="case-status" data-label="Status"' in html
+    assert 'class="case-priority" data-label="Priority"' in html
 
 
 def test_the_profile_leaves_out_the_customer_and_shows_last_activity(team, staff, category):
@@ -61,7 +64,8 @@ def test_the_profile_leaves_out_the_customer_and_shows_last_activity(team, staff
     assert '<th scope="col">Customer</th>' not in html
     assert '<th scope="col">Last activity</th>' in html
     assert "15 Jan 2026 23:30" in html
-    assert "<td>—</td>" in html  # nobody assigned
+    assert '<td class="case-assignee" data-label="Assignee">—</td>' in html  # nobody assigned
+    assert 'data-label="Last activity">15 Jan 2026 23:30</td>' in html
 
 
 def test_no_cases_shows_the_message_escaped():
@@ -95,4 +99,4 @@ def test_dates_follow_the_locales_date_format(team, staff, category, settings, l
             .render({"when": case.created_at})
         )
     assert by_filter == shown
-    assert f'<td class="small text-nowrap">{shown}</td>' in html
+    assert f'<td class="case-when small text-nowrap" data-label="Created">{shown}</td>' in html
