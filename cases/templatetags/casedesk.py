@@ -34,6 +34,24 @@ def case_actions(context: template.Context, case: Any) -> frozenset[str]:
     return permissions.allowed_actions(context["user"], case)
 
 
+@register.simple_tag
+def active_filters(form: Any, *ignore: str) -> int:
+    """How many of a bound filter form's visible fields hold a value (`ignore`: e.g. the sort).
+
+    A phone shows the case list's filters folded away; this count on the button says
+    that the list is filtered, and by how much.
+    """
+    count = 0
+    for bound in form:
+        if bound.is_hidden or bound.name in ignore:
+            continue
+        value = bound.value()
+        values = value if isinstance(value, list | tuple) else [value]
+        if any(v not in (None, "") for v in values):
+            count += 1
+    return count
+
+
 @register.filter
 def money(value: object) -> str:
     """Exact money for display: 1234.5 → "1,234.50". Aggregates on SQLite lose the scale."""
