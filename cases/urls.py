@@ -8,6 +8,7 @@ from .views import (
     followups,
     home,
     insights,
+    preferences,
     search,
     studies,
 )
@@ -16,6 +17,11 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("search/", search.search, name="search"),
     path("search/suggest/", search.search_suggest, name="search_suggest"),
+    path(
+        "preferences/shortcuts/",
+        preferences.shortcuts_preference,
+        name="shortcuts_preference",
+    ),
     path("customers/", customers.customer_list, name="customer_list"),
     path("customers/new/", customers.customer_create, name="customer_create"),
     path("customers/<int:pk>/", customers.customer_detail, name="customer_detail"),

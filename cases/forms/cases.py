@@ -25,6 +25,7 @@ from .common import (
     ObjectChoiceField,
     TeamChoiceMixin,
     auto_id,
+    fit_input_modes,
     form_helper,
     object_field,
     phone_input,
@@ -82,6 +83,7 @@ class CaseForm(ExplainedTextLimits, TeamChoiceMixin, forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        fit_input_modes(self)
         self.user = user
         self.duplicates: list[Customer] = []
         cast(

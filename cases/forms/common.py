@@ -74,6 +74,22 @@ def form_helper(
     return helper
 
 
+def fit_input_modes(form: forms.BaseForm) -> None:
+    """The keyboard a phone should offer for each field: digits for minutes, digits with a
+    decimal point for money, a dial pad for phone numbers, an email keyboard for email."""
+    for name, field in form.fields.items():
+        attrs = field.widget.attrs
+        if isinstance(field, forms.EmailField):
+            attrs.setdefault("autocomplete", "email")
+        elif isinstance(field, forms.DecimalField):
+            attrs.setdefault("inputmode", "decimal")
+        elif isinstance(field, forms.IntegerField):
+            attrs.setdefault("inputmode", "numeric")
+        elif name.endswith("phone"):
+            attrs.update({"type": "tel", "inputmode": "tel"})
+            attrs.setdefault("autocomplete", "tel")
+
+
 def auto_id(kwargs: dict[str, Any], name: str) -> None:
     """The case page holds many forms with fields of the same name (summary, demeanour,
     policy): distinct ids keep every label pointing at its own field."""

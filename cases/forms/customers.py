@@ -17,6 +17,7 @@ from ..models import (
 from ..phones import normalise_phone
 from .common import (
     TeamChoiceMixin,
+    fit_input_modes,
     form_helper,
     phone_input,
     valid_phone,
@@ -56,6 +57,7 @@ class CustomerForm(ExplainedTextLimits, TeamChoiceMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        fit_input_modes(self)
         self.user = user
         self.duplicates: list[Customer] = []
         self._setup_team(user)

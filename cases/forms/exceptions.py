@@ -15,6 +15,7 @@ from ..limits import ExplainedTextLimits
 from .common import (
     ObjectChoiceField,
     auto_id,
+    fit_input_modes,
     form_helper,
     object_field,
     policies_in_force,
@@ -52,6 +53,7 @@ class ExceptionRequestForm(ExplainedTextLimits, forms.Form):
     ) -> None:
         auto_id(kwargs, "request")
         super().__init__(*args, **kwargs)
+        fit_input_modes(self)
         offered = (
             AllowedException.objects.filter(active=True, policy__active=True)
             .select_related("policy")
@@ -118,6 +120,7 @@ class DecisionForm(ExplainedTextLimits, forms.Form):
     def __init__(self, *args: Any, request_value: Decimal, action: str = "", **kwargs: Any) -> None:
         auto_id(kwargs, "decision")
         super().__init__(*args, **kwargs)
+        fit_input_modes(self)
         self.request_value = request_value
         self.helper = form_helper("Record decision", action=action, name="decision")
 

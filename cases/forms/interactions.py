@@ -20,6 +20,7 @@ from .common import (
     DEFAULT_CHANNEL,
     DEFAULT_MINUTES,
     DueTimeField,
+    fit_input_modes,
     form_helper,
 )
 
@@ -44,6 +45,7 @@ class InteractionForm(ExplainedTextLimits, forms.Form):
         self, *args: Any, action: str = "", upload_problems: Iterable[str] = (), **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        fit_input_modes(self)
         self.helper = form_helper("Log interaction", action=action, name="interaction")
         self.helper.form_id = "interaction-form"
         self.helper.attrs = {

@@ -34,6 +34,9 @@ class Team(models.Model):
 class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STAFF)
     teams = models.ManyToManyField(Team, related_name="members", blank=True)
+    # Single-key shortcuts (static/js/shortcuts.js); some people, and some screen readers'
+    # browse modes, want every key to themselves.
+    keyboard_shortcuts = models.BooleanField(default=True)
 
     objects: ClassVar[UserManager[Self]] = UserManager()
 

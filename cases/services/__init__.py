@@ -42,6 +42,7 @@ from .followups import (
     schedule_feedback,
     submit_feedback,
 )
+from .preferences import set_keyboard_shortcuts
 from .reminders import send_due_reminders
 from .teams import can_assign
 from .timeline import ALLOWED_TRANSITIONS, move_status, record_event
@@ -83,6 +84,7 @@ __all__ = [
     "request_exception",
     "required_level",
     "resolve_case",
+    "set_keyboard_shortcuts",
     "update_customer",
     "update_triage",
     "withdraw_exception",

@@ -204,7 +204,8 @@ def _case_row(case: Any, shared: _RowParts) -> str:
         '      <td class="case-subject">{}<div class="small text-muted">{} · {}</div></td>\n'
         "      {}\n"
         '      <td class="case-status" data-label="Status">{}</td>\n'
-        '      <td class="case-priority" data-label="Priority"><span class="priority-{}">{}</span></td>\n'
+        '      <td class="case-priority" data-label="Priority">'
+        '<span class="priority-{}">{}</span></td>\n'
         '      <td class="case-assignee" data-label="Assignee">{}</td>\n'
         '      <td class="case-when small text-nowrap" data-label="{}">{}</td>\n'
         "    </tr>\n",

@@ -12,4 +12,17 @@
       }
     }
   });
+
+  // Ctrl+Enter (or Cmd+Enter) in the interaction summary saves it: type, then save,
+  // without leaving the keyboard for the button.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) {
+      return;
+    }
+    var field = event.target;
+    if (field && field.matches && field.matches("#interaction-form textarea")) {
+      event.preventDefault();
+      field.form.requestSubmit();
+    }
+  });
 })();

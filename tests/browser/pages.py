@@ -46,9 +46,12 @@ def seed() -> dict[str, str]:
     for demeanour, card in DEMEANOUR_GUIDANCE.items():
         DemeanourGuidance.objects.get_or_create(demeanour=demeanour, defaults=card)
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    flagged = Case.objects.filter(
-        customer__flags__contains=[CustomerFlag.DISENGAGE], status__in=["new", "open"]
-    ).first() or Case.objects.filter(customer__flags__contains=[CustomerFlag.DISENGAGE]).first()
+    flagged = (
+        Case.objects.filter(
+            customer__flags__contains=[CustomerFlag.DISENGAGE], status__in=["new", "open"]
+        ).first()
+        or Case.objects.filter(customer__flags__contains=[CustomerFlag.DISENGAGE]).first()
+    )
     assert flagged is not None, "the demo data has a case of an abusive customer"
     open_with_email = Case.objects.filter(customer__email__gt="").first()
     assert open_with_email is not None
@@ -137,7 +140,7 @@ WIDEST_ELEMENTS = """
     .filter(e => e.getBoundingClientRect().right > w + 0.5)
     .slice(-5)
     .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
-         (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : '') +
+         [...e.classList].map(c => '.' + c).join('') +
          ' ' + Math.round(e.getBoundingClientRect().right));
 })()
 """
