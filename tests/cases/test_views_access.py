@@ -247,6 +247,14 @@ ROUTES = [
     Route("search", data={"q": "fridge"}),
     Route("search_suggest", data={"q": "Dana", "list": "nav-search"}),
     Route("search_suggest", data={"q": "Dana", "list": "case-customer"}),
+    # Anyone signed in sets their own shortcuts preference, then goes back where they were.
+    Route(
+        "shortcuts_preference",
+        "post",
+        data={"enabled": "off", "next": "/tasks/"},
+        insider_gets=r"^/tasks/$",
+        outsider_gets=302,
+    ),
     Route("customer_list"),
     Route("customer_create"),
     Route(
