@@ -99,6 +99,9 @@ def test_shortcuts_overlay_lists_them_and_the_keys_go_where_it_says(
     # Staff have no approvals queue, so no "a" in their list.
     expect(dialog).not_to_contain_text("Approvals queue")
     shot("overlay")
+    # Bootstrap moves focus into the dialog once it has finished opening; Escape before
+    # that is ignored, as it is for anyone pressing it mid-animation.
+    expect(page.locator("#shortcuts-dialog")).to_be_focused()
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
 
@@ -176,3 +179,25 @@ def test_shortcuts_switched_off_stay_off_until_switched_on_again(
     page.keyboard.press("g")
     page.keyboard.press("c")
     expect(page).to_have_url(f"{live_server.url}/cases/")
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_guidance_for_a_flagged_customer_comes_first_on_a_phone(
+    page: Page, live_server, staff, customer, case, guidance, watch, sign_in, shot, width: str
+) -> None:  # type: ignore[no-untyped-def]
+    customer.flags = ["disengage", "two_staff"]
+    customer.save(update_fields=["flags"])
+    sign_in(staff)
+    if width == "phone":
+        page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/cases/{case.reference}/")
+    guidance_box = page.locator("#guidance").bounding_box()
+    form_box = page.locator("#interaction-panel").bounding_box()
+    assert guidance_box is not None and form_box is not None
+    shot(f"{width}-flagged")
+    if width == "phone":
+        # One column: the guidance sits above the interaction form.
+        assert guidance_box["y"] + guidance_box["height"] <= form_box["y"]
+    else:
+        # Two columns: the form on the left, the guidance beside it on the right.
+        assert guidance_box["x"] >= form_box["x"] + form_box["width"]

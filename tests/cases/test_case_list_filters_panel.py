@@ -31,3 +31,10 @@ def test_each_date_of_the_ranges_has_its_own_label(signed_in, staff):
         for end in ("0", "1"):
             assert re.search(rf'<label[^>]*for="id_{field}_{end}"', html), (field, end)
             assert f'id="id_{field}_{end}"' in html
+
+
+def test_a_filter_with_an_error_keeps_the_panel_open(signed_in, staff):
+    html = signed_in(staff).get(reverse("case_list"), {"created_after": "2026-13-45"})
+    html = html.content.decode()
+    assert "collapse filters-panel show" in html
+    assert 'aria-expanded="true"' in _button(html)
