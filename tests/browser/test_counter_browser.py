@@ -17,6 +17,12 @@ from .pages import PHONE
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def _ready(page: Page) -> None:
+    """Wait until the page's scripts have run: a key pressed before then is the browser's,
+    and a busy machine can paint the page well before its scripts arrive."""
+    page.wait_for_load_state("load")
+
+
 def _timeline(page: Page):  # type: ignore[no-untyped-def]
     return page.locator("#timeline")
 
@@ -26,6 +32,7 @@ def test_logging_an_interaction_takes_two_actions_when_the_defaults_fit(
     page: Page, live_server, staff, case, guidance, watch, sign_in, shot, width: str
 ) -> None:  # type: ignore[no-untyped-def]
     sign_in(staff)  # at desktop width, where the fixture finds "Sign out" in the menu
+    _ready(page)
     if width == "phone":
         page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/cases/{case.reference}/")
@@ -48,6 +55,7 @@ def test_logging_an_interaction_by_keyboard_alone_with_the_shortcuts(
     page: Page, live_server, staff, case, guidance, watch, sign_in, shot
 ) -> None:  # type: ignore[no-untyped-def]
     sign_in(staff)
+    _ready(page)
     page.goto(f"{live_server.url}/cases/{case.reference}/")
     summary = page.locator("#interaction-panel").get_by_label("Summary")
     actions = 0
@@ -78,6 +86,7 @@ def test_the_skip_link_on_a_case_page_lands_on_the_interaction_form(
     page: Page, live_server, staff, case, guidance, watch, sign_in
 ) -> None:  # type: ignore[no-untyped-def]
     sign_in(staff)
+    _ready(page)
     page.goto(f"{live_server.url}/cases/{case.reference}/")
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to the interaction form")
@@ -92,6 +101,7 @@ def test_shortcuts_overlay_lists_them_and_the_keys_go_where_it_says(
     page: Page, live_server, staff, watch, sign_in, shot
 ) -> None:  # type: ignore[no-untyped-def]
     sign_in(staff)
+    _ready(page)
     page.keyboard.press("?")
     dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
     expect(dialog).to_be_visible()
@@ -108,12 +118,15 @@ def test_shortcuts_overlay_lists_them_and_the_keys_go_where_it_says(
     page.keyboard.press("g")
     page.keyboard.press("c")
     expect(page).to_have_url(f"{live_server.url}/cases/")
+    _ready(page)
     page.keyboard.press("g")
     page.keyboard.press("t")
     expect(page).to_have_url(f"{live_server.url}/tasks/")
+    _ready(page)
     page.keyboard.press("g")
     page.keyboard.press("h")
     expect(page).to_have_url(f"{live_server.url}/")
+    _ready(page)
 
     # "a" is for managers: nothing happens for staff.
     page.keyboard.press("a")
@@ -121,23 +134,28 @@ def test_shortcuts_overlay_lists_them_and_the_keys_go_where_it_says(
     search = page.get_by_role("searchbox", name="Search cases and customers")
     expect(search).to_be_focused()
     expect(page).to_have_url(f"{live_server.url}/")
+    _ready(page)
     # Typing in the search box is text: "n" and "g c" do nothing there.
     page.keyboard.type("ngc")
     expect(search).to_have_value("ngc")
     expect(page).to_have_url(f"{live_server.url}/")
+    _ready(page)
     page.keyboard.press("Escape")
     page.locator("main h1").click()
     # With a modifier held, a key is the browser's, not ours.
     page.keyboard.press("Alt+n")
     expect(page).to_have_url(f"{live_server.url}/")
+    _ready(page)
     page.keyboard.press("n")
     expect(page).to_have_url(f"{live_server.url}/cases/new/")
+    _ready(page)
 
 
 def test_a_manager_goes_to_approvals_with_a_and_search_opens_the_menu_on_a_phone(
     page: Page, live_server, manager, watch, sign_in, shot
 ) -> None:  # type: ignore[no-untyped-def]
     sign_in(manager)
+    _ready(page)
     page.set_viewport_size(PHONE)
     page.keyboard.press("/")
     search = page.get_by_role("searchbox", name="Search cases and customers")
@@ -148,17 +166,20 @@ def test_a_manager_goes_to_approvals_with_a_and_search_opens_the_menu_on_a_phone
     page.locator("main h1").click()
     page.keyboard.press("a")
     expect(page).to_have_url(f"{live_server.url}/approvals/")
+    _ready(page)
 
 
 def test_shortcuts_switched_off_stay_off_until_switched_on_again(
     page: Page, live_server, staff, watch, sign_in, shot
 ) -> None:  # type: ignore[no-untyped-def]
     sign_in(staff)
+    _ready(page)
     page.goto(f"{live_server.url}/tasks/")
     page.keyboard.press("?")
     dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
     dialog.get_by_role("button", name="Turn shortcuts off").click()
     expect(page).to_have_url(f"{live_server.url}/tasks/")
+    _ready(page)
     staff.refresh_from_db()
     assert staff.keyboard_shortcuts is False
 
@@ -167,6 +188,7 @@ def test_shortcuts_switched_off_stay_off_until_switched_on_again(
     page.keyboard.press("?")
     expect(dialog).to_be_hidden()
     expect(page).to_have_url(f"{live_server.url}/tasks/")
+    _ready(page)
 
     # The footer button still opens the list, where they can be switched back on.
     page.get_by_role("button", name="Keyboard shortcuts").click()
@@ -174,11 +196,13 @@ def test_shortcuts_switched_off_stay_off_until_switched_on_again(
     shot("off")
     dialog.get_by_role("button", name="Turn shortcuts on").click()
     expect(page).to_have_url(f"{live_server.url}/tasks/")
+    _ready(page)
     staff.refresh_from_db()
     assert staff.keyboard_shortcuts is True
     page.keyboard.press("g")
     page.keyboard.press("c")
     expect(page).to_have_url(f"{live_server.url}/cases/")
+    _ready(page)
 
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
@@ -188,6 +212,7 @@ def test_guidance_for_a_flagged_customer_comes_first_on_a_phone(
     customer.flags = ["disengage", "two_staff"]
     customer.save(update_fields=["flags"])
     sign_in(staff)
+    _ready(page)
     if width == "phone":
         page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/cases/{case.reference}/")
