@@ -15,11 +15,11 @@ from pathlib import Path
 
 from django.core.management import call_command
 from django.utils import timezone
-from playwright.sync_api import Page
+from playwright.sync_api import Page, ViewportSize
 
 AXE_SOURCE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 FAILING_IMPACTS = {"serious", "critical"}
 
 
@@ -60,7 +60,7 @@ def seed() -> dict[str, str]:
     return {
         "case": f"/cases/{flagged.reference}/",
         "customer": f"/customers/{flagged.customer_id}/",
-        "policy": f"/policies/{Policy.objects.order_by('code').first().code}/",  # type: ignore[union-attr]
+        "policy": f"/policies/{Policy.objects.order_by('code').first().code}/",
         "feedback": f"/feedback/{feedback_token(feedback)}/",
     }
 

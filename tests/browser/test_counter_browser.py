@@ -23,14 +23,14 @@ def _ready(page: Page) -> None:
     page.wait_for_load_state("load")
 
 
-def _timeline(page: Page):  # type: ignore[no-untyped-def]
+def _timeline(page: Page):
     return page.locator("#timeline")
 
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
 def test_logging_an_interaction_takes_two_actions_when_the_defaults_fit(
     page: Page, live_server, staff, case, guidance, watch, sign_in, shot, width: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sign_in(staff)  # at desktop width, where the fixture finds "Sign out" in the menu
     _ready(page)
     if width == "phone":
@@ -53,7 +53,7 @@ def test_logging_an_interaction_takes_two_actions_when_the_defaults_fit(
 
 def test_logging_an_interaction_by_keyboard_alone_with_the_shortcuts(
     page: Page, live_server, staff, case, guidance, watch, sign_in, shot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sign_in(staff)
     _ready(page)
     page.goto(f"{live_server.url}/cases/{case.reference}/")
@@ -84,7 +84,7 @@ def test_logging_an_interaction_by_keyboard_alone_with_the_shortcuts(
 
 def test_the_skip_link_on_a_case_page_lands_on_the_interaction_form(
     page: Page, live_server, staff, case, guidance, watch, sign_in
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sign_in(staff)
     _ready(page)
     page.goto(f"{live_server.url}/cases/{case.reference}/")
@@ -99,7 +99,7 @@ def test_the_skip_link_on_a_case_page_lands_on_the_interaction_form(
 
 def test_shortcuts_overlay_lists_them_and_the_keys_go_where_it_says(
     page: Page, live_server, staff, watch, sign_in, shot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sign_in(staff)
     _ready(page)
     page.keyboard.press("?")
@@ -153,7 +153,7 @@ def test_shortcuts_overlay_lists_them_and_the_keys_go_where_it_says(
 
 def test_a_manager_goes_to_approvals_with_a_and_search_opens_the_menu_on_a_phone(
     page: Page, live_server, manager, watch, sign_in, shot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sign_in(manager)
     _ready(page)
     page.set_viewport_size(PHONE)
@@ -171,7 +171,7 @@ def test_a_manager_goes_to_approvals_with_a_and_search_opens_the_menu_on_a_phone
 
 def test_shortcuts_switched_off_stay_off_until_switched_on_again(
     page: Page, live_server, staff, watch, sign_in, shot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sign_in(staff)
     _ready(page)
     page.goto(f"{live_server.url}/tasks/")
@@ -208,7 +208,7 @@ def test_shortcuts_switched_off_stay_off_until_switched_on_again(
 @pytest.mark.parametrize("width", ["desktop", "phone"])
 def test_guidance_for_a_flagged_customer_comes_first_on_a_phone(
     page: Page, live_server, staff, customer, case, guidance, watch, sign_in, shot, width: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     customer.flags = ["disengage", "two_staff"]
     customer.save(update_fields=["flags"])
     sign_in(staff)

@@ -34,7 +34,7 @@ def _become(page: Page, base: str, who: str | None, now: str | None) -> None:
 @pytest.mark.parametrize("width", ["desktop", "phone"])
 def test_every_main_page_passes_axe_and_fits_the_screen(
     page: Page, live_server, watch, shot, width: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page.set_viewport_size(PHONE if width == "phone" else DESKTOP)
     pages = main_pages(seed())
     problems: list[str] = []
