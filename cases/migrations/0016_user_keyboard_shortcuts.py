@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0011_fewer_redundant_indexes"),
+        ("cases", "0015_phone_numbers_e164"),
     ]
 
     operations = [
