@@ -131,7 +131,7 @@ def test_shortcuts_overlay_lists_them_and_the_keys_go_where_it_says(
     # "a" is for managers: nothing happens for staff.
     page.keyboard.press("a")
     page.keyboard.press("/")
-    search = page.get_by_role("searchbox", name="Search cases and customers")
+    search = page.get_by_role("combobox", name="Search cases and customers")
     expect(search).to_be_focused()
     expect(page).to_have_url(f"{live_server.url}/")
     _ready(page)
@@ -151,14 +151,14 @@ def test_shortcuts_overlay_lists_them_and_the_keys_go_where_it_says(
     _ready(page)
 
 
-def test_a_manager_goes_to_approvals_with_a_and_search_opens_the_menu_on_a_phone(
+def test_a_manager_goes_to_approvals_with_a_and_slash_focuses_search_on_a_phone(
     page: Page, live_server, manager, watch, sign_in, shot
 ) -> None:
     sign_in(manager)
     _ready(page)
     page.set_viewport_size(PHONE)
     page.keyboard.press("/")
-    search = page.get_by_role("searchbox", name="Search cases and customers")
+    search = page.get_by_role("combobox", name="Search cases and customers")
     expect(search).to_be_visible()
     expect(search).to_be_focused()
     shot("search-focused")
