@@ -49,6 +49,11 @@ def can_see_approvals(user: Any) -> bool:
     return is_manager_or_admin(user)
 
 
+def can_act_in_bulk(user: Any) -> bool:
+    """Managers and admins select cases in the case list and act on them at once."""
+    return is_manager_or_admin(user)
+
+
 def _next_statuses(status: str) -> set[str]:
     """Where a case in `status` can go with one action. The first action on a new case
     opens it on the way (the services move new → open first), so a new case can go

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import (
+    bulk,
     cases,
     customers,
     exceptions,
@@ -28,6 +29,7 @@ urlpatterns = [
     path("customers/<int:pk>/edit/", customers.customer_edit, name="customer_edit"),
     path("cases/", cases.case_list, name="case_list"),
     path("cases/new/", cases.case_create, name="case_create"),
+    path("cases/bulk/", bulk.case_bulk, name="case_bulk"),
     path("cases/<str:reference>/", cases.case_detail, name="case_detail"),
     path("cases/<str:reference>/timeline/", cases.case_timeline, name="case_timeline"),
     path(

@@ -6,6 +6,7 @@ and status moves), `teams` (who can take work) and `dispatch` (Celery tasks by n
 commit). Services never import `cases.tasks`.
 """
 
+from .bulk import BulkRefused, BulkResult, bulk_assign, bulk_close, bulk_set_priority
 from .cases import (
     close_quiet_cases,
     log_interaction,
@@ -48,6 +49,11 @@ from .teams import can_assign
 from .timeline import ALLOWED_TRANSITIONS, move_status, record_event
 
 __all__ = [
+    "BulkRefused",
+    "BulkResult",
+    "bulk_assign",
+    "bulk_close",
+    "bulk_set_priority",
     "FeedbackClosed",
     "TaskAlreadyClosed",
     "add_task",

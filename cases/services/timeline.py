@@ -53,6 +53,12 @@ def record_event(
     return event
 
 
+def record_events(events: list[CaseEvent]) -> list[CaseEvent]:
+    """Append many events in one INSERT (bulk actions): the same rows `record_event` writes,
+    one per change per case, whatever the number of cases."""
+    return CaseEvent.objects.bulk_create(events)
+
+
 def move_status(case: Case, *, from_: str, to: str, now: datetime, **fields: object) -> None:
     """Move the case from `from_` to `to` if it is still `from_`; refuse otherwise.
 

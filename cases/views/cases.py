@@ -32,6 +32,7 @@ from ..forms import (
 from ..http import AuthedRequest
 from ..models import Customer
 from ..pagination import paginate
+from .bulk import bulk_context
 from .case_page import case_context, event_anchor, refused, rerender
 from .common import id_param, without_page
 
@@ -59,6 +60,7 @@ def case_list(request: AuthedRequest) -> HttpResponse:
             "customer": customer,
             "query_string": without_page(request),
             "filter_cache_seconds": settings.CASEDESK_FILTER_FORM_CACHE_SECONDS,
+            "bulk": bulk_context(request),
         },
     )
 

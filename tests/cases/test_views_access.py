@@ -268,6 +268,15 @@ ROUTES = [
     Route("customer_edit", target="customer"),
     Route("customer_edit", "post", target="customer", data=CUSTOMER, insider_gets="{customer}"),
     Route("case_list"),
+    # Managers only: staff (of any team) get 403 and change nothing.
+    Route(
+        "case_bulk",
+        "post",
+        insider="manager",
+        data={"case": "case", "action": "priority", "priority": "high", "next": "/cases/"},
+        insider_gets=r"^/cases/$",
+        outsider_gets=403,
+    ),
     Route("case_create"),
     Route("case_create", target="customer_preset"),
     Route(
@@ -468,6 +477,8 @@ def _data(route: Route, world: SimpleNamespace, user: Any) -> dict[str, Any]:
     data = dict(route.data)
     if data.get("assignee") == "colleague":
         data["assignee"] = world.colleague.pk
+    if data.get("case") == "case":
+        data["case"] = world.case.pk
     if data.get("policy") == "policy":
         data["policy"] = world.policy.pk
     if data.get("allowed_exception") == "allowed":

@@ -1,0 +1,115 @@
+"""Bulk actions from the case list: managers assign, re-prioritise or close many cases.
+
+A plain form (works without JS); the service does everything or nothing, and a refusal
+comes back to the same list with the same cases still selected and every reference that
+stopped it named.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from .. import services
+from ..models import Priority, User, visible_teams
+from ..permissions import can_act_in_bulk
+from ..services.bulk import MAX_BULK_CASES
+from .common import id_param
+
+NOBODY = "none"
+
+
+def assignable_people(user: User) -> list[User]:
+    """Who a manager may hand cases to: active members of the teams they see."""
+    return list(
+        User.objects.filter(is_active=True, teams__in=visible_teams(user))
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def bulk_context(request: HttpRequest) -> dict[str, object] | None:
+    """What the case list's bulk-actions bar needs (None: this user sees no checkboxes).
+    `?selected=1,2` ticks those cases again after a refusal."""
+    if not can_act_in_bulk(request.user):
+        return None
+    raw = request.GET.get("selected", "").split(",")[:MAX_BULK_CASES]
+    return {
+        "people": assignable_people(request.user),
+        "priorities": Priority.choices,
+        "selected": [pk for pk in map(id_param, raw) if pk is not None],
+        "nobody": NOBODY,
+    }
+
+
+def _back(request: HttpRequest, selected: list[int] | None = None) -> HttpResponse:
+    """To the list the form was sent from (this site only); after a refusal, with the same
+    cases still ticked (`selected`)."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ) or not target.startswith(reverse("case_list")):
+        target = reverse("case_list")
+    if selected:
+        separator = "&" if "?" in target else "?"
+        target += separator + urlencode({"selected": ",".join(map(str, selected))})
+    return redirect(target)
+
+
+def _run(request: HttpRequest, action: str, ids: list[int]) -> services.BulkResult:
+    """One service call for the chosen action; a CaseError tells the user what to fix."""
+    by = request.user
+    if action == "assign":
+        choice = request.POST.get("assignee", "")
+        if choice == NOBODY:
+            return services.bulk_assign(by=by, case_ids=ids, assignee=None)
+        people = {person.pk: person for person in assignable_people(by)}
+        assignee = people.get(id_param(choice) or 0)
+        if assignee is None:
+            raise services.NotAllowed("Choose who to assign the cases to.")
+        return services.bulk_assign(by=by, case_ids=ids, assignee=assignee)
+    if action == "priority":
+        priority = request.POST.get("priority", "")
+        if priority not in Priority.values:
+            raise services.NotAllowed("Choose a priority.")
+        return services.bulk_set_priority(by=by, case_ids=ids, priority=priority)
+    if action == "close":
+        return services.bulk_close(by=by, case_ids=ids)
+    raise services.NotAllowed("Choose an action.")
+
+
+DONE = {
+    "assign": "Reassigned",
+    "priority": "Priority changed on",
+    "close": "Closed",
+}
+
+
+@login_required
+@require_POST
+def case_bulk(request: HttpRequest) -> HttpResponse:
+    if not can_act_in_bulk(request.user):
+        raise PermissionDenied("Only managers act on many cases at once.")
+    ids = [pk for pk in map(id_param, request.POST.getlist("case")) if pk is not None]
+    action = request.POST.get("action", "")
+    try:
+        result = _run(request, action, ids)
+    except services.CaseError as error:
+        messages.error(request, str(error))
+        return _back(request, ids)
+    count = len(result.changed)
+    text = f"{DONE[action]} {count} case{'' if count == 1 else 's'}"
+    if result.changed:
+        text += ": " + ", ".join(result.changed)
+    if result.unchanged:
+        text += f". Already so: {', '.join(result.unchanged)}"
+    messages.success(request, text + ".")
+    return _back(request)
