@@ -16,6 +16,9 @@ from django.core.cache.utils import make_template_fragment_key
 # policies/apps.py), so this only bounds a card deleted behind the app's back.
 GUIDANCE_SECONDS = 300
 
+# The active quick logs, on every case page; any change clears them (policies/apps.py).
+QUICK_LOGS = "casedesk:quick-logs"
+
 # The case list's `{% cache … case_filter_form … %}` fragment in
 # templates/cases/case_list.html. The tag takes its name as a literal, so the template
 # repeats it; tests/test_cache.py checks the two agree.

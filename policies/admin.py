@@ -3,7 +3,9 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 
-from . import services
+from cases.models import Channel
+
+from . import quick_logs, services
 from .models import (
     AllowedException,
     Category,
@@ -11,6 +13,7 @@ from .models import (
     FollowUpRule,
     MessageTemplate,
     Policy,
+    QuickLog,
 )
 
 
@@ -76,3 +79,45 @@ class PolicyAdmin(admin.ModelAdmin):
         # After the inline exceptions are saved, so the version includes them.
         super().save_related(request, form, formsets, change)
         services.snapshot(form.instance, by=request.user, note="Edited in the Django admin")
+
+
+class QuickLogAdminForm(forms.ModelForm):
+    """The service's rules, said next to the field at fault."""
+
+    channel = forms.ChoiceField(
+        choices=[("", "The case's channel"), *Channel.choices], required=False
+    )
+
+    class Meta:
+        model = QuickLog
+        fields = list(quick_logs.FIELDS)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not self.errors:
+            try:
+                quick_logs.check_quick_log(fields=data)
+            except quick_logs.QuickLogError as error:
+                self.add_error(error.field, str(error))
+        return data
+
+
+@admin.register(QuickLog)
+class QuickLogAdmin(admin.ModelAdmin):
+    """Saved through the service; switched off (active) rather than deleted."""
+
+    form = QuickLogAdminForm
+    list_display = ["label", "channel", "minutes", "demeanour", "order", "active"]
+    list_filter = ["active"]
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        fields = {
+            name: form.cleaned_data[name] for name in quick_logs.FIELDS if name in form.cleaned_data
+        }
+        saved = quick_logs.save_quick_log(
+            by=request.user, quick_log=obj if change else None, **fields
+        )
+        obj.pk = saved.pk

@@ -13,7 +13,7 @@ class PoliciesConfig(AppConfig):
 
         from casedesk import cache_keys
 
-        from .models import DemeanourGuidance
+        from .models import DemeanourGuidance, QuickLog
 
         def forget(sender: type, instance: DemeanourGuidance, **_: object) -> None:
             # The case page caches guidance cards, in a cache every process shares: an
@@ -25,3 +25,11 @@ class PoliciesConfig(AppConfig):
 
         post_save.connect(forget, sender=DemeanourGuidance, weak=False)
         post_delete.connect(forget, sender=DemeanourGuidance, weak=False)
+
+        def forget_quick_logs(sender: type, instance: QuickLog, **_: object) -> None:
+            # Every case page shows the quick logs, cached the same way as guidance.
+            cache.delete(cache_keys.QUICK_LOGS)
+            transaction.on_commit(lambda: cache.delete(cache_keys.QUICK_LOGS))
+
+        post_save.connect(forget_quick_logs, sender=QuickLog, weak=False)
+        post_delete.connect(forget_quick_logs, sender=QuickLog, weak=False)

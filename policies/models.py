@@ -262,3 +262,36 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class QuickLog(models.Model):
+    """One tap on the case page fills the interaction form for a common situation
+    ("Refund processed at the till"); the user can still edit it before saving."""
+
+    PLACEHOLDERS = ("customer", "policy", "agent", "reference")
+
+    label = models.CharField(max_length=60)
+    # A cases.models.Channel value (policies cannot import cases); empty: the case's own.
+    channel = models.CharField(max_length=16, blank=True, help_text="Empty: the case's channel.")
+    minutes = models.PositiveSmallIntegerField(default=5)
+    summary = models.TextField(
+        max_length=2000,
+        help_text="Placeholders: {customer}, {policy}, {agent}, {reference}.",
+    )
+    demeanour = models.CharField(
+        max_length=24,
+        choices=Demeanour.choices,
+        blank=True,
+        help_text="Empty: keep the demeanour the form shows.",
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "label", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(minutes__lte=1440), name="quicklog_minutes")
+        ]
+
+    def __str__(self) -> str:
+        return self.label

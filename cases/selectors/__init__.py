@@ -18,6 +18,7 @@ from .followups import TASK_LIMIT, TaskBoard, my_tasks, task_board, team_tasks
 from .guidance import guidance_for
 from .health import broker_status, health_report
 from .home import AWAITING_ON_HOME, HOME_LIMIT, Home, failed_reminders, home_for
+from .quick_logs import FilledQuickLog, quick_logs_for
 from .search import (
     INTERACTION_HITS,
     SEARCH_LIMIT,
@@ -39,6 +40,8 @@ from .typeahead import (
 )
 
 __all__ = [
+    "FilledQuickLog",
+    "quick_logs_for",
     "AWAITING_ON_HOME",
     "HOME_LIMIT",
     "INTERACTION_HITS",

@@ -47,14 +47,26 @@ def case_context(request: AuthedRequest, case: Any, **forms: Any) -> dict[str, A
         if case.is_active
         else [],
     }
-    context.update(_action_forms(request, case, actions))
+    if "log_interaction" in actions:
+        context["quick_logs"] = selectors.quick_logs_for(
+            case, user=request.user, case_policies=context["case_policies"]
+        )
+    context.update(_action_forms(request, case, actions, context.get("quick_logs", [])))
     decision_forms = forms.pop("decision_forms", {})
     context.update(forms)
     context["requests"] = _requests(request, case, decision_forms)
     return context
 
 
-def _action_forms(request: AuthedRequest, case: Any, actions: frozenset[str]) -> dict[str, Any]:
+def _quick_initial(request: AuthedRequest, quick_logs: list[Any]) -> dict[str, Any]:
+    """`?quick=<id>` (the quick-log link without JS): the form comes pre-filled."""
+    chosen = id_param(request.GET.get("quick"))
+    return next((item.initial() for item in quick_logs if item.pk == chosen), {})
+
+
+def _action_forms(
+    request: AuthedRequest, case: Any, actions: frozenset[str], quick_logs: list[Any]
+) -> dict[str, Any]:
     """Only the forms this page shows: most cases at scale are closed, and building the
     rest cost three queries (team members, policies, allowed exceptions) for nothing."""
     reference = case.reference
@@ -65,7 +77,11 @@ def _action_forms(request: AuthedRequest, case: Any, actions: frozenset[str]) ->
         policies = policies_in_force()
         forms.update(
             interaction_form=InteractionForm(
-                initial={"channel": case.channel, "demeanour": case.demeanour},
+                initial={
+                    "channel": case.channel,
+                    "demeanour": case.demeanour,
+                    **_quick_initial(request, quick_logs),
+                },
                 action=reverse("case_log_interaction", args=[reference]),
             ),
             reassign_form=ReassignForm(

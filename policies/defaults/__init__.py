@@ -11,9 +11,11 @@ One module per kind of data, re-exported here:
 * ``CATEGORIES`` (library.py) - the complaint categories a new install starts with.
 * ``POLICIES`` (library.py) - a sample policy library, each policy with its allowed
   exceptions and discretion limits.
+* ``QUICK_LOGS`` (quick_logs.py) - one-tap fillings of the interaction form.
 """
 
 from .guidance import DEMEANOUR_GUIDANCE
 from .library import CATEGORIES, POLICIES
+from .quick_logs import QUICK_LOGS
 
-__all__ = ["CATEGORIES", "DEMEANOUR_GUIDANCE", "POLICIES"]
+__all__ = ["CATEGORIES", "DEMEANOUR_GUIDANCE", "POLICIES", "QUICK_LOGS"]
