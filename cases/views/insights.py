@@ -59,10 +59,10 @@ INSIGHT_TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
         "Satisfaction by week",
         [
             ("week", "Week of"),
-            ("asked", "Asked"),
-            ("answered", "Answered"),
-            ("response_rate", "Response rate %"),
-            ("average", "Average rating"),
+            ("asked", "Asked (planned that week)"),
+            ("answered", "Ratings given that week"),
+            ("response_rate", "Of those asked, answered %"),
+            ("average", "Average rating given"),
         ],
     ),
     "low_ratings": (
@@ -148,6 +148,9 @@ def _chart_data(data: Any) -> dict[str, Any]:
     weeks = sorted({row["week"] for row in data.complaints_weekly})
     categories = sorted({row["category"] for row in data.complaints_weekly})
     counts = {(r["week"], r["category"]): r["cases"] for r in data.complaints_weekly}
+    # Only people with something to draw: tasks not yet due are in the table, not the chart
+    # (a chart of zeros would look like data; an empty one says "Nothing to chart").
+    follow = [r for r in data.follow_through if r["on_time"] or r["late"] or r["overdue"]]
     return {
         "exceptions_by_policy": {
             "labels": [r["policy"] for r in data.exceptions_by_policy],
@@ -158,11 +161,11 @@ def _chart_data(data: Any) -> dict[str, Any]:
             "series": {"Requests": [r["count"] for r in data.exception_share]},
         },
         "follow_through": {
-            "labels": [r["person"] for r in data.follow_through],
+            "labels": [r["person"] for r in follow],
             "series": {
-                "Done on time": [r["on_time"] for r in data.follow_through],
-                "Done late": [r["late"] for r in data.follow_through],
-                "Still overdue": [r["overdue"] for r in data.follow_through],
+                "Done on time": [r["on_time"] for r in follow],
+                "Done late": [r["late"] for r in follow],
+                "Still overdue": [r["overdue"] for r in follow],
             },
         },
         "satisfaction": {

@@ -11,7 +11,11 @@
 
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     var chart = data[canvas.dataset.chart];
-    if (!chart || !chart.labels.length) {
+    // No labels, or nothing but zeros and gaps: an empty chart would look like data.
+    var drawn = chart && Object.keys(chart.series).some(function (name) {
+      return chart.series[name].some(function (value) { return value; });
+    });
+    if (!chart || !chart.labels.length || !drawn) {
       canvas.replaceWith(Object.assign(document.createElement("p"), {
         className: "text-muted small", textContent: "Nothing to chart in this period."
       }));

@@ -1362,3 +1362,36 @@ def test_insights_are_shared_for_a_minute_then_recomputed(
     with time_machine.travel(start + timedelta(seconds=61), tick=False):
         top = client.get("/insights/export/top_categories.csv?period=7").content.decode()
         assert f"{category.name},2" in top
+
+
+def test_ratings_count_in_the_week_they_were_given_not_the_week_planned(team, staff, category):
+    """A rating belongs to the week the customer gave it; the response rate to the week
+    the request was planned for (cases/insights/feedback.py says why)."""
+    customer = CustomerFactory(name="Rhea Later", team=team, created_by=staff)
+    case = make_case(customer, category, at(20, month=2), by=staff)
+    # Planned before the period, answered in its first week: counted there, not asked there.
+    feedback(case, at(27, month=2), used=at(3, 9), rating=4)
+    # Planned in the first week, answered in the second.
+    feedback(case, at(6, 10), used=at(10, 16), rating=2, comment="Slow")
+    # Planned in the period, answered after it ends: not a rating of this period.
+    feedback(case, at(11, 10), used=at(18, 10), rating=5)
+    data = figures([team.pk])
+    assert data.satisfaction == [
+        {"week": "2026-03-02", "asked": 1, "answered": 1, "response_rate": 100, "average": 4.0},
+        {"week": "2026-03-09", "asked": 1, "answered": 1, "response_rate": 100, "average": 2.0},
+    ]
+    assert [(r["rating"], r["answered"]) for r in data.low_ratings] == [(2, "2026-03-10")]
+
+
+def test_follow_through_with_only_tasks_not_yet_due_has_nothing_to_chart(
+    team, staff, category, signed_in, manager
+):
+    customer = CustomerFactory(name="Una Due", team=team, created_by=staff)
+    case = make_case(customer, category, at(3), by=staff)
+    task(case, staff, at(14))  # due after NOW: in the table as "not yet due", not charted
+    html = signed_in(manager).get(insights_url(**CUSTOM)).content.decode()
+    found = re.search(r'<script id="chart-data" type="application/json">(.*?)</script>', html)
+    chart = json.loads(found.group(1))["follow_through"]
+    assert chart["labels"] == [] and all(v == [] for v in chart["series"].values())
+    table = re.search(r'<table[^>]*id="table-follow_through".*?</table>', html, re.S).group(0)
+    assert "Sam Staff" in table
