@@ -1,6 +1,8 @@
 """The policy library: everyone browses and searches; admins create and edit, and every
 edit leaves a version behind."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -64,6 +66,21 @@ def policy_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def mark_what_changed(versions: list[Any]) -> None:
+    """Newest first: say of each version whether the customer-facing wording changed from
+    the one before, or only the allowed exceptions and limits (the history reads "wording
+    unchanged", so nobody re-reads the wording to a customer for nothing)."""
+    for newer, older in zip(versions, versions[1:], strict=False):
+        newer.wording_changed = (newer.title, newer.customer_wording) != (
+            older.title,
+            older.customer_wording,
+        )
+        newer.exceptions_changed = newer.exceptions != older.exceptions
+    if versions:
+        versions[-1].wording_changed = True
+        versions[-1].exceptions_changed = False
+
+
 @login_required
 @require_safe
 def policy_detail(request: AuthedRequest, code: str) -> HttpResponse:
@@ -72,7 +89,8 @@ def policy_detail(request: AuthedRequest, code: str) -> HttpResponse:
     exceptions = policy.allowed_exceptions.order_by("-active", "name")
     if not is_admin:
         exceptions = exceptions.filter(active=True)
-    versions = policy.versions.select_related("created_by").order_by("-number")
+    versions = list(policy.versions.select_related("created_by").order_by("-number"))
+    mark_what_changed(versions)
     return render(
         request,
         "policies/policy_detail.html",

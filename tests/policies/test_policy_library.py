@@ -230,3 +230,59 @@ def test_two_admins_saving_at_once_get_consecutive_versions(policy, admin_user):
         t.join(timeout=120)
     numbers = sorted(PolicyVersion.objects.filter(policy=policy).values_list("number", flat=True))
     assert numbers == [1, 2, 3, 4, 5]
+
+
+def test_adding_an_exception_is_a_new_version_with_the_same_wording(
+    signed_in, staff, admin_user, policy, allowed, case
+):
+    """A new version, because requests pin the version whose exceptions and limits they
+    were decided under; marked "wording unchanged" in the history, because what staff read
+    to customers did not change (README, design notes)."""
+    from cases import services as case_services
+
+    before = case_services.request_exception(
+        case,
+        by=staff,
+        allowed=allowed,
+        value=Decimal("5.00"),
+        customer_ask="Credit please",
+        justification="Small",
+    )
+    first = policy.current_version
+    added = services.save_allowed_exception(
+        policy,
+        by=admin_user,
+        name="Waive the fee for a repeat fault",
+        kind="fee_waiver",
+        max_value=Decimal("80.00"),
+        staff_limit=Decimal("0.00"),
+        manager_limit=Decimal("80.00"),
+    )
+    policy.refresh_from_db()
+    second = policy.current_version
+    assert second.number == first.number + 1
+    assert second.customer_wording == first.customer_wording
+    assert [e["name"] for e in second.exceptions] == [allowed.name, added.name]
+    # The earlier request keeps the version it was made under; a new one gets the new list.
+    before.refresh_from_db()
+    assert before.policy_version_id == first.pk
+    after = case_services.request_exception(
+        case,
+        by=staff,
+        allowed=added,
+        value=Decimal("40.00"),
+        customer_ask="Waive it",
+        justification="Same fault twice",
+    )
+    assert after.policy_version_id == second.pk
+    page = signed_in(staff).get(policy.get_absolute_url()).content.decode()
+    history = page[page.index("Version history") :]
+    assert history.count("Wording unchanged; allowed exceptions or limits changed.") == 1
+
+
+def test_a_wording_edit_is_not_marked_unchanged(signed_in, staff, admin_user, policy):
+    services.revise_policy(
+        policy, by=admin_user, customer_wording="The fee pays for the visit.", note="Wording"
+    )
+    page = signed_in(staff).get(policy.get_absolute_url()).content.decode()
+    assert "Wording unchanged" not in page
