@@ -93,7 +93,7 @@ class QuickLogAdminForm(forms.ModelForm):
         fields = list(quick_logs.FIELDS)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not self.errors:
             try:
                 quick_logs.check_quick_log(fields=data)
@@ -110,10 +110,10 @@ class QuickLogAdmin(admin.ModelAdmin):
     list_display = ["label", "channel", "minutes", "demeanour", "order", "active"]
     list_filter = ["active"]
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         fields = {
             name: form.cleaned_data[name] for name in quick_logs.FIELDS if name in form.cleaned_data
         }

@@ -60,8 +60,9 @@ def quick_logs_for(case: Case, *, user: Any, case_policies: list[Any]) -> list[F
 def active_quick_logs() -> list[QuickLog]:
     """The active quick logs in order. Cached like guidance cards: on every case page,
     changed rarely, and any change clears them for every process (policies/apps.py)."""
-    return cache.get_or_set(
+    cached: list[QuickLog] | None = cache.get_or_set(
         cache_keys.QUICK_LOGS,
         lambda: list(QuickLog.objects.filter(active=True)),
         cache_keys.GUIDANCE_SECONDS,
     )
+    return cached or []

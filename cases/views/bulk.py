@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from .. import services
+from ..http import AuthedRequest
 from ..models import Priority, User, visible_teams
 from ..permissions import can_act_in_bulk
 from ..services.bulk import MAX_BULK_CASES
@@ -36,7 +37,7 @@ def assignable_people(user: User) -> list[User]:
     )
 
 
-def bulk_context(request: HttpRequest) -> dict[str, object] | None:
+def bulk_context(request: AuthedRequest) -> dict[str, object] | None:
     """What the case list's bulk-actions bar needs (None: this user sees no checkboxes).
     `?selected=1,2` ticks those cases again after a refusal."""
     if not can_act_in_bulk(request.user):
@@ -64,7 +65,7 @@ def _back(request: HttpRequest, selected: list[int] | None = None) -> HttpRespon
     return redirect(target)
 
 
-def _run(request: HttpRequest, action: str, ids: list[int]) -> services.BulkResult:
+def _run(request: AuthedRequest, action: str, ids: list[int]) -> services.BulkResult:
     """One service call for the chosen action; a CaseError tells the user what to fix."""
     by = request.user
     if action == "assign":
@@ -95,7 +96,7 @@ DONE = {
 
 @login_required
 @require_POST
-def case_bulk(request: HttpRequest) -> HttpResponse:
+def case_bulk(request: AuthedRequest) -> HttpResponse:
     if not can_act_in_bulk(request.user):
         raise PermissionDenied("Only managers act on many cases at once.")
     ids = [pk for pk in map(id_param, request.POST.getlist("case")) if pk is not None]

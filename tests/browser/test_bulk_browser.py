@@ -4,20 +4,23 @@ with `x`), assigns them in one step, at desktop and phone width."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from cases.models import Case, CaseEvent, EventKind
 from tests.factories import CaseFactory, CustomerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+WIDTHS: dict[str, ViewportSize] = {
+    "desktop": {"width": 1280, "height": 900},
+    "phone": {"width": 390, "height": 844},
+}
 
 
 @pytest.mark.parametrize("size", WIDTHS)
 def test_manager_shift_clicks_a_range_and_assigns_it(
     size, page: Page, live_server, manager, staff, colleague, team, category, watch, sign_in, shot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     customer = CustomerFactory(team=team, created_by=staff, name="Grace Osei")
     for n in range(6):
         CaseFactory(
@@ -74,7 +77,7 @@ def test_manager_shift_clicks_a_range_and_assigns_it(
 
 def test_select_all_ticks_the_page_and_a_refusal_keeps_the_selection(
     page: Page, live_server, manager, staff, team, category, watch, sign_in, shot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     customer = CustomerFactory(team=team, created_by=staff)
     for n in range(3):
         CaseFactory(

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_follow_through_with_nothing_done_or_overdue_says_nothing_to_chart(
     page: Page, live_server, manager, staff, case, watch, sign_in, shot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     FollowUpTask.objects.create(
         case=case,
         title="Call back",

@@ -4,20 +4,23 @@ filled summary and saves it, at desktop and phone width."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from cases.models import Interaction
 from policies.models import QuickLog
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+WIDTHS: dict[str, ViewportSize] = {
+    "desktop": {"width": 1280, "height": 900},
+    "phone": {"width": 390, "height": 844},
+}
 
 
 @pytest.mark.parametrize("size", WIDTHS)
 def test_one_tap_fills_the_form_and_the_user_edits_before_saving(
     size, page: Page, live_server, staff, case, guidance, watch, sign_in, shot
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     QuickLog.objects.all().delete()  # the seeded ones, if this database still has them
     QuickLog.objects.create(
         label="Called back, no answer",

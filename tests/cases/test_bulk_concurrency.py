@@ -69,12 +69,14 @@ def test_bulk_close_racing_a_reopen_is_all_or_nothing(manager, staff, team, cate
         )
         ids = [c.pk for c in cases]
         target = cases[round_ * 5].pk
-        results = race(
-            lambda ids=ids: services.bulk_close(by=User.objects.get(pk=manager.pk), case_ids=ids),
-            lambda pk=target: services.reopen_case(
-                Case.objects.get(pk=pk), by=staff, reason="called"
-            ),
-        )
+
+        def close(ids: list[int] = ids) -> object:
+            return services.bulk_close(by=User.objects.get(pk=manager.pk), case_ids=ids)
+
+        def reopen(pk: int = target) -> object:
+            return services.reopen_case(Case.objects.get(pk=pk), by=staff, reason="called")
+
+        results = race(close, reopen)
         closed = CaseEvent.objects.filter(case_id__in=ids, kind=EventKind.CLOSED).count()
         reopened = CaseEvent.objects.filter(case_id=target, kind=EventKind.REOPENED).count()
         rows = Case.objects.filter(pk__in=ids)

@@ -4,6 +4,7 @@ page each fills the interaction form, placeholders filled from the case."""
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -15,7 +16,7 @@ from policies.quick_logs import QuickLogError, fill, save_quick_log
 
 pytestmark = pytest.mark.django_db
 
-REFUND = {
+REFUND: dict[str, Any] = {
     "label": "Refund at the till",
     "channel": "in_person",
     "minutes": 4,
