@@ -45,7 +45,7 @@ class BulkRefused(CaseError):
 
     def __init__(self, problems: dict[str, str]) -> None:
         self.problems = problems
-        listed = "; ".join(f"{ref}: {why}" for ref, why in sorted(problems.items()))
+        listed = "; ".join(f"{ref} {why}" for ref, why in sorted(problems.items()))
         super().__init__(f"Nothing was changed. {listed}.")
 
 

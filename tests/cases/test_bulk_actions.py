@@ -220,7 +220,7 @@ def test_a_refusal_names_the_case_and_keeps_the_selection(
         follow=True,
     )
     page = response.content.decode()
-    assert f"{theirs.reference}: not found" in page
+    assert f"{theirs.reference} not found" in page
     assert (
         f'value="{ours.pk}" form="bulk-actions" aria-label="Select {ours.reference}" checked'
         in page
