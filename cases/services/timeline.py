@@ -55,8 +55,12 @@ def record_event(
 
 def record_events(events: list[CaseEvent]) -> list[CaseEvent]:
     """Append many events in one INSERT (bulk actions): the same rows `record_event` writes,
-    one per change per case, whatever the number of cases."""
-    return CaseEvent.objects.bulk_create(events)
+    one per change per case, whatever the number of cases. Each is handed to the webhooks
+    hook as record_event does (no query unless an endpoint subscribes to its type)."""
+    created = CaseEvent.objects.bulk_create(events)
+    for event in created:
+        on_case_event(event)
+    return created
 
 
 def move_status(case: Case, *, from_: str, to: str, now: datetime, **fields: object) -> None:

@@ -14,7 +14,7 @@ def seed(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("policies", "0005_default_templates"),
+        ("policies", "0007_text_limits"),
     ]
 
     operations = [
