@@ -24,6 +24,7 @@ from .env import (
     env_list,
     env_phone_region,
     env_str,
+    session_engine,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -385,6 +386,7 @@ CELERY_BEAT_SCHEDULE = {
 # Caches: per process by default (`dev.py run`); CACHE_URL=redis://… shares one cache
 # between every web process and worker, as production needs (see README, "Configuration").
 CACHES = cache_settings(env_str("CACHE_URL", "locmem:"))
+SESSION_ENGINE = session_engine(CACHES)
 
 # Logs: one line per event on stderr (the process manager or container keeps them), with
 # the event's facts as key=value pairs (casedesk/logfmt.py). LOG_LEVEL=DEBUG shows more.

@@ -7,7 +7,7 @@ from typing import Any
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-0123456789abcdef")
 os.environ.setdefault("HTTPS", "0")
 
-from .env import cache_settings
+from .env import cache_settings, session_engine
 from .settings import *  # noqa: F403
 
 # Fast hashing: tests create many users.
@@ -61,3 +61,4 @@ CACHES = cache_settings(
 
 # The webhook tests post to receivers they start on 127.0.0.1.
 CASEDESK_WEBHOOK_ALLOW_PRIVATE = True
+SESSION_ENGINE = session_engine(CACHES)

@@ -91,6 +91,13 @@ def test_cache_url_chooses_a_shared_redis_cache_or_one_per_process():
     assert "CACHE_URL" in error
 
 
+def test_sessions_are_read_from_the_cache_only_when_every_process_shares_it():
+    assert value("SESSION_ENGINE") == repr("django.contrib.sessions.backends.db")
+    redis = "redis://cache.internal:6379/1"
+    cached = "django.contrib.sessions.backends.cached_db"
+    assert value("SESSION_ENGINE", CACHE_URL=redis) == repr(cached)
+
+
 def test_log_level_is_checked_and_applied_at_start_up():
     level = "import logging; print(logging.getLevelName(logging.getLogger().level))"
     assert start(level).stdout.strip() == "INFO"
