@@ -51,3 +51,18 @@ def webhook_subscribers() -> str:
     """Active webhook endpoints and their event types, read on every timeline event; a
     change of endpoint clears it (see webhooks/emit.py)."""
     return "casedesk:webhooks:subscribers"
+
+
+# The approvals badge: a number bumped whenever a request starts or stops waiting
+# (cases/services/badges.py), and each person's count stored with the number it was
+# counted at. One number for all teams, not one per team: requests and decisions are rare
+# beside page views, an admin's count spans every team, and a bump costs each decider one
+# COUNT on their next page.
+APPROVALS_GENERATION = "casedesk:approvals:generation"
+
+
+def approvals_badge(*, user_id: int, role: str, team_ids: Iterable[int]) -> str:
+    """One person's approvals badge count (their role and teams are in the key, so a
+    change of either counts afresh)."""
+    teams = ",".join(str(team_id) for team_id in sorted(team_ids))
+    return f"casedesk:approvals:badge:{user_id}:{role}:{teams}"

@@ -240,6 +240,9 @@ CASEDESK_INSIGHTS_CACHE_SECONDS = env_int("CASEDESK_INSIGHTS_CACHE_SECONDS", 60,
 # The case list's rendered filter form, per person and URL (a new team member shows in
 # the assignee dropdown within this time).
 CASEDESK_FILTER_FORM_CACHE_SECONDS = env_int("CASEDESK_FILTER_FORM_CACHE_SECONDS", 60, minimum=0)
+# The approvals badge in the navigation, per person (0: counted on every page). Requests
+# and decisions recount it at once; this only bounds changes made outside the services.
+CASEDESK_APPROVALS_BADGE_SECONDS = env_int("CASEDESK_APPROVALS_BADGE_SECONDS", 15, minimum=0)
 
 # Data protection (see privacy/): who may export, how long an export waits, sweep sizes.
 CASEDESK_MANAGERS_MAY_EXPORT = env_bool("CASEDESK_MANAGERS_MAY_EXPORT", False)

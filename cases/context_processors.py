@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from . import permissions
-from .selectors import waiting_count
+from .selectors.approvals import waiting_badge
 
 
 def casedesk(request: HttpRequest) -> dict[str, Any]:
@@ -16,6 +16,7 @@ def casedesk(request: HttpRequest) -> dict[str, Any]:
     }
     user = getattr(request, "user", None)
     if user is not None and permissions.can_see_approvals(user):
-        # The navigation badge: one COUNT on the queue index per page for deciders.
-        context["approvals_waiting"] = waiting_count(user)
+        # The navigation badge: from the cache, counted afresh after any request or
+        # decision (see waiting_badge).
+        context["approvals_waiting"] = waiting_badge(user)
     return context

@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from attachments.selectors import attachments_prefetch
+from casedesk import cache_keys
 
 from ..models import ACTIVE_STATUSES, GRANTED_STATUSES, Case, ExceptionRequest, User
 
@@ -71,3 +74,26 @@ def approval_queue(user: User) -> list[Any]:
 
 def waiting_count(user: User) -> int:
     return ExceptionRequest.objects.decidable_by(user).count()
+
+
+def waiting_badge(user: User) -> int:
+    """waiting_count for the navigation badge on every page, kept per person for
+    CASEDESK_APPROVALS_BADGE_SECONDS: one cache read instead of a COUNT per page. A request
+    made, decided or withdrawn bumps the generation (cases/services/badges.py), so the badge
+    is counted afresh on the next page; the time limit only bounds changes made behind the
+    services' back."""
+    seconds = settings.CASEDESK_APPROVALS_BADGE_SECONDS
+    if seconds <= 0:
+        return waiting_count(user)
+    generation_key = cache_keys.APPROVALS_GENERATION
+    key = cache_keys.approvals_badge(user_id=user.pk, role=user.role, team_ids=user.team_ids())
+    found = cache.get_many([generation_key, key])
+    generation = found.get(generation_key, 0)
+    kept = found.get(key)
+    if kept is not None and kept[0] == generation:
+        return int(kept[1])
+    # The generation is read before counting: a bump in between makes this entry stale
+    # at once, never a wrong count kept.
+    count = waiting_count(user)
+    cache.set(key, (generation, count), seconds)
+    return count

@@ -33,6 +33,7 @@ from ..models import (
     Status,
     User,
 )
+from .badges import approvals_changed
 from .dispatch import kick_sweep
 from .errors import CaseError, NotAllowed
 from .followups import cancel_approval_escalation, schedule_approval_escalation
@@ -259,6 +260,7 @@ def request_exception(
     )
     if not granted:
         _await_decision(case, by=by, request=request, now=now)
+        approvals_changed()
     else:
         Case.objects.filter(pk=case.pk).update(last_activity_at=now, updated_at=now)
     return request
@@ -319,6 +321,7 @@ def decide_exception(
     if decided != 1:
         request.refresh_from_db()
         raise AlreadyDecided(request)
+    approvals_changed()
     request.refresh_from_db()
     record_event(
         case,
@@ -351,6 +354,7 @@ def withdraw_exception(
     if withdrawn != 1:
         request.refresh_from_db()
         raise AlreadyDecided(request)
+    approvals_changed()
     request.refresh_from_db()
     record_event(
         case,
