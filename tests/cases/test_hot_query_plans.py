@@ -95,7 +95,8 @@ def pages(staff, manager):
         f"/search/suggest/?q=0{customer.phone_normalised[3:]}",
         f"/search/suggest/?q={customer.phone_normalised[-6:]}",
         f"/search/suggest/?q={customer.name[:3]}&list=case-customer",
-        "/search/?q=refund",
+        "/search/?q=refund",  # a common word: the walk down the newest cases
+        "/search/?q=zeppelin",  # a word no case has: the full-text index as well
         "/approvals/",
         "/tasks/",
         "/tasks/team/",
@@ -120,7 +121,9 @@ def test_hot_pages_have_an_index_for_every_query_on_a_big_table(generated, clien
                 continue
             assert sequential_scans(sql, None) == set(), f"{url}: {sql[:300]}"
             checked += 1
-    assert checked > 100  # the pages really ran their queries
+    # The pages really ran their queries (the session and the approvals badge come from
+    # the cache after each person's first page, so fewer than there are page loads × 4).
+    assert checked > 70
 
 
 def test_the_indexes_the_benchmark_asked_for_exist(db):

@@ -89,3 +89,34 @@ def test_customer_registered_elsewhere_is_visible_through_a_case(
     outsider = CustomerFactory(team=other_team, name="Zed Visitor")
     CaseFactory(team=staff.teams.get(), customer=outsider, category=category)
     assert "Zed Visitor" in search(signed_in(staff), "Zed").content.decode()
+
+
+@pytest.mark.postgres
+def test_words_in_interactions_find_the_newest_cases_and_older_ones_beyond_them(
+    signed_in, staff, team, customer, category
+):
+    """The newest cases are searched first (a common word stops there); a case older than
+    the RECENT_CASES newest is still found through the full-text index."""
+    from cases.selectors.search import RECENT_CASES
+
+    def case_with(subject, summary):
+        made = CaseFactory.create(team=team, customer=customer, category=category, subject=subject)
+        services.log_interaction(
+            made,
+            by=staff,
+            channel="phone",
+            direction="inbound",
+            summary=summary,
+            demeanour="calm",
+            minutes=1,
+        )
+        return made
+
+    case_with("Old hinge", "Asked about the zeppelin-shaped lamp")
+    for i in range(RECENT_CASES):
+        case_with(f"Filler {i}", "Nothing of note")
+    case_with("New hinge", "The zeppelin lamp again")
+    body = search(signed_in(staff), "zeppelin").content.decode()
+    assert "Old hinge" in body and "New hinge" in body
+    assert body.index("New hinge") < body.index("Old hinge"), "newest first"
+    assert "Filler" not in body
