@@ -148,7 +148,7 @@ def cache_settings(url: str, *, key_prefix: str = "casedesk") -> dict[str, objec
     return {"default": {**backend, "KEY_PREFIX": key_prefix}}
 
 
-def session_engine(caches: dict[str, dict[str, object]]) -> str:
+def session_engine(caches: dict[str, object]) -> str:
     """Sessions read from the cache when the cache is shared Redis, else from the database.
 
     Cached sessions save a query on every signed-in request (the session row), and stay
@@ -156,6 +156,7 @@ def session_engine(caches: dict[str, dict[str, object]]) -> str:
     together. Only with a cache every process shares: with a cache per process, a session
     signed out in one process would stay valid in another until its copy expired.
     """
-    if str(caches["default"]["BACKEND"]).endswith(".RedisCache"):
+    default = caches["default"]
+    if isinstance(default, dict) and str(default.get("BACKEND")).endswith(".RedisCache"):
         return "django.contrib.sessions.backends.cached_db"
     return "django.contrib.sessions.backends.db"
