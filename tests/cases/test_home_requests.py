@@ -59,3 +59,28 @@ def test_nothing_waiting_says_so(signed_in, manager):
     html = signed_in(manager).get(reverse("home")).content.decode()
     assert "No request is waiting for you." in section(html, "awaiting-me")
     assert "None of your requests is waiting" in section(html, "my-requests")
+
+
+def test_manager_home_warns_of_a_surge_in_their_teams_only(
+    signed_in, manager, staff, team, other_team, category
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.models import Case
+
+    def cases_this_week(for_team, n):
+        customer = CustomerFactory(team=for_team, created_by=staff)
+        for _ in range(n):
+            made = CaseFactory(
+                team=for_team, customer=customer, category=category, created_by=staff
+            )
+            Case.objects.filter(pk=made.pk).update(created_at=timezone.now() - timedelta(days=2))
+
+    client = signed_in(manager)
+    cases_this_week(other_team, 6)
+    assert 'id="surge-alert"' not in client.get(reverse("home")).content.decode()
+    cases_this_week(team, 5)
+    page = client.get(reverse("home")).content.decode()
+    assert 'id="surge-alert"' in page and "Refund dispute — 5 cases in the last 7 days" in page

@@ -44,6 +44,17 @@ def test_list_pages_do_not_grow_with_rows(signed_in, manager, staff, team, categ
     assert many <= MAX_QUERIES
 
 
+def test_manager_home_runs_nine_queries(signed_in, manager, staff, team, category, settings):
+    """The user, then one query per card: my cases, my tasks, my requests, requests
+    awaiting me, unassigned, team tasks, surges, stale (the session, on Redis, and the
+    approvals badge come from the cache after the first page)."""
+    client = signed_in(manager)
+    make_cases(5, team=team, staff=staff, category=category)
+    count_queries(client, "/")
+    session_read = 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
+    assert count_queries(client, "/") == 9 + session_read
+
+
 def test_case_page_does_not_grow_with_its_timeline(
     signed_in, staff, case, guidance, django_assert_max_num_queries
 ):
