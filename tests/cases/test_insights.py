@@ -1200,6 +1200,7 @@ def test_the_page_runs_the_same_number_of_queries_with_ten_times_the_rows(
     categories = [world.refund, world.late, world.rude]
     grow(80, team=team, staff=staff, manager=manager, categories=categories, allowed=allowed)
     assert Case.objects.filter(team=team).count() >= 10 * 8
+    client.get(url)  # the new requests made the approvals badge count afresh, once
     many = count_queries(client, url)
     with capsys.disabled():
         print(f"\ninsights page queries: {few} with the small fixture, {many} with 10x rows")
