@@ -15,7 +15,12 @@ from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case, Customer, ExceptionRequest, Role, User
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    # The data comes from generate_data, which needs a direct connection (not PgBouncer).
+    pytest.mark.direct_db,
+    pytest.mark.django_db(transaction=True),
+]
 
 BIG_TABLES = (
     "cases_case",

@@ -14,7 +14,12 @@ from cases.models import Customer, Role, User
 from privacy import retention, services
 from tests.cases.test_hot_query_plans import generated  # noqa: F401 (a fixture)
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    # The data comes from generate_data, which needs a direct connection (not PgBouncer).
+    pytest.mark.direct_db,
+    pytest.mark.django_db(transaction=True),
+]
 
 BIG = re.compile(
     r"Seq Scan on (cases_case|cases_interaction|cases_caseevent|cases_customer|"
