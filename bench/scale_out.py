@@ -40,6 +40,8 @@ sys.path.insert(0, str(ROOT))
 from bench.common import calibration_ms  # noqa: E402
 from bench.serving import Client, free_port  # noqa: E402
 
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casedesk.settings")
+
 HAPROXY_CFG = """
 global
     maxconn 500
