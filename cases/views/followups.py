@@ -58,6 +58,25 @@ def case_add_task(request: AuthedRequest, reference: str) -> HttpResponse:
     return rerender(request, case, task_form=form)
 
 
+def _row_again(request: AuthedRequest, task: Any, **row_form: Any) -> HttpResponse:
+    """An invalid done/move form: the page it was sent from again (400), with the message
+    beside the field and what was typed kept, like every other form (a flash message lost
+    the typed time). A board holds at most TASK_LIMIT rows, so a task not on it is shown
+    on its case page, which lists all of the case's tasks."""
+    failed = {"pk": task.pk, **row_form}
+    target = request.POST.get("next", "")
+    if target == "team_tasks" and permissions.can_see_team_tasks(request.user):
+        board, scope = selectors.team_tasks(request.user), "team"
+    elif target == "my_tasks":
+        board, scope = selectors.my_tasks(request.user), "mine"
+    else:
+        return rerender(request, task.case, failed_task=failed)
+    if task.pk not in {row.pk for row in [*board.overdue, *board.today, *board.upcoming]}:
+        return rerender(request, task.case, failed_task=failed)
+    context = {"board": board, "scope": scope, "failed_task": failed}
+    return render(request, "cases/tasks.html", context, status=400)
+
+
 def _back(request: AuthedRequest, task: Any) -> HttpResponse:
     """Return to where the action was taken: a task list or the case."""
     target = request.POST.get("next", "")
@@ -72,14 +91,17 @@ def task_complete(request: AuthedRequest, pk: int) -> HttpResponse:
     task = get_task_for(request.user, pk)
     form = CompleteTaskForm(request.POST, prefix=f"t{pk}")
     if not form.is_valid():
-        messages.error(request, "Say what came of the task before marking it done.")
-        return _back(request, task)
+        return _row_again(request, task, complete=form)
     try:
         services.complete_task(
             task, by=request.user, outcome_note=form.cleaned_data["outcome_note"]
         )
-    except services.CaseError as error:
+    except services.TaskAlreadyClosed as error:
+        # Someone closed it meanwhile: the form no longer applies, so the case page says why.
         messages.error(request, str(error))
+    except services.CaseError as error:
+        form.add_error("outcome_note", str(error))
+        return _row_again(request, task, complete=form)
     else:
         messages.success(request, f"Done: {task.title}.")
     return _back(request, task)
@@ -106,15 +128,16 @@ def task_reschedule(request: AuthedRequest, pk: int) -> HttpResponse:
     task = get_task_for(request.user, pk)
     form = RescheduleTaskForm(request.POST, prefix=f"t{pk}")
     if not form.is_valid():
-        problem = " ".join(str(e) for e in form.errors.get("due_at", [])) or (
-            "Give a valid new due time."
-        )
-        messages.error(request, f"New due time: {problem}")
-        return _back(request, task)
+        return _row_again(request, task, reschedule=form)
     try:
         services.reschedule_task(task, by=request.user, due_at=form.cleaned_data["due_at"])
-    except services.CaseError as error:
+    except services.TaskAlreadyClosed as error:
         messages.error(request, str(error))
+    except services.CaseError as error:
+        # The window moved on between the form's check and the service's (or a rule the
+        # form does not know): still the due time's problem, so it is shown beside it.
+        form.add_error("due_at", str(error))
+        return _row_again(request, task, reschedule=form)
     else:
         messages.success(request, f"Moved: {task.title}.")
     return _back(request, task)

@@ -108,9 +108,23 @@ def test_staff_adds_a_task_finds_it_on_tasks_moves_it_and_marks_it_done(
         expect(_section(page, "Upcoming")).to_contain_text("Nothing upcoming.")
     shot("tasks-page")
 
-    # Move it to tomorrow morning: it goes to Upcoming.
+    # A slip of the keyboard (year 9999): the page comes back with the row open, the
+    # message beside the time and the typed time still in it; nothing moved.
+    watch.allow_console(r"status of 400 .*/tasks/\d+/reschedule/\]")  # the refusal
     row.get_by_text("Complete, move or cancel").click()
-    row.get_by_label("New due time").fill(_local_input(moved_to))
+    row.get_by_label("New due time").fill("9999-12-31T23:59")
+    row.get_by_role("button", name="Move").click()
+    row = _task_row(_section(page, first_section), title)
+    new_time = row.get_by_label("New due time")
+    expect(new_time).to_have_value("9999-12-31T23:59")
+    expect(new_time).to_have_attribute("aria-invalid", "true")
+    expect(new_time).to_have_accessible_description(re.compile(r"^Choose a time within two"))
+    expect(row).to_contain_text(f"due {_row_time(due)}")
+    expect(page.locator("#messages")).not_to_contain_text("New due time")
+    shot("move-refused")
+
+    # Move it to tomorrow morning (the row is still open): it goes to Upcoming.
+    new_time.fill(_local_input(moved_to))
     row.get_by_role("button", name="Move").click()
     expect(page.locator("#messages")).to_contain_text(f"Moved: {title}.")
     expect(page).to_have_url(f"{live_server.url}/tasks/")

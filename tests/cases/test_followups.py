@@ -29,6 +29,7 @@ from cases.models import (
 )
 from cases.services.followups import local_due
 from policies.models import FollowUpRule, MessageTemplate
+from tests.cases.test_views_forms import assert_kept, field_error, form_on, html_of
 from tests.exception_fixtures import ask
 from tests.factories import CaseFactory, CustomerFactory, TeamFactory, UserFactory
 
@@ -898,20 +899,38 @@ def test_completing_from_team_tasks_returns_to_team_tasks(signed_in, manager, st
     assert response["Location"] == reverse("team_tasks")
 
 
-def test_completing_without_an_outcome_shows_a_message_and_changes_nothing(signed_in, staff, case):
+@pytest.mark.parametrize("next_view", ["my_tasks", "case"])
+def test_completing_without_an_outcome_says_so_beside_the_field_and_changes_nothing(
+    next_view, signed_in, staff, case
+):
     task = add(case, staff)
     client = signed_in(staff)
+    field = f"t{task.pk}-outcome_note"
     response = client.post(
-        reverse("task_complete", args=[task.pk]),
-        {"next": "my_tasks", f"t{task.pk}-outcome_note": "   "},
-        follow=True,
+        reverse("task_complete", args=[task.pk]), {"next": next_view, field: "   "}
     )
-    assert response.status_code == 200
-    assert "Say what came of the task before marking it done." in response.content.decode()
+    assert response.status_code == 400
+    form = form_on(response, f'name="{field}"')
+    assert field_error(form, field) == "This field is required."
     task.refresh_from_db()
     assert task.status == TaskStatus.OPEN
     assert {r.state for r in reminders(task).values()} == {ReminderState.PENDING}
     assert not case.events.filter(kind=EventKind.TASK_DONE).exists()
+
+
+def test_an_outcome_too_long_comes_back_as_typed_with_the_limit_beside_it(signed_in, staff, case):
+    task = add(case, staff)
+    field = f"t{task.pk}-outcome_note"
+    typed = "Left a voicemail, then " + "x" * 2000
+    response = signed_in(staff).post(
+        reverse("task_complete", args=[task.pk]), {"next": "my_tasks", field: typed}
+    )
+    assert response.status_code == 400
+    form = form_on(response, f'name="{field}"')
+    assert "at most 2000 characters" in field_error(form, field)
+    assert_kept(form, {field: typed})
+    task.refresh_from_db()
+    assert task.status == TaskStatus.OPEN
 
 
 def test_rescheduling_from_the_list_moves_the_task_in_local_time(signed_in, staff, case):
@@ -926,16 +945,61 @@ def test_rescheduling_from_the_list_moves_the_task_in_local_time(signed_in, staf
     assert {r.generation for r in reminders(task).values()} == {2}
 
 
-def test_rescheduling_with_a_bad_date_changes_nothing(signed_in, staff, case):
-    task = add(case, staff)
-    response = signed_in(staff).post(
-        reverse("task_reschedule", args=[task.pk]),
-        {"next": "my_tasks", f"t{task.pk}-due_at": "soon"},
-        follow=True,
+@pytest.mark.parametrize("next_view", ["my_tasks", "team_tasks", "case"])
+@pytest.mark.parametrize(
+    "typed", ["soon", "2026-02-30T10:00", "9999-12-31T23:59", "0001-01-01T00:00"]
+)
+def test_rescheduling_with_a_bad_date_shows_the_page_again_with_the_message_beside_it(
+    typed, next_view, signed_in, manager, case
+):
+    """On the board or the case page the row was on: the row open, the message beside the
+    time, what was typed still in it, and the task not moved."""
+    task = add(case, manager)
+    field = f"t{task.pk}-due_at"
+    response = signed_in(manager).post(
+        reverse("task_reschedule", args=[task.pk]), {"next": next_view, field: typed}
     )
-    assert "New due time: Enter a valid date/time." in response.content.decode()
+    assert response.status_code == 400
+    template = "cases/case_detail.html" if next_view == "case" else "cases/tasks.html"
+    assert template in [t.name for t in response.templates]
+    form = form_on(response, f'name="{field}"')
+    error = field_error(form, field)
+    assert error.startswith("Enter a") or error.startswith("Choose a time"), error
+    assert_kept(form, {field: typed})
+    assert f'<li class="list-group-item task-open" id="task-{task.pk}">' in html_of(response)
+    assert re.search(
+        rf'id="task-{task.pk}">.*?<details class="mt-2" open>', html_of(response), re.S
+    )
     task.refresh_from_db()
     assert task.due_at == DUE
+    assert {r.generation for r in reminders(task).values()} == {1}
+
+
+def test_a_bad_date_for_a_task_not_on_the_board_is_shown_on_its_case_page(
+    signed_in, staff, colleague, case
+):
+    """My board lists my tasks; a colleague's task moved from its case page but posted
+    with next=my_tasks still gets its message, on the case page that lists it."""
+    task = add(case, staff, assignee=colleague)
+    field = f"t{task.pk}-due_at"
+    response = signed_in(staff).post(
+        reverse("task_reschedule", args=[task.pk]), {"next": "my_tasks", field: "later"}
+    )
+    assert response.status_code == 400
+    assert "cases/case_detail.html" in [t.name for t in response.templates]
+    assert field_error(form_on(response, f'name="{field}"'), field) == ("Enter a valid date/time.")
+
+
+def test_rescheduling_a_task_closed_meanwhile_says_so_on_the_page(signed_in, staff, case):
+    task = add(case, staff)
+    services.cancel_task(task, by=staff)
+    response = signed_in(staff).post(
+        reverse("task_reschedule", args=[task.pk]),
+        {"next": "case", f"t{task.pk}-due_at": "2026-06-20T16:15"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "This task is already closed." in html_of(response)
 
 
 def test_cancelling_from_the_case_page_returns_to_the_case(signed_in, staff, case):
