@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
+from cases.limits import ExplainedTextLimits
+
 from .processing import AttachmentRefused, Prepared, prepare
 from .services import check_batch
 
@@ -95,7 +97,7 @@ def add_file_field(form: forms.Form, *, upload_problems: Iterable[str] = ()) -> 
     helper.attrs = attrs
 
 
-class RemoveAttachmentForm(forms.Form):
+class RemoveAttachmentForm(ExplainedTextLimits, forms.Form):
     reason = forms.CharField(
         label="Why remove it?",
         max_length=1000,

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
@@ -100,14 +100,15 @@ def remove(request: AuthedRequest, pk: int) -> HttpResponse:
     attachment = get_attachment_for(request.user, pk)
     form = RemoveAttachmentForm(request.POST, prefix=f"a{pk}")
     if not form.is_valid():
-        messages.error(request, f"Say why “{attachment.name}” should be removed.")
+        # The file may sit on an older page of the timeline, so the reason is asked for
+        # again on a page of its own: the message beside the field, what was typed kept.
+        context = {"attachment": attachment, "form": form}
+        return render(request, "attachments/remove.html", context, status=400)
+    try:
+        services.delete_attachment(attachment, by=request.user, reason=form.cleaned_data["reason"])
+    except services.AttachmentError as error:
+        # Removed meanwhile, or not theirs to remove: the form no longer applies.
+        messages.error(request, str(error))
     else:
-        try:
-            services.delete_attachment(
-                attachment, by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except services.AttachmentError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, f"“{attachment.name}” removed.")
+        messages.success(request, f"“{attachment.name}” removed.")
     return redirect(f"{attachment.case.get_absolute_url()}#timeline")

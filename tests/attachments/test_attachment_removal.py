@@ -15,6 +15,7 @@ from attachments.models import Attachment
 from cases import services as case_services
 from cases.models import Case, CaseEvent, EventKind
 from tests.attachment_fixtures import image_bytes, stored_files, upload
+from tests.cases.test_views_forms import assert_kept, field_error, form_on
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +76,28 @@ def test_removal_needs_a_reason_and_the_uploader_or_a_manager(
     signed_in(manager).post(url, {f"a{attachment.pk}-reason": "Duplicate"})
     attachment.refresh_from_db()
     assert attachment.deleted_by == manager
+
+
+@pytest.mark.parametrize("typed", ["   ", "Wrong receipt, " + "x" * 1000])
+def test_a_removal_without_a_usable_reason_asks_again_beside_the_field(
+    typed, signed_in, staff, case, attachment_store
+):
+    """Not a flash message on the case page (where the file may be pages down the
+    timeline): a page that asks for the reason again, with what was typed kept."""
+    (attachment,) = _with_files(case, staff)
+    field = f"a{attachment.pk}-reason"
+    url = reverse("attachment_remove", args=[attachment.pk])
+    response = signed_in(staff).post(url, {field: typed})
+    assert response.status_code == 400
+    form = form_on(response, f'action="{url}"')
+    expected = "This field is required." if not typed.strip() else "at most 1000 characters"
+    assert expected in field_error(form, field)
+    assert "Up to 1,000 characters." in form
+    if typed.strip():
+        assert_kept(form, {field: typed})
+    attachment.refresh_from_db()
+    assert attachment.deleted_at is None and attachment.storage_key
+    assert not CaseEvent.objects.filter(kind=EventKind.FILE_REMOVED).exists()
 
 
 def test_retention_removes_files_of_cases_closed_long_enough_ago_in_batches(
