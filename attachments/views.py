@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cases.http import AuthedRequest
 from cases.models import Case
@@ -71,7 +71,7 @@ def _send(attachment: Attachment, *, key: str, content_type: str, inline: bool) 
 
 
 @login_required
-@require_GET
+@require_safe
 def download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The file itself: images shown in the browser, everything else downloaded."""
     attachment = get_attachment_for(request.user, pk)
@@ -86,7 +86,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @login_required
-@require_GET
+@require_safe
 def thumbnail(request: HttpRequest, pk: int) -> HttpResponseBase:
     attachment = get_attachment_for(request.user, pk)
     if not attachment.thumbnail_key:

@@ -11,7 +11,7 @@ from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cases.http import AuthedRequest
 from cases.models import Role
@@ -34,6 +34,7 @@ def _endpoint(pk: int) -> Endpoint:
 
 
 @login_required
+@require_safe
 def endpoint_list(request: AuthedRequest) -> HttpResponse:
     _require_admin(request)
     endpoints = list(Endpoint.objects.order_by("url", "id"))
@@ -70,6 +71,7 @@ def _show_secret(
 
 @never_cache
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def endpoint_create(request: AuthedRequest) -> HttpResponse:
     _require_admin(request)
     form = EndpointForm(request.POST or None, initial={"active": True})
@@ -84,6 +86,7 @@ def endpoint_create(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def endpoint_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """The endpoint's settings form and its delivery log, newest first."""
     _require_admin(request)

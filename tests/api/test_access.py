@@ -396,3 +396,24 @@ def test_dead_token_gets_401(endpoint, spoil, world, token_for, request):
     assert response.status_code == 401, response.content
     assert response.json()["errors"][0]["code"] == "authentication_failed"
     assert _snapshot() == before
+
+
+METHODS = ("get", "post", "put", "patch", "delete")
+ROUTE_URLS = {endpoint.name: endpoint for endpoint in ENDPOINTS}
+ANSWERED = {name: {e.method for e in ENDPOINTS if e.name == name} for name in ROUTE_URLS}
+
+
+@pytest.mark.parametrize("name", sorted(ROUTE_URLS))
+def test_a_method_a_route_does_not_take_is_405_and_changes_nothing(name, world, api, request):
+    """A read-only resource (insights, policies for staff…) does not treat POST, PUT,
+    PATCH or DELETE as a read, nor an action GET: 405, with what it takes in Allow."""
+    endpoint = ROUTE_URLS[name]
+    client = api(request.getfixturevalue(endpoint.insider))
+    url = _fill(endpoint.url, world)
+    before = _snapshot()
+    for method in set(METHODS) - ANSWERED[name]:
+        response = client.get(url) if method == "get" else client._send(method, url, {})
+        assert response.status_code == 405, (method, response.content)
+        allowed = {part.strip().lower() for part in response["Allow"].split(",")}
+        assert ANSWERED[name] <= allowed and method not in allowed, method
+    assert _snapshot() == before

@@ -131,6 +131,21 @@ def test_images_are_shown_inline_text_downloaded_both_sandboxed(
         assert "sandbox" in response["Content-Security-Policy"]
 
 
+@pytest.mark.parametrize("method", ["post", "patch", "delete", "put"])
+def test_a_file_and_its_thumbnail_answer_only_get_and_head(
+    method, signed_in, staff, case, attachment_store
+):
+    (photo,) = _add(case, staff, upload("p.png", image_bytes("PNG")))
+    client = signed_in(staff)
+    for name in ("attachment_download", "attachment_thumbnail"):
+        url = reverse(name, args=[photo.pk])
+        assert getattr(client, method)(url).status_code == 405, name
+        head = client.head(url)
+        assert head.status_code == 200 and "no-store" in head["Cache-Control"], name
+    photo.refresh_from_db()
+    assert photo.deleted_at is None and photo.storage_key
+
+
 # Decompression bombs ------------------------------------------------------------------
 
 

@@ -68,6 +68,27 @@ def test_anyone_but_an_admin_gets_403_and_changes_nothing(
     assert Delivery.objects.get().state == DeliveryState.FAILED
 
 
+@pytest.mark.parametrize("method", ["patch", "delete", "put"])
+def test_the_pages_answer_only_get_head_and_their_form_post(
+    method, signed_in, admin_user, endpoint
+):
+    """The list only reads (POST too is 405); the two form pages take GET, HEAD and POST."""
+    client = signed_in(admin_user)
+    before = Endpoint.objects.values().get()
+    pages = [
+        reverse("webhook_endpoints"),
+        reverse("webhook_endpoint_create"),
+        reverse("webhook_endpoint", args=[endpoint.pk]),
+    ]
+    for url in pages:
+        response = getattr(client, method)(url)
+        assert response.status_code == 405, url
+        assert "GET" in response["Allow"] and "HEAD" in response["Allow"], url
+        assert client.head(url).status_code == 200, url
+    assert client.post(pages[0]).status_code == 405
+    assert Endpoint.objects.values().get() == before
+
+
 def test_anonymous_visitors_are_sent_to_sign_in(client, endpoint, delivery):
     for method, url in routes(endpoint, delivery):
         response = getattr(client, method)(url)
