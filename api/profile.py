@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods
 
+from cases.limits import ExplainedTextLimits
 from cases.models import User
 
 from . import tokens
@@ -30,7 +31,7 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-class TokenForm(forms.Form):
+class TokenForm(ExplainedTextLimits, forms.Form):
     name = forms.CharField(
         max_length=100,
         help_text="Say what will use it, e.g. “Till 2, Downtown store”.",

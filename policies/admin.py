@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 
+from cases.limits import ExplainedTextLimits
 from cases.models import Channel
 
 from . import quick_logs, services
@@ -40,7 +41,7 @@ class MessageTemplateAdmin(admin.ModelAdmin):
     list_display = ["key", "subject", "updated_at"]
 
 
-class AllowedExceptionAdminForm(forms.ModelForm):
+class AllowedExceptionAdminForm(ExplainedTextLimits, forms.ModelForm):
     """The library's own rule for limits (services.check_limits), said next to the row."""
 
     class Meta:
@@ -81,7 +82,7 @@ class PolicyAdmin(admin.ModelAdmin):
         services.snapshot(form.instance, by=request.user, note="Edited in the Django admin")
 
 
-class QuickLogAdminForm(forms.ModelForm):
+class QuickLogAdminForm(ExplainedTextLimits, forms.ModelForm):
     """The service's rules, said next to the field at fault."""
 
     channel = forms.ChoiceField(

@@ -4,8 +4,10 @@ from typing import Any
 
 from django import forms
 
+from cases.limits import ExplainedTextLimits
 
-class EraseForm(forms.Form):
+
+class EraseForm(ExplainedTextLimits, forms.Form):
     """Why the customer's data is erased; an override (with its own reason) when a case is
     still open or a request pending."""
 

@@ -78,38 +78,82 @@ def explained(html: str, control: str) -> bool:
     if not limit or not described:
         return False
     words = f"Up to {int(limit.group(1)):,} characters."
-    return any(
-        re.search(rf'<div id="{ref}" class="form-text">[^<]*{re.escape(words)}', html)
+    # The help element: a Bootstrap form-text, or the admin's <div class="help"><div>…
+    helps = [
+        re.search(rf'<div (?:class="[^"]*" )?id="{ref}"[^>]*>(.*?)</div>', html, re.S)
         for ref in described.group(1).split()
+    ]
+    return any(found and words in re.sub(r"<[^>]+>", "", found.group(1)) for found in helps)
+
+
+@pytest.fixture
+def case_with_everything(case, staff, allowed, attachment_store):
+    """A case page showing every form it can: a request to decide, an open task (its
+    done/move row) and a file (its remove form)."""
+    from attachments import services as attachment_services
+    from cases import services
+    from tests.attachment_fixtures import image_bytes, upload
+    from tests.factories import add_due_tasks
+
+    interaction = services.log_interaction(
+        case, by=staff, channel="phone", direction="inbound", summary="s", demeanour="calm"
     )
+    attachment_services.add_attachments(
+        by=staff, case=case, interaction=interaction, files=[upload("r.png", image_bytes("PNG"))]
+    )
+    add_due_tasks(case, staff, 1)
+    ask(case, staff, allowed, "80.00")  # last: the case then waits for the decision
+    return case
 
 
 @pytest.mark.parametrize(
     ("page", "who"),
     [
         ("case", "staff"),
+        ("resolved_case", "manager"),
+        ("my_tasks", "staff"),
         ("approvals", "manager"),
+        ("case_create", "staff"),
         ("customer_create", "staff"),
         ("customer_edit", "staff"),
         ("policy_create", "admin_user"),
         ("exception_create", "admin_user"),
         ("guidance_edit", "admin_user"),
+        ("profile", "staff"),
+        ("webhook_endpoint_create", "admin_user"),
+        ("privacy_erase", "admin_user"),
+        ("admin_quick_log", "admin_user"),
     ],
 )
 def test_every_text_field_says_how_much_it_takes(
-    page, who, request, signed_in, staff, case, allowed, policy, guidance
+    page, who, request, signed_in, staff, case_with_everything, policy, guidance
 ):
-    ask(case, staff, allowed, "80.00")  # a request to decide
+    from cases import services
+
+    case = case_with_everything
+    if page == "resolved_case":  # the case-study form, and reopening
+        for request_row in case.exception_requests.filter(status="pending"):
+            services.withdraw_exception(request_row, by=staff)
+        services.resolve_case(case, by=staff, outcome="compromise", summary="Store credit")
     url = {
         "case": case.get_absolute_url(),
+        "resolved_case": case.get_absolute_url(),
+        "my_tasks": reverse("my_tasks"),
         "approvals": reverse("approvals"),
+        "case_create": reverse("case_create"),
         "customer_create": reverse("customer_create"),
         "customer_edit": reverse("customer_edit", args=[case.customer_id]),
         "policy_create": reverse("policy_create"),
         "exception_create": reverse("exception_create", args=[policy.code]),
         "guidance_edit": reverse("guidance_edit", args=["angry"]),
+        "profile": reverse("profile"),
+        "webhook_endpoint_create": reverse("webhook_endpoint_create"),
+        "privacy_erase": reverse("privacy_erase", args=[case.customer_id]),
+        "admin_quick_log": reverse("admin:policies_quicklog_add"),
     }[page]
-    html = signed_in(request.getfixturevalue(who)).get(url).content.decode()
+    response = signed_in(request.getfixturevalue(who)).get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
     controls = text_controls(html)
     assert controls
     unexplained = [c for c in controls if not explained(html, c)]

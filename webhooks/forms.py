@@ -9,10 +9,12 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
 
+from cases.limits import ExplainedTextLimits
+
 from .models import Endpoint, EventType
 
 
-class EndpointForm(forms.ModelForm):
+class EndpointForm(ExplainedTextLimits, forms.ModelForm):
     url = forms.URLField(
         label="URL",
         max_length=500,
