@@ -175,9 +175,11 @@ class TriageSerializer(serializers.Serializer):
 class ResolveSerializer(serializers.Serializer):
     outcome = choice(Outcome.choices)
     summary = Text(help_text="The resolution summary.")
-    reflection = Text(required=False, allow_blank=True, default="")
+    # The same limits as the page's form (ResolveForm): a longer text is refused here
+    # rather than stored where the page could not show or edit it.
+    reflection = Text(required=False, allow_blank=True, default="", max_length=4000)
     email_customer = serializers.BooleanField(default=False)
-    next_step = Text(required=False, allow_blank=True, default="", max_length=2000)
+    next_step = Text(required=False, allow_blank=True, default="", max_length=1000)
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         if data["email_customer"] and not data["next_step"]:

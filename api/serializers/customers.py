@@ -47,7 +47,8 @@ class CustomerWriteSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     preferred_channel = choice(Channel.choices, required=False, default=Channel.PHONE)
-    preferences = Text(required=False, allow_blank=True, default="")
+    # As the model and the page's form: 2,000 (was 10,000 here, past what the page shows).
+    preferences = Text(required=False, allow_blank=True, default="", max_length=2000)
     flags = serializers.ListField(
         child=choice(CustomerFlag.choices), required=False, default=list, max_length=10
     )

@@ -67,7 +67,7 @@ class AllowedExceptionWriteSerializer(serializers.Serializer):
     max_value = serializers.DecimalField(**MONEY)
     staff_limit = serializers.DecimalField(**MONEY)
     manager_limit = serializers.DecimalField(**MONEY)
-    guidance = Text(required=False, allow_blank=True, default="")
+    guidance = Text(required=False, allow_blank=True, default="", max_length=1000)
     active = serializers.BooleanField(default=True)
     note = Text(max_length=300, required=False, allow_blank=True, default="", write_only=True)
 
@@ -102,8 +102,9 @@ class PolicyWriteSerializer(serializers.Serializer):
     code = serializers.SlugField(max_length=40)
     title = Text(max_length=200)
     category = choice(PolicyCategory.choices)
-    customer_wording = Text()
-    internal_notes = Text(required=False, allow_blank=True, default="")
+    # As the model and the admin's form (PolicyForm).
+    customer_wording = Text(max_length=4000)
+    internal_notes = Text(required=False, allow_blank=True, default="", max_length=4000)
     effective_from = serializers.DateField()
     effective_to = serializers.DateField(required=False, allow_null=True, default=None)
     active = serializers.BooleanField(default=True)
