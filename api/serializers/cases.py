@@ -22,6 +22,7 @@ from policies.models import Category, Demeanour
 from .common import (
     MAX_MINUTES,
     BoundedDateTimeField,
+    DueTimeField,
     MemberField,
     NamedRef,
     PersonRef,
@@ -223,7 +224,7 @@ class InteractionCreateSerializer(serializers.Serializer):
     demeanour = choice(Demeanour.choices)
     minutes = serializers.IntegerField(min_value=0, max_value=MAX_MINUTES, default=0)
     promise = Text(max_length=300, required=False, allow_blank=True, default="")
-    promise_due_at = BoundedDateTimeField(required=False, allow_null=True, default=None)
+    promise_due_at = DueTimeField(required=False, allow_null=True, default=None)
     occurred_at = BoundedDateTimeField(required=False, allow_null=True, default=None)
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:

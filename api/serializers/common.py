@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from cases.limits import POLICY_AHEAD_DAYS, day_error, due_time_error
 
 # Dates outside this range are refused: far-future years overflow time-zone conversion,
 # and nothing in a case is planned or recorded outside them.
@@ -24,6 +26,29 @@ class BoundedDateTimeField(serializers.DateTimeField):
                 "Give a time between 2000 and 2100.", code="out_of_range"
             )
         return moment
+
+
+class DueTimeField(BoundedDateTimeField):
+    """A due time (a task's, a promise's): within the window the pages use
+    (cases/limits.py), refused here so the error names the field, not only by the
+    service."""
+
+    def to_internal_value(self, value: Any) -> datetime:
+        moment = super().to_internal_value(value)
+        if error := due_time_error(moment):
+            raise serializers.ValidationError(error, code="out_of_range")
+        return moment
+
+
+class BoundedDateField(serializers.DateField):
+    """A policy's start or end: within the window the policy form uses (2000 to five
+    years ahead)."""
+
+    def to_internal_value(self, value: Any) -> date:
+        day = super().to_internal_value(value)
+        if error := day_error(day, ahead_days=POLICY_AHEAD_DAYS):
+            raise serializers.ValidationError(error, code="out_of_range")
+        return day
 
 
 class Text(serializers.CharField):

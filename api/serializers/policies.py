@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from policies.models import AllowedException, ExceptionKind, Policy, PolicyCategory
 
-from .common import Text, choice
+from .common import BoundedDateField, Text, choice
 
 MONEY = {"max_digits": 10, "decimal_places": 2, "min_value": Decimal("0")}
 
@@ -105,8 +105,8 @@ class PolicyWriteSerializer(serializers.Serializer):
     # As the model and the admin's form (PolicyForm).
     customer_wording = Text(max_length=4000)
     internal_notes = Text(required=False, allow_blank=True, default="", max_length=4000)
-    effective_from = serializers.DateField()
-    effective_to = serializers.DateField(required=False, allow_null=True, default=None)
+    effective_from = BoundedDateField()
+    effective_to = BoundedDateField(required=False, allow_null=True, default=None)
     active = serializers.BooleanField(default=True)
     note = Text(
         max_length=300,

@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from cases.models import FollowUpTask, TaskKind
 
-from .common import BoundedDateTimeField, MemberField, PersonRef, Text, choice
+from .common import DueTimeField, MemberField, PersonRef, Text, choice
 
 
 class TaskSerializer(serializers.ModelSerializer):
@@ -32,7 +32,7 @@ class TaskCreateSerializer(serializers.Serializer):
     title = Text(max_length=200)
     kind = choice(TaskKind.choices)
     assignee = MemberField(help_text="A member of the case's team.")
-    due_at = BoundedDateTimeField()
+    due_at = DueTimeField()
 
 
 class CompleteSerializer(serializers.Serializer):
@@ -44,7 +44,7 @@ class CancelSerializer(serializers.Serializer):
 
 
 class RescheduleSerializer(serializers.Serializer):
-    due_at = BoundedDateTimeField()
+    due_at = DueTimeField()
     assignee = MemberField(
         required=False,
         allow_null=True,

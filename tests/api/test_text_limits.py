@@ -51,3 +51,34 @@ def test_text_past_the_models_limit_is_a_400_naming_the_field(
     assert (_snapshot(), Customer.objects.values().get(pk=world.customer.pk)) == before
     body[field] = "x" * limit  # at the limit: taken
     assert getattr(client, method)(_fill(endpoint.url, world), body).status_code < 300
+
+
+# Dates: the windows the pages use, refused with the field named -------------------------
+
+DATES = [
+    ("api-case-task-list", "post", "due_at", "2099-01-01T09:00:00Z", "within two years"),
+    ("api-case-task-list", "post", "due_at", "2001-01-01T09:00:00Z", "Choose a time from"),
+    ("api-task-reschedule", "post", "due_at", "2099-01-01T09:00:00Z", "within two years"),
+    ("api-policy-list", "post", "effective_from", "2099-01-01", "Choose a day from"),
+    ("api-policy-detail", "patch", "effective_to", "1999-12-31", "Choose a day from"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "field", "value", "message"),
+    DATES,
+    ids=[f"{n} {f} {v[:4]}" for n, _, f, v, _ in DATES],
+)
+def test_a_date_outside_the_pages_window_is_a_400_naming_the_field(
+    name, method, field, value, message, world, api, request
+):
+    endpoint = next(e for e in ENDPOINTS if (e.name, e.method) == (name, method))
+    client = api(request.getfixturevalue(endpoint.insider))
+    body = {key: _fill(v, world) for key, v in endpoint.body.items()}
+    body[field] = value
+    before = _snapshot()
+    response = getattr(client, method)(_fill(endpoint.url, world), body)
+    assert response.status_code == 400, response.content
+    (error,) = response.json()["errors"]
+    assert error["field"] == field and message in error["message"], error
+    assert _snapshot() == before

@@ -88,7 +88,7 @@ def test_a_removal_without_a_usable_reason_asks_again_beside_the_field(
     field = f"a{attachment.pk}-reason"
     url = reverse("attachment_remove", args=[attachment.pk])
     response = signed_in(staff).post(url, {field: typed})
-    assert response.status_code == 400
+    assert response.status_code == 400 and "no-store" in response["Cache-Control"]
     form = form_on(response, f'action="{url}"')
     expected = "This field is required." if not typed.strip() else "at most 1000 characters"
     assert expected in field_error(form, field)
