@@ -4,15 +4,19 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 
 class Demeanour(models.TextChoices):
-    CALM = "calm", "Calm"
-    ANGRY = "angry", "Angry"
-    INDECISIVE = "indecisive", "Indecisive"
-    UNREASONABLE = "unreasonable", "Unreasonable demands"
-    PASSIVE_AGGRESSIVE = "passive_aggressive", "Passive-aggressive"
-    ABUSIVE = "abusive", "Abusive"
+    CALM = "calm", pgettext_lazy("customer demeanour", "Calm")
+    ANGRY = "angry", pgettext_lazy("customer demeanour", "Angry")
+    INDECISIVE = "indecisive", pgettext_lazy("customer demeanour", "Indecisive")
+    UNREASONABLE = "unreasonable", pgettext_lazy("customer demeanour", "Unreasonable demands")
+    PASSIVE_AGGRESSIVE = (
+        "passive_aggressive",
+        pgettext_lazy("customer demeanour", "Passive-aggressive"),
+    )
+    ABUSIVE = "abusive", pgettext_lazy("customer demeanour", "Abusive")
 
 
 class Category(models.Model):
@@ -25,7 +29,7 @@ class Category(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "categories"
+        verbose_name_plural = gettext_lazy("categories")
 
     def __str__(self) -> str:
         return self.name
@@ -36,50 +40,56 @@ class DemeanourGuidance(models.Model):
 
     demeanour = models.CharField(max_length=24, choices=Demeanour.choices, unique=True)
     headline = models.CharField(max_length=120)
-    listen = models.TextField("How to listen", max_length=2000)
-    de_escalate = models.TextField("How to de-escalate", max_length=2000)
-    boundaries = models.TextField("Setting boundaries", max_length=2000)
-    escalate = models.TextField("When to involve a manager or disengage", max_length=2000)
+    listen = models.TextField(gettext_lazy("How to listen"), max_length=2000)
+    de_escalate = models.TextField(gettext_lazy("How to de-escalate"), max_length=2000)
+    boundaries = models.TextField(gettext_lazy("Setting boundaries"), max_length=2000)
+    escalate = models.TextField(
+        gettext_lazy("When to involve a manager or disengage"), max_length=2000
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["demeanour"]
-        verbose_name = "demeanour guidance"
-        verbose_name_plural = "demeanour guidance"
+        verbose_name = gettext_lazy("demeanour guidance")
+        verbose_name_plural = gettext_lazy("demeanour guidance")
 
     def __str__(self) -> str:
-        return f"Guidance: {self.get_demeanour_display()}"
+        return gettext("Guidance: %(demeanour)s") % {"demeanour": self.get_demeanour_display()}
 
 
 class PolicyCategory(models.TextChoices):
-    RETURNS = "returns", "Returns"
-    REFUNDS = "refunds", "Refunds"
-    FEES = "fees", "Fees"
-    SERVICE = "service", "Service"
-    OTHER = "other", "Other"
+    RETURNS = "returns", pgettext_lazy("policy category", "Returns")
+    REFUNDS = "refunds", pgettext_lazy("policy category", "Refunds")
+    FEES = "fees", pgettext_lazy("policy category", "Fees")
+    SERVICE = "service", pgettext_lazy("policy category", "Service")
+    OTHER = "other", pgettext_lazy("policy category", "Other")
 
 
 class ExceptionKind(models.TextChoices):
-    REFUND = "refund", "Refund"
-    STORE_CREDIT = "store_credit", "Store credit"
-    DISCOUNT = "discount", "Discount"
-    FEE_WAIVER = "fee_waiver", "Fee waiver"
-    REPLACEMENT = "replacement", "Replacement"
-    EXTENSION = "extension", "Extension"
-    OTHER = "other", "Other"
+    REFUND = "refund", pgettext_lazy("exception kind", "Refund")
+    STORE_CREDIT = "store_credit", pgettext_lazy("exception kind", "Store credit")
+    DISCOUNT = "discount", pgettext_lazy("exception kind", "Discount")
+    FEE_WAIVER = "fee_waiver", pgettext_lazy("exception kind", "Fee waiver")
+    REPLACEMENT = "replacement", pgettext_lazy("exception kind", "Replacement")
+    EXTENSION = "extension", pgettext_lazy("exception kind", "Extension")
+    OTHER = "other", pgettext_lazy("exception kind", "Other")
 
 
 class Policy(models.Model):
     """A rule of the business. Its current wording lives here for reading and search; every
     edit also writes a PolicyVersion, which is what cases and requests point at."""
 
-    code = models.SlugField(max_length=40, unique=True, help_text="Short code, e.g. RET-30")
+    code = models.SlugField(
+        max_length=40, unique=True, help_text=gettext_lazy("Short code, e.g. RET-30")
+    )
     title = models.CharField(max_length=200)
     category = models.CharField(max_length=16, choices=PolicyCategory.choices)
     customer_wording = models.TextField(
-        max_length=4000, help_text="What staff read out to the customer."
+        max_length=4000, help_text=gettext_lazy("What staff read out to the customer.")
     )
-    internal_notes = models.TextField(blank=True, max_length=4000, help_text="For staff only.")
+    internal_notes = models.TextField(
+        blank=True, max_length=4000, help_text=gettext_lazy("For staff only.")
+    )
     effective_from = models.DateField()
     effective_to = models.DateField(null=True, blank=True)
     active = models.BooleanField(default=True)
@@ -90,7 +100,7 @@ class Policy(models.Model):
 
     class Meta:
         ordering = ["title"]
-        verbose_name_plural = "policies"
+        verbose_name_plural = gettext_lazy("policies")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(effective_to__isnull=True)
@@ -152,21 +162,23 @@ class AllowedException(models.Model):
     kind = models.CharField(max_length=16, choices=ExceptionKind.choices)
     max_value = models.DecimalField(max_digits=10, decimal_places=2)
     staff_limit = models.DecimalField(
-        max_digits=10, decimal_places=2, help_text="Staff may grant up to this alone."
+        max_digits=10, decimal_places=2, help_text=gettext_lazy("Staff may grant up to this alone.")
     )
     manager_limit = models.DecimalField(
-        max_digits=10, decimal_places=2, help_text="A manager may approve up to this."
+        max_digits=10, decimal_places=2, help_text=gettext_lazy("A manager may approve up to this.")
     )
-    guidance = models.TextField("When it fits", blank=True, max_length=1000)
+    guidance = models.TextField(gettext_lazy("When it fits"), blank=True, max_length=1000)
     active = models.BooleanField(default=True)
     # Limits apply to running totals, so splitting an ask does not get round them: the
     # same case always, and the same customer over this many days (0: case only).
     customer_window_days = models.PositiveSmallIntegerField(
-        "Customer window (days)",
+        gettext_lazy("Customer window (days)"),
         default=DEFAULT_CUSTOMER_WINDOW_DAYS,
         validators=[MaxValueValidator(366)],
-        help_text="Grants and waiting requests for the same customer within this many days "
-        "count together against the limits; 0 counts only the same case.",
+        help_text=gettext_lazy(
+            "Grants and waiting requests for the same customer within this many days "
+            "count together against the limits; 0 counts only the same case."
+        ),
     )
 
     class Meta:
@@ -211,21 +223,26 @@ class FollowUpRule(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        help_text="Empty: any category.",
+        help_text=gettext_lazy("Empty: any category."),
         related_name="+",
     )
     # An Outcome value of cases.models; empty means any outcome.
-    outcome = models.CharField(max_length=20, blank=True, help_text="Empty: any outcome.")
+    outcome = models.CharField(
+        max_length=20, blank=True, help_text=gettext_lazy("Empty: any outcome.")
+    )
     task_title = models.CharField(max_length=200, blank=True)
     task_kind = models.CharField(max_length=20, blank=True)
     task_due_days = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Days after resolving; empty: no task."
+        null=True, blank=True, help_text=gettext_lazy("Days after resolving; empty: no task.")
     )
     task_local_hour = models.PositiveSmallIntegerField(
-        default=10, help_text="Hour of the day, in the team's time zone, the task is due."
+        default=10,
+        help_text=gettext_lazy("Hour of the day, in the team's time zone, the task is due."),
     )
     feedback_after_days = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Ask the customer for feedback after; empty: don't."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Ask the customer for feedback after; empty: don't."),
     )
     active = models.BooleanField(default=True)
 
@@ -253,7 +270,10 @@ class MessageTemplate(models.Model):
     subject = models.CharField(max_length=200)
     body = models.TextField(
         max_length=10000,
-        help_text="Placeholders: {customer}, {reference}, {summary}, {next_step}, {business}.",
+        # Translators: keep the {…} placeholders as they are, in English.
+        help_text=gettext_lazy(
+            "Placeholders: {customer}, {reference}, {summary}, {next_step}, {business}."
+        ),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -272,17 +292,20 @@ class QuickLog(models.Model):
 
     label = models.CharField(max_length=60)
     # A cases.models.Channel value (policies cannot import cases); empty: the case's own.
-    channel = models.CharField(max_length=16, blank=True, help_text="Empty: the case's channel.")
+    channel = models.CharField(
+        max_length=16, blank=True, help_text=gettext_lazy("Empty: the case's channel.")
+    )
     minutes = models.PositiveSmallIntegerField(default=5)
     summary = models.TextField(
         max_length=2000,
-        help_text="Placeholders: {customer}, {policy}, {agent}, {reference}.",
+        # Translators: keep the {…} placeholders as they are, in English.
+        help_text=gettext_lazy("Placeholders: {customer}, {policy}, {agent}, {reference}."),
     )
     demeanour = models.CharField(
         max_length=24,
         choices=Demeanour.choices,
         blank=True,
-        help_text="Empty: keep the demeanour the form shows.",
+        help_text=gettext_lazy("Empty: keep the demeanour the form shows."),
     )
     order = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)

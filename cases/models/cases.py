@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from policies.models import Category, Demeanour
 
@@ -20,21 +21,21 @@ if TYPE_CHECKING:
 
 
 class Status(models.TextChoices):
-    NEW = "new", "New"
-    OPEN = "open", "Open"
-    PENDING_APPROVAL = "pending_approval", "Pending approval"
-    RESOLVED = "resolved", "Resolved"
-    CLOSED = "closed", "Closed"
+    NEW = "new", pgettext_lazy("case status", "New")
+    OPEN = "open", pgettext_lazy("case status", "Open")
+    PENDING_APPROVAL = "pending_approval", pgettext_lazy("case status", "Pending approval")
+    RESOLVED = "resolved", pgettext_lazy("case status", "Resolved")
+    CLOSED = "closed", pgettext_lazy("case status", "Closed")
 
 
 ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING_APPROVAL)
 
 
 class Priority(models.TextChoices):
-    LOW = "low", "Low"
-    NORMAL = "normal", "Normal"
-    HIGH = "high", "High"
-    URGENT = "urgent", "Urgent"
+    LOW = "low", pgettext_lazy("case priority", "Low")
+    NORMAL = "normal", pgettext_lazy("case priority", "Normal")
+    HIGH = "high", pgettext_lazy("case priority", "High")
+    URGENT = "urgent", pgettext_lazy("case priority", "Urgent")
 
 
 # Sorting by priority means by urgency, not alphabetically: the rank is stored beside the
@@ -43,22 +44,22 @@ PRIORITY_RANK = {"low": 1, "normal": 2, "high": 3, "urgent": 4}
 
 
 class Outcome(models.TextChoices):
-    WITHIN_POLICY = "within_policy", "Resolved within policy"
-    COMPROMISE = "compromise", "Compromise offered"
-    EXCEPTION_GRANTED = "exception_granted", "Exception granted"
-    POLICY_UPHELD = "policy_upheld", "Declined, policy upheld"
-    REFERRED = "referred", "Referred elsewhere"
-    DISENGAGED = "disengaged", "Disengaged"
+    WITHIN_POLICY = "within_policy", gettext_lazy("Resolved within policy")
+    COMPROMISE = "compromise", gettext_lazy("Compromise offered")
+    EXCEPTION_GRANTED = "exception_granted", gettext_lazy("Exception granted")
+    POLICY_UPHELD = "policy_upheld", gettext_lazy("Declined, policy upheld")
+    REFERRED = "referred", gettext_lazy("Referred elsewhere")
+    DISENGAGED = "disengaged", gettext_lazy("Disengaged")
 
 
 # How a contact reaches us: a case's first channel, each interaction's, a customer's preferred.
 class Channel(models.TextChoices):
-    IN_PERSON = "in_person", "In person"
-    PHONE = "phone", "Phone"
-    EMAIL = "email", "Email"
-    CHAT = "chat", "Chat"
-    SOCIAL = "social", "Social media"
-    LETTER = "letter", "Letter"
+    IN_PERSON = "in_person", pgettext_lazy("contact channel", "In person")
+    PHONE = "phone", pgettext_lazy("contact channel", "Phone")
+    EMAIL = "email", pgettext_lazy("contact channel", "Email")
+    CHAT = "chat", pgettext_lazy("contact channel", "Chat")
+    SOCIAL = "social", pgettext_lazy("contact channel", "Social media")
+    LETTER = "letter", pgettext_lazy("contact channel", "Letter")
 
 
 REFERENCE_RE = re.compile(r"^\s*CD-?0*(\d{1,12})\s*$", re.IGNORECASE)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from ..phones import normalise_phone, reversed_digits
 from .cases import Case, Channel
@@ -18,11 +19,11 @@ if TYPE_CHECKING:
 
 
 class CustomerFlag(models.TextChoices):
-    DISENGAGE = "disengage", "Abusive: disengage"
-    TWO_STAFF = "two_staff", "Two staff present"
-    FREQUENT_RETURNER = "frequent_returner", "Frequent returner"
-    WRITTEN_ONLY = "written_only", "Wants everything in writing"
-    VIP = "vip", "Valued customer"
+    DISENGAGE = "disengage", gettext_lazy("Abusive: disengage")
+    TWO_STAFF = "two_staff", gettext_lazy("Two staff present")
+    FREQUENT_RETURNER = "frequent_returner", gettext_lazy("Frequent returner")
+    WRITTEN_ONLY = "written_only", gettext_lazy("Wants everything in writing")
+    VIP = "vip", gettext_lazy("Valued customer")
 
 
 # Flags that change how staff must behave are shown in red; the rest in amber/blue.
@@ -65,10 +66,15 @@ class Customer(models.Model):
     preferred_channel = models.CharField(
         max_length=16, choices=Channel.choices, default=Channel.PHONE
     )
-    preferences = models.TextField("Notes on preferences", blank=True, max_length=2000)
+    preferences = models.TextField(
+        gettext_lazy("Notes on preferences"), blank=True, max_length=2000
+    )
     flags = models.JSONField(default=list, blank=True)
     team = models.ForeignKey(
-        Team, on_delete=models.PROTECT, related_name="customers", help_text="Registered by"
+        Team,
+        on_delete=models.PROTECT,
+        related_name="customers",
+        help_text=gettext_lazy("Registered by"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -120,7 +126,7 @@ class Customer(models.Model):
         if not self.flags:
             return []  # most customers: on every row of every case list
         return [
-            (code, label, code in DANGER_FLAGS)
+            (code, str(label), code in DANGER_FLAGS)
             for code, label in CustomerFlag.choices
             if code in self.flags
         ]

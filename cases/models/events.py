@@ -4,33 +4,37 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 
 from .cases import Case
 from .interactions import Interaction
 
 
 class EventKind(models.TextChoices):
-    OPENED = "opened", "Case opened"
-    INTERACTION = "interaction", "Interaction logged"
-    STATUS = "status", "Status changed"
-    ASSIGNEE = "assignee", "Reassigned"
-    PRIORITY = "priority", "Priority changed"
-    DEMEANOUR = "demeanour", "Demeanour changed"
-    RESOLVED = "resolved", "Resolved"
-    REOPENED = "reopened", "Reopened"
-    CLOSED = "closed", "Closed"
-    POLICY = "policy", "Policy attached"
-    EXCEPTION_REQUESTED = "exc_requested", "Exception requested"
-    EXCEPTION_GRANTED = "exc_granted", "Exception granted"
-    EXCEPTION_DECIDED = "exc_decided", "Exception decided"
-    EXCEPTION_WITHDRAWN = "exc_withdrawn", "Exception request withdrawn"
-    TASK_ADDED = "task_added", "Follow-up task added"
-    TASK_CHANGED = "task_changed", "Follow-up task changed"
-    TASK_DONE = "task_done", "Follow-up task done"
-    TASK_CANCELLED = "task_cancelled", "Follow-up task cancelled"
-    CUSTOMER_EMAILED = "customer_emailed", "Customer emailed"
-    FEEDBACK = "feedback", "Feedback received"
-    FILE_REMOVED = "file_removed", "File removed"
+    OPENED = "opened", pgettext_lazy("case event", "Case opened")
+    INTERACTION = "interaction", pgettext_lazy("case event", "Interaction logged")
+    STATUS = "status", pgettext_lazy("case event", "Status changed")
+    ASSIGNEE = "assignee", pgettext_lazy("case event", "Reassigned")
+    PRIORITY = "priority", pgettext_lazy("case event", "Priority changed")
+    DEMEANOUR = "demeanour", pgettext_lazy("case event", "Demeanour changed")
+    RESOLVED = "resolved", pgettext_lazy("case event", "Resolved")
+    REOPENED = "reopened", pgettext_lazy("case event", "Reopened")
+    CLOSED = "closed", pgettext_lazy("case event", "Closed")
+    POLICY = "policy", pgettext_lazy("case event", "Policy attached")
+    EXCEPTION_REQUESTED = "exc_requested", pgettext_lazy("case event", "Exception requested")
+    EXCEPTION_GRANTED = "exc_granted", pgettext_lazy("case event", "Exception granted")
+    EXCEPTION_DECIDED = "exc_decided", pgettext_lazy("case event", "Exception decided")
+    EXCEPTION_WITHDRAWN = (
+        "exc_withdrawn",
+        pgettext_lazy("case event", "Exception request withdrawn"),
+    )
+    TASK_ADDED = "task_added", pgettext_lazy("case event", "Follow-up task added")
+    TASK_CHANGED = "task_changed", pgettext_lazy("case event", "Follow-up task changed")
+    TASK_DONE = "task_done", pgettext_lazy("case event", "Follow-up task done")
+    TASK_CANCELLED = "task_cancelled", pgettext_lazy("case event", "Follow-up task cancelled")
+    CUSTOMER_EMAILED = "customer_emailed", pgettext_lazy("case event", "Customer emailed")
+    FEEDBACK = "feedback", pgettext_lazy("case event", "Feedback received")
+    FILE_REMOVED = "file_removed", pgettext_lazy("case event", "File removed")
 
 
 class CaseEvent(models.Model):
@@ -61,7 +65,11 @@ class CaseEvent(models.Model):
         indexes = [models.Index(fields=["case", "created_at", "id"], name="event_case_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} on {self.case_id}"
+        # Translators: a timeline event in the admin, e.g. "Case opened on 123" (a case id).
+        return gettext("%(event)s on %(case)s") % {
+            "event": self.get_kind_display(),
+            "case": self.case_id,
+        }
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from policies.models import AllowedException, Policy, PolicyVersion
 
@@ -39,21 +40,24 @@ class CasePolicy(models.Model):
 class Level(models.IntegerChoices):
     """Who may grant: the discretion ladder. Higher includes lower."""
 
-    STAFF = 1, "Staff"
-    MANAGER = 2, "Manager"
-    ADMIN = 3, "Admin"
+    STAFF = 1, pgettext_lazy("role", "Staff")
+    MANAGER = 2, pgettext_lazy("role", "Manager")
+    ADMIN = 3, pgettext_lazy("role", "Admin")
 
 
 ROLE_LEVEL = {Role.STAFF: Level.STAFF, Role.MANAGER: Level.MANAGER, Role.ADMIN: Level.ADMIN}
 
 
 class RequestStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for a decision"
-    GRANTED = "granted", "Granted at once (within discretion)"
-    APPROVED = "approved", "Approved"
-    COUNTERED = "countered", "Approved at a lower value"
-    DENIED = "denied", "Denied"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    PENDING = "pending", pgettext_lazy("exception request status", "Waiting for a decision")
+    GRANTED = (
+        "granted",
+        pgettext_lazy("exception request status", "Granted at once (within discretion)"),
+    )
+    APPROVED = "approved", pgettext_lazy("exception request status", "Approved")
+    COUNTERED = "countered", pgettext_lazy("exception request status", "Approved at a lower value")
+    DENIED = "denied", pgettext_lazy("exception request status", "Denied")
+    WITHDRAWN = "withdrawn", pgettext_lazy("exception request status", "Withdrawn")
 
 
 DECIDED_STATUSES = (RequestStatus.APPROVED, RequestStatus.COUNTERED, RequestStatus.DENIED)
@@ -93,11 +97,11 @@ class ExceptionRequest(models.Model):
     staff_limit = models.DecimalField(max_digits=10, decimal_places=2, null=True)
     manager_limit = models.DecimalField(max_digits=10, decimal_places=2, null=True)
     max_value = models.DecimalField(max_digits=10, decimal_places=2, null=True)
-    value = models.DecimalField("Value asked", max_digits=10, decimal_places=2)
+    value = models.DecimalField(gettext_lazy("Value asked"), max_digits=10, decimal_places=2)
     # With this request: what is granted or waiting for the same allowed exception on the
     # case and (within the exception's window) for the customer — what set required_level.
     running_total = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    customer_ask = models.TextField("What the customer asked for", max_length=2000)
+    customer_ask = models.TextField(gettext_lazy("What the customer asked for"), max_length=2000)
     justification = models.TextField(max_length=4000)
     required_level = models.PositiveSmallIntegerField(choices=Level.choices)
     requested_by = models.ForeignKey(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from .cases import Case
 
@@ -40,4 +41,5 @@ class FeedbackRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Feedback on {self.case_id}"
+        # Translators: a feedback request in the admin; %(case)s is a case id.
+        return gettext("Feedback on %(case)s") % {"case": self.case_id}

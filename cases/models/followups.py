@@ -5,22 +5,23 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .cases import Case, CaseScopedQuerySet
 
 
 class TaskKind(models.TextChoices):
-    CALL_BACK = "call_back", "Call back"
-    CHECK_SATISFACTION = "check_satisfaction", "Check the customer is satisfied"
-    DELIVER_PROMISE = "deliver_promise", "Deliver what was promised"
-    INTERNAL = "internal", "Internal step"
-    SERVICE_RECOVERY = "service_recovery", "Service recovery"
+    CALL_BACK = "call_back", gettext_lazy("Call back")
+    CHECK_SATISFACTION = "check_satisfaction", gettext_lazy("Check the customer is satisfied")
+    DELIVER_PROMISE = "deliver_promise", gettext_lazy("Deliver what was promised")
+    INTERNAL = "internal", gettext_lazy("Internal step")
+    SERVICE_RECOVERY = "service_recovery", gettext_lazy("Service recovery")
 
 
 class TaskStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    DONE = "done", "Done"
-    CANCELLED = "cancelled", "Cancelled"
+    OPEN = "open", pgettext_lazy("task status", "Open")
+    DONE = "done", pgettext_lazy("task status", "Done")
+    CANCELLED = "cancelled", pgettext_lazy("task status", "Cancelled")
 
 
 class FollowUpTask(models.Model):

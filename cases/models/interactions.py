@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from policies.models import Demeanour
 
@@ -12,8 +13,8 @@ from .cases import Case, Channel
 
 
 class Direction(models.TextChoices):
-    INBOUND = "inbound", "Inbound"
-    OUTBOUND = "outbound", "Outbound"
+    INBOUND = "inbound", pgettext_lazy("contact direction", "Inbound")
+    OUTBOUND = "outbound", pgettext_lazy("contact direction", "Outbound")
 
 
 class Interaction(models.Model):
@@ -29,9 +30,9 @@ class Interaction(models.Model):
     direction = models.CharField(max_length=8, choices=Direction.choices)
     summary = models.TextField(max_length=10000)
     demeanour = models.CharField(max_length=24, choices=Demeanour.choices)
-    minutes = models.PositiveIntegerField("Minutes spent", default=0)
-    promise = models.CharField("Promise made", max_length=300, blank=True)
-    promise_due_at = models.DateTimeField("Promised by", null=True, blank=True)
+    minutes = models.PositiveIntegerField(gettext_lazy("Minutes spent"), default=0)
+    promise = models.CharField(gettext_lazy("Promise made"), max_length=300, blank=True)
+    promise_due_at = models.DateTimeField(gettext_lazy("Promised by"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -52,4 +53,8 @@ class Interaction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} on {self.occurred_at:%Y-%m-%d}"
+        # Translators: an interaction in the admin: its channel ("Phone") and its date.
+        return gettext("%(channel)s on %(day)s") % {
+            "channel": self.get_channel_display(),
+            "day": f"{self.occurred_at:%Y-%m-%d}",
+        }

@@ -6,15 +6,16 @@ from typing import TYPE_CHECKING, ClassVar, Self
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
 
 class Role(models.TextChoices):
-    STAFF = "staff", "Staff"
-    MANAGER = "manager", "Manager"
-    ADMIN = "admin", "Admin"
+    STAFF = "staff", pgettext_lazy("role", "Staff")
+    MANAGER = "manager", pgettext_lazy("role", "Manager")
+    ADMIN = "admin", pgettext_lazy("role", "Admin")
 
 
 class Team(models.Model):

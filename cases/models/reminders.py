@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from .cases import Case
 from .exceptions import ExceptionRequest
@@ -11,21 +12,21 @@ from .followups import FollowUpTask
 
 
 class ReminderKind(models.TextChoices):
-    DUE_SOON = "due_soon", "Due soon (to the assignee)"
-    OVERDUE = "overdue", "Overdue (to the team's managers)"
-    APPROVAL = "approval", "Approval waiting too long (to the deciders)"
-    EXCEPTION_REQUESTED = "exc_requested", "Exception to decide (to the deciders)"
-    EXCEPTION_DECIDED = "exc_decided", "Exception decided (to the requester)"
-    FEEDBACK = "feedback", "Feedback request (to the customer)"
-    CUSTOMER_UPDATE = "customer_update", "What happens next (to the customer)"
+    DUE_SOON = "due_soon", gettext_lazy("Due soon (to the assignee)")
+    OVERDUE = "overdue", gettext_lazy("Overdue (to the team's managers)")
+    APPROVAL = "approval", gettext_lazy("Approval waiting too long (to the deciders)")
+    EXCEPTION_REQUESTED = "exc_requested", gettext_lazy("Exception to decide (to the deciders)")
+    EXCEPTION_DECIDED = "exc_decided", gettext_lazy("Exception decided (to the requester)")
+    FEEDBACK = "feedback", gettext_lazy("Feedback request (to the customer)")
+    CUSTOMER_UPDATE = "customer_update", gettext_lazy("What happens next (to the customer)")
 
 
 class ReminderState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
+    PENDING = "pending", pgettext_lazy("reminder state", "Pending")
+    SENDING = "sending", pgettext_lazy("reminder state", "Sending")
+    SENT = "sent", pgettext_lazy("reminder state", "Sent")
+    FAILED = "failed", pgettext_lazy("reminder state", "Failed")
+    CANCELLED = "cancelled", pgettext_lazy("reminder state", "Cancelled")
 
 
 class Reminder(models.Model):
@@ -58,7 +59,7 @@ class Reminder(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
-    note = models.TextField(blank=True, help_text="Extra text for the message.")
+    note = models.TextField(blank=True, help_text=gettext_lazy("Extra text for the message."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -90,7 +91,12 @@ class Reminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} for {self.case_id} at {self.due_at:%Y-%m-%d %H:%M}"
+        # Translators: a reminder in the admin: its kind, a case id and a date and time.
+        return gettext("%(kind)s for %(case)s at %(when)s") % {
+            "kind": self.get_kind_display(),
+            "case": self.case_id,
+            "when": f"{self.due_at:%Y-%m-%d %H:%M}",
+        }
 
     @property
     def message_id(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from policies.models import Category, Demeanour
 
@@ -11,8 +12,8 @@ from .cases import Case, CaseScopedQuerySet
 
 
 class StudyKind(models.TextChoices):
-    WENT_WELL = "went_well", "Went well"
-    LESSON = "lesson", "Lesson learned"
+    WENT_WELL = "went_well", gettext_lazy("Went well")
+    LESSON = "lesson", gettext_lazy("Lesson learned")
 
 
 class CaseStudy(models.Model):
@@ -34,7 +35,7 @@ class CaseStudy(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name_plural = "case studies"
+        verbose_name_plural = gettext_lazy("case studies")
         indexes = [
             models.Index(fields=["category", "demeanour"], name="study_match_idx"),
         ]
