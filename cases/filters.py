@@ -7,6 +7,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 
 from policies.models import Category, Demeanour
 
@@ -23,6 +24,18 @@ SORT_FIELDS = {
     "priority": "priority_rank",
     "status": "status",
     "subject": "subject",
+}
+
+
+# What the sort menu says for each key, both ways: django-filter would make these from the
+# keys and add "(descending)" once, at import, in whatever language was active then.
+SORT_LABELS = {
+    "created": (gettext_lazy("Created"), gettext_lazy("Created (descending)")),
+    "updated": (gettext_lazy("Updated"), gettext_lazy("Updated (descending)")),
+    "activity": (gettext_lazy("Activity"), gettext_lazy("Activity (descending)")),
+    "priority": (gettext_lazy("Priority"), gettext_lazy("Priority (descending)")),
+    "status": (gettext_lazy("Status"), gettext_lazy("Status (descending)")),
+    "subject": (gettext_lazy("Subject"), gettext_lazy("Subject (descending)")),
 }
 
 
@@ -46,32 +59,52 @@ class BoundedDateRangeFilter(django_filters.DateFromToRangeFilter):
 
 
 class CaseFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
-    team = django_filters.ModelChoiceFilter(queryset=None, empty_label="All my teams")
-    assignee = django_filters.ModelChoiceFilter(queryset=None, empty_label="Anyone")
-    category = django_filters.ModelChoiceFilter(
-        queryset=Category.objects.all(), empty_label="Any category"
+    status = django_filters.ChoiceFilter(
+        choices=Status.choices, empty_label=gettext_lazy("Any status"), label=gettext_lazy("Status")
     )
-    demeanour = django_filters.ChoiceFilter(choices=Demeanour.choices, empty_label="Any demeanour")
+    team = django_filters.ModelChoiceFilter(
+        queryset=None, empty_label=gettext_lazy("All my teams"), label=gettext_lazy("Team")
+    )
+    assignee = django_filters.ModelChoiceFilter(
+        queryset=None, empty_label=gettext_lazy("Anyone"), label=gettext_lazy("Assignee")
+    )
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.all(),
+        empty_label=gettext_lazy("Any category"),
+        label=gettext_lazy("Category"),
+    )
+    demeanour = django_filters.ChoiceFilter(
+        choices=Demeanour.choices,
+        empty_label=gettext_lazy("Any demeanour"),
+        label=gettext_lazy("Demeanour"),
+    )
     # From a customer's profile ("all their cases"): an id, never a list of every customer.
     customer = IdFilter(
         field_name="customer_id", widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1
     )
-    priority = django_filters.ChoiceFilter(choices=Priority.choices, empty_label="Any priority")
+    priority = django_filters.ChoiceFilter(
+        choices=Priority.choices,
+        empty_label=gettext_lazy("Any priority"),
+        label=gettext_lazy("Priority"),
+    )
     created = BoundedDateRangeFilter(
         field_name="created_at",
-        label="Created",
+        label=gettext_lazy("Created"),
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
     updated = BoundedDateRangeFilter(
         field_name="updated_at",
-        label="Updated",
+        label=gettext_lazy("Updated"),
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
     o = django_filters.OrderingFilter(
         fields={field: key for key, field in SORT_FIELDS.items()},
-        label="Sort by",
-        empty_label="Newest first",
+        field_labels={
+            **{SORT_FIELDS[key]: up for key, (up, _down) in SORT_LABELS.items()},
+            **{f"-{key}": down for key, (_up, down) in SORT_LABELS.items()},
+        },
+        label=gettext_lazy("Sort by"),
+        empty_label=gettext_lazy("Newest first"),
     )
 
     class Meta:

@@ -16,6 +16,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 DUE_GRACE_DAYS = 1
 DUE_AHEAD_DAYS = 731  # two years
@@ -38,8 +39,12 @@ def due_window(now: datetime | None = None) -> tuple[datetime, datetime]:
 def due_time_error(at: datetime, *, now: datetime | None = None) -> str | None:
     """Why `at` cannot be a due time, or None when it can."""
     earliest, latest = due_window(now)
-    too_early = f"Choose a time from {timezone.localtime(earliest):%d %b %Y} on."
-    too_late = f"Choose a time within two years (by {timezone.localtime(latest):%d %b %Y})."
+    too_early = gettext("Choose a time from %(day)s on.") % {
+        "day": f"{timezone.localtime(earliest):%d %b %Y}"
+    }
+    too_late = gettext("Choose a time within two years (by %(day)s).") % {
+        "day": f"{timezone.localtime(latest):%d %b %Y}"
+    }
     # By year first: comparing an aware year-1 or year-9999 time converts it to UTC,
     # which can fall outside what a datetime holds.
     if at.year < earliest.year - 1:
@@ -62,7 +67,10 @@ def day_error(day: date, *, ahead_days: int = AHEAD_DAYS) -> str | None:
     """Why `day` cannot start or end a report or filter, or None when it can."""
     first, last = day_window(ahead_days=ahead_days)
     if not first <= day <= last:
-        return f"Choose a day from {first:%d %b %Y} to {last:%d %b %Y}."
+        return gettext("Choose a day from %(first)s to %(last)s.") % {
+            "first": f"{first:%d %b %Y}",
+            "last": f"{last:%d %b %Y}",
+        }
     return None
 
 
@@ -78,7 +86,12 @@ class ExplainedTextLimits:
         for field in self.fields.values():
             if not isinstance(field, forms.CharField) or not field.max_length:
                 continue
-            if field.widget.is_hidden or "characters" in str(field.help_text):
+            if field.widget.is_hidden:
                 continue
-            note = f"Up to {field.max_length:,} characters."
+            note = ngettext(
+                "Up to %(count)s character.", "Up to %(count)s characters.", field.max_length
+            ) % {"count": f"{field.max_length:,}"}
+            if note in str(field.help_text):
+                continue
+            # Two sentences side by side: the field's own help, then the limit.
             field.help_text = f"{field.help_text} {note}" if field.help_text else note

@@ -21,6 +21,7 @@ import re
 import phonenumbers
 from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy
 from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
 
 # What a phone number may be typed with besides digits.
@@ -31,12 +32,15 @@ MIN_SUFFIX_DIGITS = 4
 MIN_PREFIX_DIGITS = 6
 
 _REASONS = {
-    ValidationResult.INVALID_COUNTRY_CODE: "That country code is unknown: start with + and "
-    "the country code, e.g. +44 for the UK.",
-    ValidationResult.TOO_SHORT: "This phone number is too short.",
-    ValidationResult.TOO_LONG: "This phone number is too long.",
-    ValidationResult.INVALID_LENGTH: "This phone number has the wrong number of digits.",
-    ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "Include the area code.",
+    ValidationResult.INVALID_COUNTRY_CODE: gettext_lazy(
+        "That country code is unknown: start with + and the country code, e.g. +44 for the UK."
+    ),
+    ValidationResult.TOO_SHORT: gettext_lazy("This phone number is too short."),
+    ValidationResult.TOO_LONG: gettext_lazy("This phone number is too long."),
+    ValidationResult.INVALID_LENGTH: gettext_lazy(
+        "This phone number has the wrong number of digits."
+    ),
+    ValidationResult.IS_POSSIBLE_LOCAL_ONLY: gettext_lazy("Include the area code."),
 }
 
 
@@ -58,7 +62,11 @@ def example(region: str | None = None) -> str:
         return "+44 7700 900123"
     national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
     international = phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
-    return f"{national} or {international}"
+    # Translators: one phone number written two ways, e.g. "07400 123456 or +44 7400 123456".
+    return gettext("%(national)s or %(international)s") % {
+        "national": national,
+        "international": international,
+    }
 
 
 def parse_phone(text: str, *, region: str | None = None) -> str:
@@ -67,16 +75,21 @@ def parse_phone(text: str, *, region: str | None = None) -> str:
     if not text:
         return ""
     if not PHONE_TEXT.match(text):
-        raise InvalidPhone(f"Enter a phone number in digits, such as {example(region)}.")
+        raise InvalidPhone(
+            gettext("Enter a phone number in digits, such as %(example)s.")
+            % {"example": example(region)}
+        )
     try:
         number = phonenumbers.parse(text, region or phone_region())
     except NumberParseException as error:
         if error.error_type == NumberParseException.INVALID_COUNTRY_CODE:
-            raise InvalidPhone(_REASONS[ValidationResult.INVALID_COUNTRY_CODE]) from None
-        raise InvalidPhone(f"Enter a phone number, such as {example(region)}.") from None
+            raise InvalidPhone(str(_REASONS[ValidationResult.INVALID_COUNTRY_CODE])) from None
+        raise InvalidPhone(
+            gettext("Enter a phone number, such as %(example)s.") % {"example": example(region)}
+        ) from None
     reason = phonenumbers.is_possible_number_with_reason(number)
     if reason != ValidationResult.IS_POSSIBLE:
-        raise InvalidPhone(f"{_REASONS.get(reason, 'This is not a phone number.')}")
+        raise InvalidPhone(str(_REASONS.get(reason) or gettext("This is not a phone number.")))
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 

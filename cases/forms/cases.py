@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from policies.models import Category, Demeanour, Policy
 
@@ -56,30 +57,47 @@ class CaseForm(ExplainedTextLimits, TeamChoiceMixin, forms.Form):
     customer = forms.ModelChoiceField(
         queryset=Customer.objects.none(), required=False, widget=forms.HiddenInput
     )
-    customer_name = forms.CharField(label="Customer name", max_length=200, required=False)
-    customer_email = forms.EmailField(label="Customer email", required=False)
-    customer_phone = forms.CharField(label="Customer phone", max_length=40, required=False)
+    customer_name = forms.CharField(
+        label=gettext_lazy("Customer name"), max_length=200, required=False
+    )
+    customer_email = forms.EmailField(label=gettext_lazy("Customer email"), required=False)
+    customer_phone = forms.CharField(
+        label=gettext_lazy("Customer phone"), max_length=40, required=False
+    )
     create_anyway = forms.BooleanField(
-        required=False, label="This is a different person: create a new customer anyway"
+        required=False,
+        label=gettext_lazy("This is a different person: create a new customer anyway"),
     )
-    team = forms.ModelChoiceField(queryset=Team.objects.none())
-    subject = forms.CharField(max_length=200)
-    category = forms.ModelChoiceField(queryset=Category.objects.filter(active=True))
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), label=gettext_lazy("Team"))
+    subject = forms.CharField(max_length=200, label=gettext_lazy("Subject"))
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.filter(active=True), label=gettext_lazy("Category")
+    )
     channel = forms.ChoiceField(
-        choices=Channel.choices, label="First contact by", initial=DEFAULT_CHANNEL
+        choices=Channel.choices, label=gettext_lazy("First contact by"), initial=DEFAULT_CHANNEL
     )
-    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.NORMAL)
-    demeanour = forms.ChoiceField(choices=Demeanour.choices, initial=Demeanour.CALM)
+    priority = forms.ChoiceField(
+        choices=Priority.choices, initial=Priority.NORMAL, label=gettext_lazy("Priority")
+    )
+    demeanour = forms.ChoiceField(
+        choices=Demeanour.choices, initial=Demeanour.CALM, label=gettext_lazy("Demeanour")
+    )
     first_summary = forms.CharField(
-        label="What happened (logged as the first interaction)",
+        label=gettext_lazy("What happened (logged as the first interaction)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=10000,
     )
     first_minutes = forms.IntegerField(
-        label="Minutes spent", min_value=0, max_value=1440, initial=DEFAULT_MINUTES, required=False
+        label=gettext_lazy("Minutes spent"),
+        min_value=0,
+        max_value=1440,
+        initial=DEFAULT_MINUTES,
+        required=False,
     )
-    assign_to_me = forms.BooleanField(label="Assign to me", initial=True, required=False)
+    assign_to_me = forms.BooleanField(
+        label=gettext_lazy("Assign to me"), initial=True, required=False
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -95,7 +113,7 @@ class CaseForm(ExplainedTextLimits, TeamChoiceMixin, forms.Form):
         self._setup_team(user)
         if not self.data.get("_duplicate_seen"):
             self.fields["create_anyway"].widget = forms.HiddenInput()
-        self.helper = form_helper("Open case", form_tag=False)
+        self.helper = form_helper(pgettext("action", "Open case"), form_tag=False)
         self.helper.layout = Layout(
             "team",
             Field("subject"),
@@ -122,15 +140,20 @@ class CaseForm(ExplainedTextLimits, TeamChoiceMixin, forms.Form):
         team = data.get("team")
         if data.get("assign_to_me") and team and not team.members.filter(pk=self.user.pk).exists():
             self.add_error(
-                "assign_to_me", f"You are not a member of {team}; untick to leave it unassigned."
+                "assign_to_me",
+                gettext("You are not a member of %(team)s; untick to leave it unassigned.")
+                % {"team": team},
             )
         if data.get("customer"):
             if self.new_customer_typed():
                 self.add_error(
                     "customer_name",
-                    f"You picked {data['customer']} and also typed a new customer's details. "
-                    "Clear these fields to open the case for them, or press “change” to "
-                    "create the new customer.",
+                    gettext(
+                        "You picked %(customer)s and also typed a new customer's details. "
+                        "Clear these fields to open the case for them, or press “change” to "
+                        "create the new customer."
+                    )
+                    % {"customer": data["customer"]},
                 )
             return data
         if self.data.get("customer"):
@@ -145,23 +168,27 @@ class CaseForm(ExplainedTextLimits, TeamChoiceMixin, forms.Form):
         phone = data.get("customer_phone") or ""
         if not name:
             self.add_error(
-                "customer_name", "Give the customer's name, or pick an existing customer."
+                "customer_name", gettext("Give the customer's name, or pick an existing customer.")
             )
         if not (email or phone) and "customer_email" not in self.errors:
-            self.add_error("customer_email", "Give an email or a phone number.")
+            self.add_error("customer_email", gettext("Give an email or a phone number."))
         if name and (email or phone):
             self.duplicates = find_duplicates(self.user, email=email, phone=phone)
             if self.duplicates and not data.get("create_anyway"):
                 self.fields["create_anyway"].widget = forms.CheckboxInput()
                 raise forms.ValidationError(
-                    "A customer with this email or phone already exists. Open the case for "
-                    "them, or tick the box to create a new customer anyway.",
+                    gettext(
+                        "A customer with this email or phone already exists. Open the case for "
+                        "them, or tick the box to create a new customer anyway."
+                    ),
                     code="duplicate",
                 )
 
 
 class ReassignForm(forms.Form):
-    assignee = ObjectChoiceField(required=False, empty_label="— Unassigned —")
+    assignee = ObjectChoiceField(
+        required=False, label=gettext_lazy("Assignee"), empty_label=gettext_lazy("— Unassigned —")
+    )
 
     def __init__(
         self,
@@ -176,66 +203,76 @@ class ReassignForm(forms.Form):
         object_field(self, "assignee").set_objects(
             members if members is not None else team_members(team)
         )
-        self.helper = form_helper("Reassign", action=action, name="reassign")
+        self.helper = form_helper(gettext("Reassign"), action=action, name="reassign")
 
 
 class TriageForm(forms.Form):
-    priority = forms.ChoiceField(choices=Priority.choices)
-    demeanour = forms.ChoiceField(choices=Demeanour.choices)
+    priority = forms.ChoiceField(choices=Priority.choices, label=gettext_lazy("Priority"))
+    demeanour = forms.ChoiceField(choices=Demeanour.choices, label=gettext_lazy("Demeanour"))
 
     def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
         auto_id(kwargs, "triage")
         super().__init__(*args, **kwargs)
-        self.helper = form_helper("Update", action=action, name="triage")
+        self.helper = form_helper(pgettext("action", "Update"), action=action, name="triage")
 
 
 class ResolveForm(ExplainedTextLimits, forms.Form):
-    outcome = forms.ChoiceField(choices=[("", "— Choose an outcome —"), *Outcome.choices])
+    outcome = forms.ChoiceField(
+        choices=[("", gettext_lazy("— Choose an outcome —")), *Outcome.choices],
+        label=gettext_lazy("Outcome"),
+    )
     summary = forms.CharField(
-        label="Resolution summary", widget=forms.Textarea(attrs={"rows": 3}), max_length=10000
+        label=gettext_lazy("Resolution summary"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10000,
     )
     email_customer = forms.BooleanField(
-        label="Email the customer what was agreed and what happens next", required=False
+        label=gettext_lazy("Email the customer what was agreed and what happens next"),
+        required=False,
     )
     reflection = forms.CharField(
-        label="What would you do differently? (optional, for coaching)",
+        label=gettext_lazy("What would you do differently? (optional, for coaching)"),
         max_length=4000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     next_step = forms.CharField(
-        label="What happens next (for the customer)",
+        label=gettext_lazy("What happens next (for the customer)"),
         max_length=1000,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. We will call you on Friday morning"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": gettext_lazy("e.g. We will call you on Friday morning")}
+        ),
     )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
         if data.get("email_customer") and not (data.get("next_step") or "").strip():
-            self.add_error("next_step", "Tell the customer what happens next.")
+            self.add_error("next_step", gettext("Tell the customer what happens next."))
         return data
 
     def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
         auto_id(kwargs, "resolve")
         super().__init__(*args, **kwargs)
-        self.helper = form_helper("Resolve case", action=action, name="resolve")
+        self.helper = form_helper(gettext("Resolve case"), action=action, name="resolve")
 
 
 class ReopenForm(ExplainedTextLimits, forms.Form):
     reason = forms.CharField(
-        label="Why reopen?", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+        label=gettext_lazy("Why reopen?"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
 
     def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
         auto_id(kwargs, "reopen")
         super().__init__(*args, **kwargs)
-        self.helper = form_helper("Reopen case", action=action, name="reopen")
+        self.helper = form_helper(gettext("Reopen case"), action=action, name="reopen")
 
 
 class AttachPolicyForm(forms.Form):
-    policy = ObjectChoiceField(label="Policy involved", empty_label="— Choose a policy —")
+    policy = ObjectChoiceField(
+        label=gettext_lazy("Policy involved"), empty_label=gettext_lazy("— Choose a policy —")
+    )
 
     def __init__(
         self, *args: Any, policies: list[Policy] | None = None, action: str = "", **kwargs: Any
@@ -245,4 +282,4 @@ class AttachPolicyForm(forms.Form):
         object_field(self, "policy").set_objects(
             policies if policies is not None else policies_in_force()
         )
-        self.helper = form_helper("Attach policy", action=action, name="attach")
+        self.helper = form_helper(gettext("Attach policy"), action=action, name="attach")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from policies.models import Policy
 
@@ -20,6 +21,9 @@ from ..models import (
 )
 from ..phones import InvalidPhone, example, parse_phone
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
@@ -28,10 +32,10 @@ class DueTimeField(forms.DateTimeField):
     """A due time within the window of cases/limits.py (a day back to two years ahead)."""
 
     widget = DATETIME_LOCAL
-    default_error_messages = {"overflow": "Enter a real date and time."}
+    default_error_messages = {"overflow": gettext_lazy("Enter a real date and time.")}
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("help_text", "From yesterday to two years ahead.")
+        kwargs.setdefault("help_text", gettext_lazy("From yesterday to two years ahead."))
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> Any:
@@ -100,14 +104,16 @@ class ObjectChoiceField(forms.ChoiceField):
     """A choice among objects the caller fetched: forms on one page share one query, and
     anything not offered (a tampered id) is refused like any invalid choice."""
 
-    def __init__(self, *, empty_label: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, empty_label: StrOrPromise | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.empty_label = empty_label
         self.objects: dict[str, Any] = {}
 
     def set_objects(self, objects: Iterable[Any]) -> None:
         self.objects = {str(obj.pk): obj for obj in objects}
-        choices = [(key, str(obj)) for key, obj in self.objects.items()]
+        choices: list[tuple[str, StrOrPromise]] = [
+            (key, str(obj)) for key, obj in self.objects.items()
+        ]
         if self.empty_label is not None or not self.required:
             choices.insert(0, ("", self.empty_label or "---------"))
         self.choices = choices
@@ -148,7 +154,8 @@ def phone_input() -> forms.TextInput:
             "type": "tel",
             "inputmode": "tel",
             "autocomplete": "tel",
-            "placeholder": f"e.g. {example()}",
+            # Translators: a sample phone number, e.g. "07400 123456 or +44 7400 123456".
+            "placeholder": gettext("e.g. %(example)s") % {"example": example()},
         }
     )
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy
 
 from ..limits import ExplainedTextLimits
 from ..models import (
@@ -44,16 +45,29 @@ def find_duplicates(
 
 class CustomerForm(ExplainedTextLimits, TeamChoiceMixin, forms.ModelForm):
     flags = forms.MultipleChoiceField(
-        choices=CustomerFlag.choices, required=False, widget=forms.CheckboxSelectMultiple
+        choices=CustomerFlag.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Flags"),
     )
     create_anyway = forms.BooleanField(
-        required=False, label="This is a different person: create a new customer anyway"
+        required=False,
+        label=gettext_lazy("This is a different person: create a new customer anyway"),
     )
 
     class Meta:
         model = Customer
         fields = ["name", "email", "phone", "preferred_channel", "team", "preferences", "flags"]
         widgets = {"preferences": forms.Textarea(attrs={"rows": 3})}
+        # The model's fields have no verbose names of their own (adding them would be a
+        # migration): the labels people read are given here, translated.
+        labels = {
+            "name": gettext_lazy("Name"),
+            "email": gettext_lazy("Email"),
+            "phone": gettext_lazy("Phone"),
+            "preferred_channel": gettext_lazy("Preferred channel"),
+            "team": gettext_lazy("Team"),
+        }
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -68,7 +82,7 @@ class CustomerForm(ExplainedTextLimits, TeamChoiceMixin, forms.ModelForm):
         if self.instance.pk or not self.data.get("_duplicate_seen"):
             # The "create anyway" box appears only once a duplicate has been shown.
             self.fields["create_anyway"].widget = forms.HiddenInput()
-        self.helper = form_helper("Save customer", form_tag=False)
+        self.helper = form_helper(gettext("Save customer"), form_tag=False)
 
     def clean_phone(self) -> str:
         return valid_phone(self.cleaned_data.get("phone", ""))
@@ -78,15 +92,19 @@ class CustomerForm(ExplainedTextLimits, TeamChoiceMixin, forms.ModelForm):
         data = self.cleaned_data
         email, phone = data.get("email", ""), data.get("phone", "")
         if not self.errors and not (email or phone):
-            raise forms.ValidationError("Give an email or a phone number so we can reach them.")
+            raise forms.ValidationError(
+                gettext("Give an email or a phone number so we can reach them.")
+            )
         self.duplicates = find_duplicates(
             self.user, email=email or "", phone=phone or "", exclude=self.instance.pk
         )
         if self.duplicates and not self.instance.pk and not data.get("create_anyway"):
             self.fields["create_anyway"].widget = forms.CheckboxInput()
             raise forms.ValidationError(
-                "A customer with this email or phone already exists. Use them, or tick the "
-                "box to create a new customer anyway.",
+                gettext(
+                    "A customer with this email or phone already exists. Use them, or tick the "
+                    "box to create a new customer anyway."
+                ),
                 code="duplicate",
             )
         return data

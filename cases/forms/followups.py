@@ -6,6 +6,7 @@ from typing import Any
 
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from ..limits import ExplainedTextLimits
 from ..models import (
@@ -24,10 +25,12 @@ from .common import (
 
 
 class TaskForm(ExplainedTextLimits, forms.Form):
-    title = forms.CharField(max_length=200)
-    kind = forms.ChoiceField(choices=TaskKind.choices, initial=TaskKind.CALL_BACK)
-    assignee = ObjectChoiceField()
-    due_at = DueTimeField(label="Due")
+    title = forms.CharField(max_length=200, label=gettext_lazy("Title"))
+    kind = forms.ChoiceField(
+        choices=TaskKind.choices, initial=TaskKind.CALL_BACK, label=gettext_lazy("Kind")
+    )
+    assignee = ObjectChoiceField(label=gettext_lazy("Assignee"))
+    due_at = DueTimeField(label=gettext_lazy("Due"))
 
     def __init__(
         self,
@@ -42,7 +45,7 @@ class TaskForm(ExplainedTextLimits, forms.Form):
         object_field(self, "assignee").set_objects(
             members if members is not None else team_members(team)
         )
-        self.helper = form_helper("Add task", action=action, name="task")
+        self.helper = form_helper(gettext("Add task"), action=action, name="task")
         self.helper.layout = Layout(
             "title",
             Row(
@@ -55,9 +58,11 @@ class TaskForm(ExplainedTextLimits, forms.Form):
 
 class CompleteTaskForm(ExplainedTextLimits, forms.Form):
     outcome_note = forms.CharField(
-        label="What came of it", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("What came of it"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class RescheduleTaskForm(forms.Form):
-    due_at = DueTimeField(label="New due time")
+    due_at = DueTimeField(label=gettext_lazy("New due time"))

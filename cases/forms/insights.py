@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from ..models import (
     Team,
@@ -21,16 +22,20 @@ class InsightsForm(forms.Form):
     """The period and team of the insights page; everything lives in the URL."""
 
     PERIODS = [
-        ("7", "Last 7 days"),
-        ("30", "Last 30 days"),
-        ("90", "Last 90 days"),
-        ("custom", "Custom"),
+        ("7", gettext_lazy("Last 7 days")),
+        ("30", gettext_lazy("Last 30 days")),
+        ("90", gettext_lazy("Last 90 days")),
+        ("custom", pgettext_lazy("period", "Custom")),
     ]
 
-    period = forms.ChoiceField(choices=PERIODS, initial="30", required=False)
-    start = BoundedDateField(required=False)
-    end = BoundedDateField(required=False)
-    team = ObjectChoiceField(required=False, empty_label="All my teams")
+    period = forms.ChoiceField(
+        choices=PERIODS, initial="30", required=False, label=gettext_lazy("Period")
+    )
+    start = BoundedDateField(required=False, label=gettext_lazy("Start"))
+    end = BoundedDateField(required=False, label=gettext_lazy("End"))
+    team = ObjectChoiceField(
+        required=False, empty_label=gettext_lazy("All my teams"), label=gettext_lazy("Team")
+    )
 
     def __init__(self, *args: Any, teams: list[Team], **kwargs: Any) -> None:
         auto_id(kwargs, "insights")
@@ -47,13 +52,13 @@ class InsightsForm(forms.Form):
         if data.get("period") == "custom":
             start, end = data.get("start"), data.get("end")
             if not start:
-                self.add_error("start", "Choose the first day.")
+                self.add_error("start", gettext("Choose the first day."))
             if not end:
-                self.add_error("end", "Choose the last day.")
+                self.add_error("end", gettext("Choose the last day."))
             if start and end and end < start:
-                self.add_error("end", "The last day cannot be before the first.")
+                self.add_error("end", gettext("The last day cannot be before the first."))
             if start and end and (end - start).days > 3 * 366:
-                self.add_error("start", "Choose at most three years.")
+                self.add_error("start", gettext("Choose at most three years."))
         return data
 
     def dates(self) -> tuple[Any, Any]:

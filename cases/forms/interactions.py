@@ -7,6 +7,7 @@ from typing import Any
 
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from attachments.forms import add_file_field
 from policies.models import Demeanour
@@ -26,27 +27,35 @@ from .common import (
 
 
 class InteractionForm(ExplainedTextLimits, forms.Form):
-    channel = forms.ChoiceField(choices=Channel.choices, initial=DEFAULT_CHANNEL)
-    direction = forms.ChoiceField(choices=Direction.choices, initial=Direction.INBOUND)
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=10000)
-    demeanour = forms.ChoiceField(choices=Demeanour.choices, label="Demeanour now")
+    channel = forms.ChoiceField(
+        choices=Channel.choices, initial=DEFAULT_CHANNEL, label=gettext_lazy("Channel")
+    )
+    direction = forms.ChoiceField(
+        choices=Direction.choices, initial=Direction.INBOUND, label=gettext_lazy("Direction")
+    )
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=10000, label=gettext_lazy("Summary")
+    )
+    demeanour = forms.ChoiceField(choices=Demeanour.choices, label=gettext_lazy("Demeanour now"))
     minutes = forms.IntegerField(
-        label="Minutes", min_value=0, max_value=1440, initial=DEFAULT_MINUTES
+        label=gettext_lazy("Minutes"), min_value=0, max_value=1440, initial=DEFAULT_MINUTES
     )
     promise = forms.CharField(
-        label="Promise made (optional)",
+        label=gettext_lazy("Promise made (optional)"),
         max_length=300,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. I will call you back on Friday"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": gettext_lazy("e.g. I will call you back on Friday")}
+        ),
     )
-    promise_due_at = DueTimeField(label="Promised by", required=False)
+    promise_due_at = DueTimeField(label=gettext_lazy("Promised by"), required=False)
 
     def __init__(
         self, *args: Any, action: str = "", upload_problems: Iterable[str] = (), **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         fit_input_modes(self)
-        self.helper = form_helper("Log interaction", action=action, name="interaction")
+        self.helper = form_helper(gettext("Log interaction"), action=action, name="interaction")
         self.helper.form_id = "interaction-form"
         self.helper.attrs = {
             "hx-post": action,
@@ -74,5 +83,5 @@ class InteractionForm(ExplainedTextLimits, forms.Form):
         data = self.cleaned_data
         promised = (data.get("promise") or "").strip()
         if promised and not data.get("promise_due_at") and "promise_due_at" not in self.errors:
-            self.add_error("promise_due_at", "Say by when the promise will be kept.")
+            self.add_error("promise_due_at", gettext("Say by when the promise will be kept."))
         return data

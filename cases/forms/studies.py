@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from policies.models import Category, Demeanour
 
@@ -19,10 +20,12 @@ from .common import (
 
 
 class CaseStudyForm(ExplainedTextLimits, forms.Form):
-    kind = forms.ChoiceField(choices=StudyKind.choices, widget=forms.RadioSelect)
-    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(
+        choices=StudyKind.choices, widget=forms.RadioSelect, label=gettext_lazy("Kind")
+    )
+    title = forms.CharField(max_length=200, label=gettext_lazy("Title"))
     write_up = forms.CharField(
-        label="Write-up: what happened, what worked, what to learn",
+        label=gettext_lazy("Write-up: what happened, what worked, what to learn"),
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
@@ -30,15 +33,20 @@ class CaseStudyForm(ExplainedTextLimits, forms.Form):
     def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
         auto_id(kwargs, "study")
         super().__init__(*args, **kwargs)
-        self.helper = form_helper("Save case study", action=action, name="study")
+        self.helper = form_helper(gettext("Save case study"), action=action, name="study")
 
 
 class StudyFilterForm(forms.Form):
     demeanour = forms.ChoiceField(
-        choices=[("", "Any demeanour"), *Demeanour.choices], required=False
+        choices=[("", gettext_lazy("Any demeanour")), *Demeanour.choices],
+        required=False,
+        label=gettext_lazy("Demeanour"),
     )
     category = forms.ModelChoiceField(
-        queryset=Category.objects.all(), required=False, empty_label="Any category"
+        queryset=Category.objects.all(),
+        required=False,
+        empty_label=gettext_lazy("Any category"),
+        label=gettext_lazy("Category"),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
