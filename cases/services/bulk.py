@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from ..models import (
     PRIORITY_RANK,
@@ -41,12 +42,14 @@ WORKABLE = [status for status, moves in ALLOWED_TRANSITIONS.items() if moves]
 
 
 class BulkRefused(CaseError):
-    """Some selected cases may not move; nothing was changed. `problems`: reference → why."""
+    """Some selected cases may not move; nothing was changed. `problems`: reference → why,
+    each a sentence naming its case ("CD-000012 is closed") without the full stop."""
 
     def __init__(self, problems: dict[str, str]) -> None:
         self.problems = problems
-        listed = "; ".join(f"{ref} {why}" for ref, why in sorted(problems.items()))
-        super().__init__(f"Nothing was changed. {listed}.")
+        listed = "; ".join(why for _ref, why in sorted(problems.items()))
+        # Translators: %(problems)s lists why, e.g. "CD-000012 is closed; CD-000015 not found".
+        super().__init__(gettext("Nothing was changed. %(problems)s.") % {"problems": listed})
 
 
 @dataclass(frozen=True)
@@ -59,16 +62,23 @@ class BulkResult:
 
 def _require_manager(by: User) -> None:
     if by.role not in {Role.MANAGER, Role.ADMIN}:
-        raise NotAllowed("Only managers act on many cases at once.")
+        raise NotAllowed(gettext("Only managers act on many cases at once."))
 
 
 def _lock(*, by: User, case_ids: Iterable[int]) -> list[Case]:
     """The selected cases this user may see, locked; refuses the lot if any is missing."""
     ids = sorted(set(case_ids))
     if not ids:
-        raise NotAllowed("Select at least one case.")
+        raise NotAllowed(gettext("Select at least one case."))
     if len(ids) > MAX_BULK_CASES:
-        raise NotAllowed(f"Select at most {MAX_BULK_CASES} cases at once.")
+        raise NotAllowed(
+            ngettext(
+                "Select at most %(count)d case at once.",
+                "Select at most %(count)d cases at once.",
+                MAX_BULK_CASES,
+            )
+            % {"count": MAX_BULK_CASES}
+        )
     cases = list(
         Case.objects.visible_to(by)
         .select_related("assignee", "team")
@@ -78,7 +88,12 @@ def _lock(*, by: User, case_ids: Iterable[int]) -> list[Case]:
     )
     found = {case.pk for case in cases}
     # Another team's case is "not found", exactly like a case that does not exist.
-    problems = {format_reference(pk): "not found" for pk in ids if pk not in found}
+    problems = {
+        format_reference(pk): gettext("%(reference)s not found")
+        % {"reference": format_reference(pk)}
+        for pk in ids
+        if pk not in found
+    }
     if problems:
         raise BulkRefused(problems)
     return cases
@@ -107,7 +122,7 @@ def _apply(
         ).update(updated_at=now, last_activity_at=now, **update)
         if updated != len(changing):
             # Cannot happen under the locks; if it does, nothing of this action stays.
-            raise CaseError("The cases changed while they were being updated; try again.")
+            raise CaseError(gettext("The cases changed while they were being updated; try again."))
         record_events([event(case) for case in changing])
     return BulkResult(
         changed=[case.reference for case in changing],
@@ -116,7 +131,13 @@ def _apply(
 
 
 def _not_workable(case: Case) -> str | None:
-    return None if case.status in WORKABLE else f"is {case.get_status_display().lower()}"
+    if case.status in WORKABLE:
+        return None
+    # Translators: e.g. "CD-000012 is closed" (a case status, in lower case).
+    return gettext("%(reference)s is %(status)s") % {
+        "reference": case.reference,
+        "status": case.get_status_display().lower(),
+    }
 
 
 @transaction.atomic
@@ -132,7 +153,12 @@ def bulk_assign(*, by: User, case_ids: Iterable[int], assignee: User | None) -> 
 
     def check(case: Case) -> str | None:
         if assignee is not None and case.team_id not in member_of:
-            return f"{assignee} is not a member of {case.team}"
+            # Translators: e.g. "CD-000012: Sam Jones is not a member of Downtown store".
+            return gettext("%(reference)s: %(person)s is not a member of %(team)s") % {
+                "reference": case.reference,
+                "person": assignee,
+                "team": case.team,
+            }
         return _not_workable(case)
 
     target = assignee.pk if assignee else None
@@ -159,7 +185,7 @@ def bulk_set_priority(*, by: User, case_ids: Iterable[int], priority: str) -> Bu
     priority changes. Refused whole if any case is closed."""
     _require_manager(by)
     if priority not in Priority.values:
-        raise NotAllowed(f"{priority!r} is not a valid priority.")
+        raise NotAllowed(gettext("%(value)s is not a valid priority.") % {"value": repr(priority)})
     cases = _lock(by=by, case_ids=case_ids)
     return _apply(
         by=by,
@@ -187,7 +213,11 @@ def bulk_close(*, by: User, case_ids: Iterable[int]) -> BulkResult:
     def check(case: Case) -> str | None:
         if case.status == Status.RESOLVED:
             return None
-        return f"is {case.get_status_display().lower()}, not resolved"
+        # Translators: e.g. "CD-000012 is new, not resolved" (a case status, in lower case).
+        return gettext("%(reference)s is %(status)s, not resolved") % {
+            "reference": case.reference,
+            "status": case.get_status_display().lower(),
+        }
 
     return _apply(
         by=by,

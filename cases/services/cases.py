@@ -12,7 +12,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from policies.models import Category, Demeanour
 
@@ -37,8 +38,16 @@ from ..models import (
 )
 from .errors import NotAllowed
 from .followups import add_task, apply_follow_up_rules, queue_customer_update
-from .teams import can_assign, recovery_owner
+from .teams import can_assign, not_a_member, recovery_owner
 from .timeline import move_status, open_if_new, record_event
+
+# What a value no form offers is refused with, per field (%(value)s is the value, quoted).
+_NOT_VALID = {
+    "channel": gettext_lazy("%(value)s is not a valid channel."),
+    "direction": gettext_lazy("%(value)s is not a valid direction."),
+    "priority": gettext_lazy("%(value)s is not a valid priority."),
+    "demeanour": gettext_lazy("%(value)s is not a valid demeanour."),
+}
 
 
 def _check_choices(**values: str) -> None:
@@ -51,7 +60,7 @@ def _check_choices(**values: str) -> None:
     }
     for name, value in values.items():
         if value not in allowed[name]:
-            raise NotAllowed(f"{value!r} is not a valid {name}.")
+            raise NotAllowed(str(_NOT_VALID[name]) % {"value": repr(value)})
 
 
 @transaction.atomic
@@ -72,7 +81,7 @@ def open_case(
     """Open a case; with a first summary, log it as the first interaction (case → open)."""
     _check_choices(channel=channel, priority=priority, demeanour=demeanour)
     if assignee is not None and not can_assign(team, assignee):
-        raise NotAllowed(f"{assignee} is not a member of {team}.")
+        raise NotAllowed(not_a_member(assignee, team))
     case = Case.objects.create(
         customer=customer,
         team=team,
@@ -132,10 +141,13 @@ def log_interaction(
 ) -> Interaction:
     """Record one contact. A new case opens; the case's demeanour follows the latest one."""
     if case.status == Status.CLOSED:
-        raise NotAllowed("This case is closed. Open a new case for a new matter.")
+        raise NotAllowed(gettext("This case is closed. Open a new case for a new matter."))
     _check_choices(channel=channel, direction=direction, demeanour=demeanour)
     if promise.strip() and promise_due_at and (error := due_time_error(promise_due_at)):
-        raise NotAllowed(f"Promised by: {error[0].lower()}{error[1:]}")
+        # Translators: %(problem)s is a sentence about the date, its first letter lowered.
+        raise NotAllowed(
+            gettext("Promised by: %(problem)s") % {"problem": f"{error[0].lower()}{error[1:]}"}
+        )
     now = timezone.now()
     interaction = Interaction.objects.create(
         case=case,
@@ -174,7 +186,7 @@ def log_interaction(
 def reassign_case(case: Case, *, by: User, assignee: User | None) -> Case:
     """Give the case to a member of its team (or to nobody)."""
     if assignee is not None and not can_assign(case.team, assignee):
-        raise NotAllowed(f"{assignee} is not a member of {case.team}.")
+        raise NotAllowed(not_a_member(assignee, case.team))
     if case.assignee_id == (assignee.pk if assignee else None):
         return case
     before = str(case.assignee) if case.assignee_id else ""
@@ -197,7 +209,7 @@ def update_triage(
 ) -> Case:
     """Change priority and/or demeanour; one timeline event per field that changed."""
     if case.status == Status.CLOSED:
-        raise NotAllowed("This case is closed.")
+        raise NotAllowed(gettext("This case is closed."))
     _check_choices(
         **{k: v for k, v in (("priority", priority), ("demeanour", demeanour)) if v is not None}
     )
@@ -233,9 +245,9 @@ def resolve_case(
     """Resolve an open case with an outcome and a summary (both required); schedule the
     follow-ups the rules ask for; optionally tell the customer what happens next."""
     if outcome not in Outcome.values:
-        raise NotAllowed("Choose an outcome.")
+        raise NotAllowed(gettext("Choose an outcome."))
     if not summary.strip():
-        raise NotAllowed("Write a resolution summary.")
+        raise NotAllowed(gettext("Write a resolution summary."))
     now = timezone.now()
     # A case settled at the first contact still passes through "open".
     open_if_new(case, by=by, now=now)
@@ -268,7 +280,7 @@ def resolve_case(
 def reopen_case(case: Case, *, by: User, reason: str) -> Case:
     """Reopen a resolved case; the reason goes on the timeline."""
     if not reason.strip():
-        raise NotAllowed("Say why the case is being reopened.")
+        raise NotAllowed(gettext("Say why the case is being reopened."))
     now = timezone.now()
     move_status(
         case,
@@ -319,25 +331,36 @@ def close_quiet_cases(*, now: datetime | None = None, limit: int = 500) -> int:
                     kind=EventKind.CLOSED,
                     from_value=Status.RESOLVED,
                     to_value=Status.CLOSED,
-                    note=f"Closed automatically after {days} quiet days.",
+                    note=_closed_note(days),
                 )
                 closed += 1
     return closed
+
+
+def _closed_note(days: int) -> str:
+    """The timeline's note on a case closed by the sweep: kept text, so it is written in
+    the business's language (the sweep runs outside any request anyway)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return ngettext(
+            "Closed automatically after %(days)d quiet day.",
+            "Closed automatically after %(days)d quiet days.",
+            days,
+        ) % {"days": days}
 
 
 @transaction.atomic
 def mark_case_study(case: Case, *, by: User, kind: str, title: str, write_up: str) -> Any:
     """A manager turns a resolved case into a worked example for coaching (once)."""
     if by.role not in {Role.MANAGER, Role.ADMIN}:
-        raise NotAllowed("Only managers mark case studies.")
+        raise NotAllowed(gettext("Only managers mark case studies."))
     if case.status not in {Status.RESOLVED, Status.CLOSED}:
-        raise NotAllowed("Only a resolved case can become a case study.")
+        raise NotAllowed(gettext("Only a resolved case can become a case study."))
     if kind not in StudyKind.values or not title.strip() or not write_up.strip():
-        raise NotAllowed("Choose the kind and write a title and the write-up.")
+        raise NotAllowed(gettext("Choose the kind and write a title and the write-up."))
     # Lock the case: two managers clicking at once make one study and one message.
     Case.objects.select_for_update().filter(pk=case.pk).first()
     if CaseStudy.objects.filter(case=case).exists():
-        raise NotAllowed("This case is already a case study.")
+        raise NotAllowed(gettext("This case is already a case study."))
     return CaseStudy.objects.create(
         case=case,
         kind=kind,

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from policies.models import AllowedException, Policy
 
@@ -39,8 +42,29 @@ from .errors import CaseError, NotAllowed
 from .followups import cancel_approval_escalation, schedule_approval_escalation
 from .timeline import move_status, open_if_new, record_event
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
+
+
+# What became of a request, in a sentence ("This request was already denied").
+_OUTCOME: dict[str, StrOrPromise] = {
+    RequestStatus.GRANTED: pgettext_lazy("exception request outcome", "granted"),
+    RequestStatus.APPROVED: pgettext_lazy("exception request outcome", "approved"),
+    RequestStatus.COUNTERED: pgettext_lazy(
+        "exception request outcome", "approved at a lower value"
+    ),
+    RequestStatus.DENIED: pgettext_lazy("exception request outcome", "denied"),
+    RequestStatus.WITHDRAWN: pgettext_lazy("exception request outcome", "withdrawn"),
+}
+
+
+def outcome_phrase(status: str) -> str:
+    """What became of a request, to go in a sentence: "approved", "denied"…"""
+    phrase = _OUTCOME.get(status) or RequestStatus(status).label.lower()
+    return str(phrase)
 
 
 class AlreadyDecided(CaseError):
@@ -48,19 +72,41 @@ class AlreadyDecided(CaseError):
 
     def __init__(self, request: ExceptionRequest) -> None:
         self.request = request
-        who = f" by {request.decided_by}" if request.decided_by_id else ""
-        when = timezone.localtime(request.decided_at) if request.decided_at else None
-        at = f" at {when:%H:%M on %d %b}" if when else ""
-        super().__init__(
-            f"This request was already {request.get_status_display().lower()}{who}{at}."
-        )
+        super().__init__(already_decided_message(request))
+
+
+def already_decided_message(request: ExceptionRequest) -> str:
+    """Why a decision came too late, e.g. "This request was already approved by Ada Admin
+    at 14:05 on 03 Mar." """
+    status = outcome_phrase(request.status)
+    when = timezone.localtime(request.decided_at) if request.decided_at else None
+    values = {
+        "status": status,
+        "person": request.decided_by,
+        "time": f"{when:%H:%M}" if when else "",
+        "day": f"{when:%d %b}" if when else "",
+    }
+    if request.decided_by_id and when:
+        # Translators: %(status)s is what became of the request, e.g. "approved" or "denied".
+        text = gettext("This request was already %(status)s by %(person)s at %(time)s on %(day)s.")
+    elif request.decided_by_id:
+        text = gettext("This request was already %(status)s by %(person)s.")
+    elif when:
+        text = gettext("This request was already %(status)s at %(time)s on %(day)s.")
+    else:
+        text = gettext("This request was already %(status)s.")
+    return text % values
 
 
 class Decision:
     APPROVE = "approve"
     COUNTER = "counter"
     DENY = "deny"
-    CHOICES = [(APPROVE, "Approve"), (COUNTER, "Approve a lower value"), (DENY, "Deny")]
+    CHOICES = [
+        (APPROVE, gettext_lazy("Approve")),
+        (COUNTER, gettext_lazy("Approve a lower value")),
+        (DENY, gettext_lazy("Deny")),
+    ]
 
 
 def money(value: Decimal) -> Decimal:
@@ -155,9 +201,9 @@ def _notify(request: ExceptionRequest, kind: str) -> None:
 def attach_policy(case: Case, *, by: User, policy: Policy) -> CasePolicy:
     """Record that a policy is involved, pinned to its current version (once per case)."""
     if not policy.active or policy.current_version_id is None:
-        raise NotAllowed("That policy is not in force.")
+        raise NotAllowed(gettext("That policy is not in force."))
     if case.status == Status.CLOSED:
-        raise NotAllowed("This case is closed.")
+        raise NotAllowed(gettext("This case is closed."))
     attached, created = CasePolicy.objects.get_or_create(
         case=case,
         policy=policy,
@@ -171,22 +217,29 @@ def attach_policy(case: Case, *, by: User, policy: Policy) -> CasePolicy:
     return attached
 
 
+def _off_policy_name() -> str:
+    """The name kept on an off-policy request: kept text, so in the business's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext("Off-policy exception")
+
+
 def _offered_policy(
     *, allowed: AllowedException | None, policy: Policy | None, value: Decimal
 ) -> Policy | None:
     """The policy an ask falls under, once the value fits what the exception offers."""
     if value <= 0:
-        raise NotAllowed("The value must be more than zero.")
+        raise NotAllowed(gettext("The value must be more than zero."))
     if allowed is not None:
         policy = allowed.policy
         if not allowed.active or not policy.active:
-            raise NotAllowed("That exception is no longer offered.")
+            raise NotAllowed(gettext("That exception is no longer offered."))
         if value > allowed.max_value:
             raise NotAllowed(
-                f"The most this exception allows is {allowed.max_value}; ask off-policy for more."
+                gettext("The most this exception allows is %(max)s; ask off-policy for more.")
+                % {"max": allowed.max_value}
             )
     if policy is not None and policy.current_version_id is None:
-        raise NotAllowed("That policy is not in force.")
+        raise NotAllowed(gettext("That policy is not in force."))
     return policy
 
 
@@ -221,10 +274,10 @@ def request_exception(
     """Ask to grant an exception on a case; granted at once when within `by`'s discretion."""
     case = _lock_case(case)
     if case.status not in {Status.NEW, Status.OPEN, Status.PENDING_APPROVAL}:
-        raise NotAllowed("Exceptions can only be requested on an active case.")
+        raise NotAllowed(gettext("Exceptions can only be requested on an active case."))
     value = money(value)
     if not customer_ask.strip() or not justification.strip():
-        raise NotAllowed("Say what the customer asked for and why it is justified.")
+        raise NotAllowed(gettext("Say what the customer asked for and why it is justified."))
     policy = _offered_policy(allowed=allowed, policy=policy, value=value)
     now = timezone.now()
     total = _locked_running_total(case, allowed=allowed, value=value, now=now)
@@ -234,7 +287,7 @@ def request_exception(
         case=case,
         policy_version_id=policy.current_version_id if policy else None,
         allowed_exception=allowed,
-        exception_name=allowed.name if allowed else "Off-policy exception",
+        exception_name=allowed.name if allowed else _off_policy_name(),
         kind=allowed.kind if allowed else "other",
         staff_limit=allowed.staff_limit if allowed else None,
         manager_limit=allowed.manager_limit if allowed else None,
@@ -293,23 +346,24 @@ def decide_exception(
     case = _lock_case(request.case)
     request.case = case
     if request.requested_by_id == by.pk:
-        raise NotAllowed("Nobody decides their own request.")
+        raise NotAllowed(gettext("Nobody decides their own request."))
     if not can_decide(by, request):
-        raise NotAllowed("This request needs someone with a higher limit.")
+        raise NotAllowed(gettext("This request needs someone with a higher limit."))
     if not reason.strip():
-        raise NotAllowed("Give a reason for the decision.")
+        raise NotAllowed(gettext("Give a reason for the decision."))
     if decision == Decision.APPROVE:
         status, granted = RequestStatus.APPROVED, request.value
     elif decision == Decision.COUNTER:
         if counter_value is None or not 0 < money(counter_value) < request.value:
             raise NotAllowed(
-                f"A counter-offer must be more than zero and less than {request.value}."
+                gettext("A counter-offer must be more than zero and less than %(value)s.")
+                % {"value": request.value}
             )
         status, granted = RequestStatus.COUNTERED, money(counter_value)
     elif decision == Decision.DENY:
         status, granted = RequestStatus.DENIED, None
     else:
-        raise NotAllowed("Choose approve, counter-offer or deny.")
+        raise NotAllowed(gettext("Choose approve, counter-offer or deny."))
     now = timezone.now()
     decided = ExceptionRequest.objects.filter(pk=request.pk, status=RequestStatus.PENDING).update(
         status=status,
@@ -346,7 +400,7 @@ def withdraw_exception(
     """The requester takes back a request that is still waiting."""
     case = _lock_case(request.case)
     if request.requested_by_id != by.pk:
-        raise NotAllowed("Only the person who asked can withdraw a request.")
+        raise NotAllowed(gettext("Only the person who asked can withdraw a request."))
     now = timezone.now()
     withdrawn = ExceptionRequest.objects.filter(pk=request.pk, status=RequestStatus.PENDING).update(
         status=RequestStatus.WITHDRAWN, decided_at=now

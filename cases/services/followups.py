@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, pgettext
 
 from policies.models import FollowUpRule, MessageTemplate
 
@@ -36,7 +37,7 @@ from ..models import (
 )
 from .dispatch import kick_sweep
 from .errors import CaseError, NotAllowed
-from .teams import can_assign, recovery_owner
+from .teams import can_assign, not_a_member, recovery_owner
 from .timeline import record_event
 
 
@@ -63,6 +64,14 @@ def local_due(day: date, hour: int, zone: str) -> datetime:
 def _when(moment: datetime) -> str:
     local = timezone.localtime(moment)
     return f"{local:%a} {local.day} {local:%b %H:%M}"
+
+
+def _due_note(assignee: User, due_at: datetime) -> str:
+    """Who and when, as the timeline keeps it for a task: kept text, so it is written in
+    the business's language, not in that of whoever added the task."""
+    with translation.override(settings.LANGUAGE_CODE):
+        # Translators: on the timeline, e.g. "Sam Jones, due Mon 3 Mar 10:00".
+        return gettext("%(person)s, due %(when)s") % {"person": assignee, "when": _when(due_at)}
 
 
 def _reminder_times(due_at: datetime) -> dict[str, datetime]:
@@ -109,11 +118,11 @@ def add_task(
 ) -> FollowUpTask:
     """A follow-up on a case for a member of its team, with its reminders scheduled."""
     if not can_assign(case.team, assignee):
-        raise NotAllowed(f"{assignee} is not a member of {case.team}.")
+        raise NotAllowed(not_a_member(assignee, case.team))
     if kind not in TaskKind.values:
-        raise NotAllowed("Choose what kind of task this is.")
+        raise NotAllowed(gettext("Choose what kind of task this is."))
     if not title.strip():
-        raise NotAllowed("Give the task a title.")
+        raise NotAllowed(gettext("Give the task a title."))
     if error := due_time_error(due_at):
         raise NotAllowed(error)
     task = FollowUpTask.objects.create(
@@ -129,7 +138,7 @@ def add_task(
         case,
         actor=by,
         kind=EventKind.TASK_ADDED,
-        to_value=f"{assignee}, due {_when(due_at)}",
+        to_value=_due_note(assignee, due_at),
         note=task.title,
         task=task,
     )
@@ -143,21 +152,21 @@ def reschedule_task(
     """Move an open task (and its reminders); optionally hand it to someone else."""
     assignee = assignee or task.assignee
     if not can_assign(task.case.team, assignee):
-        raise NotAllowed(f"{assignee} is not a member of {task.case.team}.")
+        raise NotAllowed(not_a_member(assignee, task.case.team))
     if error := due_time_error(due_at):
         raise NotAllowed(error)
     moved = FollowUpTask.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(
         due_at=due_at, assignee=assignee
     )
     if not moved:
-        raise TaskAlreadyClosed("This task is already closed.")
+        raise TaskAlreadyClosed(gettext("This task is already closed."))
     task.refresh_from_db()
     _write_task_reminders(task)
     record_event(
         task.case,
         actor=by,
         kind=EventKind.TASK_CHANGED,
-        to_value=f"{assignee}, due {_when(due_at)}",
+        to_value=_due_note(assignee, due_at),
         note=task.title,
         task=task,
     )
@@ -170,7 +179,7 @@ def _close_task(task: FollowUpTask, *, by: User, status: str, note: str) -> Foll
         status=status, outcome_note=note.strip(), completed_at=now, completed_by=by
     )
     if not closed:
-        raise TaskAlreadyClosed("This task is already closed.")
+        raise TaskAlreadyClosed(gettext("This task is already closed."))
     # Nothing more to remind anyone of; a reminder mid-send re-checks the task first.
     _cancel_reminders(task=task)
     task.refresh_from_db()
@@ -183,13 +192,16 @@ def _close_task(task: FollowUpTask, *, by: User, status: str, note: str) -> Foll
 def complete_task(task: FollowUpTask, *, by: User, outcome_note: str) -> FollowUpTask:
     """Mark a task done with what came of it (required)."""
     if not outcome_note.strip():
-        raise NotAllowed("Say what came of it.")
+        raise NotAllowed(gettext("Say what came of it."))
     return _close_task(task, by=by, status=TaskStatus.DONE, note=outcome_note)
 
 
 @transaction.atomic
 def cancel_task(task: FollowUpTask, *, by: User, reason: str = "") -> FollowUpTask:
-    return _close_task(task, by=by, status=TaskStatus.CANCELLED, note=reason or "Cancelled")
+    if not reason:
+        with translation.override(settings.LANGUAGE_CODE):  # kept on the timeline
+            reason = pgettext("task status", "Cancelled")
+    return _close_task(task, by=by, status=TaskStatus.CANCELLED, note=reason)
 
 
 def schedule_approval_escalation(request: ExceptionRequest) -> Reminder:
@@ -265,22 +277,26 @@ def submit_feedback(feedback: FeedbackRequest, *, rating: int, comment: str) -> 
     """Record the customer's rating once; a low one (1–2) starts service recovery."""
     now = timezone.now()
     if not 1 <= rating <= 5:
-        raise NotAllowed("Choose a rating from 1 to 5.")
+        raise NotAllowed(gettext("Choose a rating from 1 to 5."))
     used = FeedbackRequest.objects.filter(
         Q(pk=feedback.pk, used_at__isnull=True, expires_at__gt=now)
     ).update(used_at=now, rating=rating, comment=comment.strip())
     if not used:
-        raise FeedbackClosed("This link has already been used or has expired.")
+        raise FeedbackClosed(gettext("This link has already been used or has expired."))
     feedback.refresh_from_db()
     case = feedback.case
     record_event(
         case, actor=None, kind=EventKind.FEEDBACK, to_value=str(rating), note=comment.strip()
     )
     if rating <= 2:
+        # The task's title is kept, and read by staff: the business's language, not the
+        # customer's (whose language the feedback page may be in).
+        with translation.override(settings.LANGUAGE_CODE):
+            title = gettext("Service recovery: customer rated %(rating)d/5") % {"rating": rating}
         add_task(
             case,
             by=None,
-            title=f"Service recovery: customer rated {rating}/5",
+            title=title,
             kind=TaskKind.SERVICE_RECOVERY,
             assignee=recovery_owner(case.team),
             due_at=now + timedelta(days=1),
@@ -333,15 +349,16 @@ def apply_follow_up_rules(case: Case, *, by: User, resolved_at: datetime) -> lis
 def queue_customer_update(case: Case, *, by: User, next_step: str) -> Reminder | None:
     """Email the customer what was agreed and what happens next, from the admin's template."""
     if not case.customer.email:
-        raise NotAllowed("This customer has no email address.")
+        raise NotAllowed(gettext("This customer has no email address."))
     template = MessageTemplate.objects.filter(key="what-happens-next").first()
     if template is None:
-        raise NotAllowed("No 'what happens next' template is set up.")
+        raise NotAllowed(gettext("No 'what happens next' template is set up."))
     values = {
         "customer": case.customer.name,
         "reference": case.reference,
         "summary": case.resolution_summary,
-        "next_step": next_step.strip() or "Nothing more is needed from you.",
+        # Customer-facing: in the language active when the email is queued.
+        "next_step": next_step.strip() or gettext("Nothing more is needed from you."),
         "business": settings.CASEDESK_BUSINESS_NAME,
     }
     body = template.body

@@ -31,6 +31,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import get_connection
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from casedesk import outbox
 from webhooks.emit import on_task_overdue
@@ -140,7 +141,7 @@ def deliver(reminder: Reminder, *, smtp: Any = None, lookups: Lookups | None = N
         on_task_overdue(reminder)  # webhooks: task.overdue, once per task and generation
     recipients = [address for address in outbound.to if address]
     if not recipients:
-        _finish(reminder, state=ReminderState.FAILED, last_error="No one to send it to.")
+        _finish(reminder, state=ReminderState.FAILED, last_error=gettext("No one to send it to."))
         logger.error("reminder.failed", extra={**_ids(reminder), "error": "no recipients"})
         return ReminderState.FAILED
     started = time.monotonic()

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from ..models import Role, Team, User
 from .errors import NotAllowed
+
+
+def not_a_member(person: User, team: Team) -> str:
+    """Why `person` cannot take work on `team`'s cases."""
+    return gettext("%(person)s is not a member of %(team)s.") % {"person": person, "team": team}
 
 
 def can_assign(case_team: Team, user: User) -> bool:
@@ -19,5 +26,5 @@ def recovery_owner(team: Team) -> User:
         or members.order_by("id").first()
     )
     if owner is None:
-        raise NotAllowed(f"{team} has nobody to follow up.")
+        raise NotAllowed(gettext("%(team)s has nobody to follow up.") % {"team": team})
     return owner

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext, pgettext
+
 from webhooks.emit import on_case_event
 
 from ..models import Case, CaseEvent, EventKind, ExceptionRequest, Interaction, Status, User
@@ -70,14 +72,21 @@ def move_status(case: Case, *, from_: str, to: str, now: datetime, **fields: obj
     not list must be refused in production too.
     """
     if to not in ALLOWED_TRANSITIONS.get(from_, set()):
-        raise InvalidTransition(f"A case cannot move from {from_} to {to}.")
+        raise InvalidTransition(
+            gettext("A case cannot move from %(from)s to %(to)s.") % {"from": from_, "to": to}
+        )
     changed = Case.objects.filter(pk=case.pk, status=from_).update(
         status=to, updated_at=now, last_activity_at=now, **fields
     )
     if changed != 1:
         current = Case.objects.filter(pk=case.pk).values_list("status", flat=True).first()
-        label = Status(current).label.lower() if current else "gone"
-        raise InvalidTransition(f"This case is {label}; it cannot become {Status(to).label}.")
+        label = Status(current).label.lower() if current else pgettext("case status", "gone")
+        # Translators: both are case statuses, e.g. "This case is closed; it cannot become
+        # Resolved." (the first in lower case).
+        raise InvalidTransition(
+            gettext("This case is %(current)s; it cannot become %(target)s.")
+            % {"current": label, "target": Status(to).label}
+        )
     case.refresh_from_db()
 
 

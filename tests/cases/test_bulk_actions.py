@@ -61,7 +61,7 @@ def test_one_closed_case_refuses_the_whole_action_by_reference(
     )
     with pytest.raises(services.BulkRefused) as refused:
         services.bulk_assign(by=manager, case_ids=[c.pk for c in cases], assignee=colleague)
-    assert refused.value.problems == {cases[1].reference: "is closed"}
+    assert refused.value.problems == {cases[1].reference: f"{cases[1].reference} is closed"}
     assert cases[1].reference in str(refused.value)
     assert set(Case.objects.values_list("assignee", flat=True)) == {staff.pk}
     assert not events(EventKind.ASSIGNEE).exists()
@@ -86,7 +86,7 @@ def test_another_teams_case_is_reported_not_found_and_nothing_changes(
         services.bulk_set_priority(
             by=manager, case_ids=[ours[0].pk, ours[1].pk, theirs.pk], priority=Priority.URGENT
         )
-    assert refused.value.problems == {theirs.reference: "not found"}
+    assert refused.value.problems == {theirs.reference: f"{theirs.reference} not found"}
     assert not Case.objects.filter(priority=Priority.URGENT).exists()
     assert not events(EventKind.PRIORITY).exists()
 
@@ -105,7 +105,9 @@ def test_bulk_close_closes_resolved_cases_and_refuses_an_open_one(manager, staff
     still_open = make_cases(1, team=team, by=staff, category=category)[0]
     with pytest.raises(services.BulkRefused) as refused:
         services.bulk_close(by=manager, case_ids=[*(c.pk for c in resolved), still_open.pk])
-    assert refused.value.problems == {still_open.reference: "is new, not resolved"}
+    assert refused.value.problems == {
+        still_open.reference: f"{still_open.reference} is new, not resolved"
+    }
     assert not Case.objects.filter(status=Status.CLOSED).exists()
 
     services.bulk_close(by=manager, case_ids=[c.pk for c in resolved])
