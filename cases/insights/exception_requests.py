@@ -18,9 +18,15 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy
 
 from ..models import DECIDED_STATUSES, GRANTED_STATUSES, ExceptionRequest, RequestStatus, User
 from .period import MONEY, TOP, Period, percentile, person_name
+
+# Lazy: the rows are cached and shared by everyone who looks at the same period and teams,
+# so each viewer reads them in their own language.
+OFF_POLICY = gettext_lazy("Off-policy")
+OFF_POLICY_TITLE = gettext_lazy("Off-policy exceptions")
 
 
 def exceptions(period: Period) -> dict[str, Any]:
@@ -32,14 +38,16 @@ def exceptions(period: Period) -> dict[str, Any]:
     per_group = _per_group()
     by_policy = [
         {
-            "policy": row["policy_version__policy__code"] or "Off-policy",
-            "title": row["policy_version__policy__title"] or "Off-policy exceptions",
+            "policy": row["policy_version__policy__code"] or OFF_POLICY,
+            "title": row["policy_version__policy__title"] or OFF_POLICY_TITLE,
             **{k: row[k] for k in per_group},
         }
         for row in requests.values("policy_version__policy__code", "policy_version__policy__title")
         .annotate(**per_group)
         .order_by("-value", "-granted", "policy_version__policy__code")
     ]
+    # Policies, not the off-policy line (its label is translated: compare by identity).
+    of_policies = [r for r in by_policy if r["policy"] is not OFF_POLICY]
     by_exception = list(
         requests.values("exception_name")
         .annotate(**per_group)
@@ -58,7 +66,7 @@ def exceptions(period: Period) -> dict[str, Any]:
         "exception_share": share,
         "decision_hours": _decision_hours(requests),
         "policy_signals": sorted(
-            (r for r in by_policy if r["policy"] != "Off-policy"),
+            of_policies,
             key=lambda r: (-r["requested"], -r["denied"], r["policy"]),
         )[:TOP],
     }

@@ -1,6 +1,8 @@
+from __future__ import annotations
+
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.urls import reverse
@@ -8,8 +10,12 @@ from django.utils import dateformat, timezone
 from django.utils.formats import get_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from .. import permissions
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 register = template.Library()
 
@@ -65,12 +71,12 @@ def money(value: object) -> str:
     return f"{amount:,}"
 
 
-def _labels() -> dict[str, dict[str, str]]:
+def _labels() -> dict[str, dict[str, StrOrPromise]]:
     from policies.models import Demeanour
 
     from ..models import Outcome, Priority, RequestStatus, Status
 
-    status = dict(Status.choices)
+    status: dict[str, StrOrPromise] = dict(Status.choices)
     return {
         "status": status,
         "reopened": status,
@@ -84,7 +90,7 @@ def _labels() -> dict[str, dict[str, str]]:
 @register.filter
 def event_label(value: str, kind: str) -> str:
     """The human label of a value stored on a timeline event ("pending_approval" → …)."""
-    return _labels().get(kind, {}).get(value, value)
+    return str(_labels().get(kind, {}).get(value, value))
 
 
 @register.simple_tag
@@ -124,10 +130,10 @@ def status_badge(status: str, label: str) -> str:
 def case_table(
     cases: Any,
     *,
-    empty: str = "No cases.",
+    empty: str | None = None,
     hide_customer: bool = False,
     date_field: str = "created",
-    date_label: str = "Created",
+    date_label: str | None = None,
     select_form: str = "",
     selected: Any = (),
 ) -> str:
@@ -155,12 +161,18 @@ def case_table(
         url=reverse("case_detail", args=[_REF]).partition(_REF),
         hide_customer=hide_customer,
         activity=date_field == "activity",
-        date_label=date_label,
+        date_label=date_label or gettext("Created"),
         select_form=select_form,
         selected=frozenset(selected),
+        customer_label=gettext("Customer"),
+        status_label=gettext("Status"),
+        priority_label=gettext("Priority"),
+        assignee_label=gettext("Assignee"),
     )
-    headers = ["Case", "Subject", *([] if hide_customer else ["Customer"])]
-    headers += ["Status", "Priority", "Assignee", date_label]
+    headers = [gettext("Case"), gettext("Subject")]
+    headers += [] if hide_customer else [shared.customer_label]
+    headers += [shared.status_label, shared.priority_label, shared.assignee_label]
+    headers += [shared.date_label]
     head = _select_all(select_form) + format_html_join(
         "", '<th scope="col">{}</th>', ((h,) for h in headers)
     )
@@ -168,7 +180,11 @@ def case_table(
     rows = [_case_row(case, shared) for case in cases]
     if not rows:
         rows = [
-            format_html('<tr><td colspan="{}" class="text-muted">{}</td></tr>', len(headers), empty)
+            format_html(
+                '<tr><td colspan="{}" class="text-muted">{}</td></tr>',
+                len(headers),
+                gettext("No cases.") if empty is None else empty,
+            )
         ]
     return format_html(
         # case-table: on a phone, CSS stacks each row as a card (static/css/casedesk.css).
@@ -191,9 +207,14 @@ class _RowParts:
     url: tuple[str, str, str]
     hide_customer: bool
     activity: bool
-    date_label: str = "Created"
+    date_label: str = ""
     select_form: str = ""
     selected: frozenset[int] = frozenset()
+    # Column names, translated once per table: each row repeats them for phones' cards.
+    customer_label: str = ""
+    status_label: str = ""
+    priority_label: str = ""
+    assignee_label: str = ""
 
 
 def _select_all(select_form: str) -> SafeString:
@@ -201,8 +222,9 @@ def _select_all(select_form: str) -> SafeString:
         return mark_safe("")
     return format_html(
         '<th scope="col" class="case-select"><input class="form-check-input" type="checkbox"'
-        ' data-select-all form="{}" aria-label="Select every case on this page"></th>',
+        ' data-select-all form="{}" aria-label="{}"></th>',
         select_form,
+        gettext("Select every case on this page"),
     )
 
 
@@ -211,10 +233,11 @@ def _select_cell(case: Any, shared: _RowParts) -> str:
         return ""
     return format_html(
         '<td class="case-select"><input class="form-check-input" type="checkbox" name="case"'
-        ' value="{}" form="{}" aria-label="Select {}"{}></td>',
+        ' value="{}" form="{}" aria-label="{}"{}></td>',
         case.pk,
         shared.select_form,
-        case.reference,
+        # Translators: the label of a case's checkbox, e.g. "Select CD-000012".
+        gettext("Select %(reference)s") % {"reference": case.reference},
         mark_safe(" checked") if case.pk in shared.selected else "",
     )
 
@@ -223,7 +246,8 @@ def _case_row(case: Any, shared: _RowParts) -> str:
     customer = ""
     if not shared.hide_customer:
         customer = format_html(
-            '<td class="case-customer" data-label="Customer">{} {}</td>',
+            '<td class="case-customer" data-label="{}">{} {}</td>',
+            shared.customer_label,
             case.customer,
             customer_flags(case.customer),
         )
@@ -238,10 +262,10 @@ def _case_row(case: Any, shared: _RowParts) -> str:
         '      <td class="case-ref text-nowrap"><a href="{}">{}</a></td>\n'
         '      <td class="case-subject">{}<div class="small text-muted">{} · {}</div></td>\n'
         "      {}\n"
-        '      <td class="case-status" data-label="Status">{}</td>\n'
-        '      <td class="case-priority" data-label="Priority">'
+        '      <td class="case-status" data-label="{}">{}</td>\n'
+        '      <td class="case-priority" data-label="{}">'
         '<span class="priority-{}">{}</span></td>\n'
-        '      <td class="case-assignee" data-label="Assignee">{}</td>\n'
+        '      <td class="case-assignee" data-label="{}">{}</td>\n'
         '      <td class="case-when small text-nowrap" data-label="{}">{}</td>\n'
         "    </tr>\n",
         _select_cell(case, shared),
@@ -251,9 +275,12 @@ def _case_row(case: Any, shared: _RowParts) -> str:
         case.category,
         case.team,
         customer,
+        shared.status_label,
         status_badge(case.status, shared.status.get(case.status, case.status)),
+        shared.priority_label,
         case.priority,
         shared.priority.get(case.priority, case.priority),
+        shared.assignee_label,
         case.assignee or "—",
         shared.date_label,
         when or "",

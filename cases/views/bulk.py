@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext_lazy
 from django.views.decorators.http import require_POST
 
 from .. import services
@@ -75,30 +76,68 @@ def _run(request: AuthedRequest, action: str, ids: list[int]) -> services.BulkRe
         people = {person.pk: person for person in assignable_people(by)}
         assignee = people.get(id_param(choice) or 0)
         if assignee is None:
-            raise services.NotAllowed("Choose who to assign the cases to.")
+            raise services.NotAllowed(gettext("Choose who to assign the cases to."))
         return services.bulk_assign(by=by, case_ids=ids, assignee=assignee)
     if action == "priority":
         priority = request.POST.get("priority", "")
         if priority not in Priority.values:
-            raise services.NotAllowed("Choose a priority.")
+            raise services.NotAllowed(gettext("Choose a priority."))
         return services.bulk_set_priority(by=by, case_ids=ids, priority=priority)
     if action == "close":
         return services.bulk_close(by=by, case_ids=ids)
-    raise services.NotAllowed("Choose an action.")
+    raise services.NotAllowed(gettext("Choose an action."))
 
 
+# What a bulk action did, in whole sentences with their plural forms (the number is taken
+# from "count" when the text is filled in): with the cases changed listed, and with none.
 DONE = {
-    "assign": "Reassigned",
-    "priority": "Priority changed on",
-    "close": "Closed",
+    "assign": (
+        ngettext_lazy(
+            "Reassigned %(count)d case: %(references)s.",
+            "Reassigned %(count)d cases: %(references)s.",
+            "count",
+        ),
+        ngettext_lazy("Reassigned %(count)d case.", "Reassigned %(count)d cases.", "count"),
+    ),
+    "priority": (
+        ngettext_lazy(
+            "Priority changed on %(count)d case: %(references)s.",
+            "Priority changed on %(count)d cases: %(references)s.",
+            "count",
+        ),
+        ngettext_lazy(
+            "Priority changed on %(count)d case.", "Priority changed on %(count)d cases.", "count"
+        ),
+    ),
+    "close": (
+        ngettext_lazy(
+            "Closed %(count)d case: %(references)s.",
+            "Closed %(count)d cases: %(references)s.",
+            "count",
+        ),
+        ngettext_lazy("Closed %(count)d case.", "Closed %(count)d cases.", "count"),
+    ),
 }
+
+
+def _done_message(action: str, result: services.BulkResult) -> str:
+    """ "Reassigned 2 cases: CD-000001, CD-000002." and, when some were already so,
+    "Already so: CD-000003." (two sentences)."""
+    listed, bare = DONE[action]
+    count = len(result.changed)
+    text = (listed if count else bare) % {"count": count, "references": ", ".join(result.changed)}
+    if result.unchanged:
+        # Translators: cases a bulk action left as they were, e.g. "CD-000003, CD-000007".
+        already = gettext("Already so: %(references)s.")
+        text += " " + already % {"references": ", ".join(result.unchanged)}
+    return text
 
 
 @login_required
 @require_POST
 def case_bulk(request: AuthedRequest) -> HttpResponse:
     if not can_act_in_bulk(request.user):
-        raise PermissionDenied("Only managers act on many cases at once.")
+        raise PermissionDenied(gettext("Only managers act on many cases at once."))
     ids = [pk for pk in map(id_param, request.POST.getlist("case")) if pk is not None]
     action = request.POST.get("action", "")
     try:
@@ -106,11 +145,5 @@ def case_bulk(request: AuthedRequest) -> HttpResponse:
     except services.CaseError as error:
         messages.error(request, str(error))
         return _back(request, ids)
-    count = len(result.changed)
-    text = f"{DONE[action]} {count} case{'' if count == 1 else 's'}"
-    if result.changed:
-        text += ": " + ", ".join(result.changed)
-    if result.unchanged:
-        text += f". Already so: {', '.join(result.unchanged)}"
-    messages.success(request, text + ".")
+    messages.success(request, _done_message(action, result))
     return _back(request)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from attachments.services import AttachmentError, add_attachments, staged
@@ -93,7 +94,9 @@ def case_create(request: AuthedRequest) -> HttpResponse:
         except services.CaseError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Case {case.reference} opened.")
+            messages.success(
+                request, gettext("Case %(reference)s opened.") % {"reference": case.reference}
+            )
             return redirect(case)
     return render(request, "cases/case_form.html", {"form": form, "preset": preset})
 
@@ -169,7 +172,7 @@ def case_log_interaction(request: AuthedRequest, reference: str) -> HttpResponse
                 context = case_context(request, case)
                 context["logged"] = True
                 return render(request, "cases/_interaction_logged.html", context)
-            messages.success(request, "Interaction logged.")
+            messages.success(request, gettext("Interaction logged."))
             return redirect(case)
     if request.htmx:
         context = case_context(request, case, interaction_form=form)
@@ -190,7 +193,7 @@ def case_reassign(request: AuthedRequest, reference: str) -> HttpResponse:
         except services.CaseError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, "Case reassigned.")
+            messages.success(request, gettext("Case reassigned."))
         return redirect(case)
     return rerender(request, case, reassign_form=form)
 
@@ -206,7 +209,7 @@ def case_triage(request: AuthedRequest, reference: str) -> HttpResponse:
         except services.CaseError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, "Case updated.")
+            messages.success(request, gettext("Case updated."))
         return redirect(case)
     return rerender(request, case, triage_form=form)
 
@@ -222,7 +225,9 @@ def case_resolve(request: AuthedRequest, reference: str) -> HttpResponse:
         except services.CaseError as error:
             return refused(request, case, error)
         else:
-            messages.success(request, f"Case {case.reference} resolved.")
+            messages.success(
+                request, gettext("Case %(reference)s resolved.") % {"reference": case.reference}
+            )
             return redirect(case)
     return rerender(request, case, resolve_form=form)
 
@@ -238,7 +243,9 @@ def case_reopen(request: AuthedRequest, reference: str) -> HttpResponse:
         except services.CaseError as error:
             return refused(request, case, error)
         else:
-            messages.success(request, f"Case {case.reference} reopened.")
+            messages.success(
+                request, gettext("Case %(reference)s reopened.") % {"reference": case.reference}
+            )
             return redirect(case)
     return rerender(request, case, reopen_form=form)
 
@@ -254,6 +261,6 @@ def case_attach_policy(request: AuthedRequest, reference: str) -> HttpResponse:
         except services.CaseError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, "Policy attached.")
+            messages.success(request, gettext("Policy attached."))
         return redirect(case)
     return rerender(request, case, attach_form=form)

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from privacy.access import record_view
@@ -60,7 +61,7 @@ def customer_create(request: AuthedRequest) -> HttpResponse:
             preferences=data["preferences"],
             flags=data["flags"],
         )
-        messages.success(request, f"Customer {customer} saved.")
+        messages.success(request, gettext("Customer %(name)s saved.") % {"name": customer})
         return redirect(customer)
     return render(request, "cases/customer_form.html", {"form": form, "creating": True})
 
@@ -77,7 +78,7 @@ def customer_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             by=request.user,
             **{name: data[name] for name in form.Meta.fields if name in data and name != "team"},
         )
-        messages.success(request, "Customer details saved.")
+        messages.success(request, gettext("Customer details saved."))
         return redirect(customer)
     return render(
         request, "cases/customer_form.html", {"form": form, "customer": customer, "creating": False}

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from attachments.services import AttachmentError, add_attachments, staged
@@ -24,7 +25,7 @@ from ..forms import (
     ExceptionRequestForm,
 )
 from ..http import AuthedRequest
-from ..models import RequestStatus
+from ..models import ExceptionRequest, RequestStatus
 from .case_page import refused, rerender
 from .common import currency
 
@@ -59,13 +60,36 @@ def case_request_exception(request: AuthedRequest, reference: str) -> HttpRespon
             form.add_error(None, str(error))
         else:
             if created.status == RequestStatus.GRANTED:
+                # Translators: e.g. "Granted: Refund the fee, 20.00 GBP."
                 messages.success(
-                    request, f"Granted: {created.exception_name}, {created.value} {currency()}."
+                    request,
+                    gettext("Granted: %(exception)s, %(value)s %(currency)s.")
+                    % {
+                        "exception": created.exception_name,
+                        "value": created.value,
+                        "currency": currency(),
+                    },
                 )
             else:
-                messages.info(request, "Request sent for a decision; the case is pending approval.")
+                messages.info(
+                    request, gettext("Request sent for a decision; the case is pending approval.")
+                )
             return redirect(case)
     return rerender(request, case, request_form=form)
+
+
+def _decided_message(reference: str, decided: ExceptionRequest) -> str:
+    """ "CD-000012: approved at a lower value at 40.00 GBP." or "CD-000012: denied."."""
+    values = {
+        "reference": reference,
+        "outcome": services.outcome_phrase(decided.status),
+        "value": decided.granted_value,
+        "currency": currency(),
+    }
+    if decided.granted_value:
+        # Translators: %(outcome)s is what became of the request, e.g. "approved".
+        return gettext("%(reference)s: %(outcome)s at %(value)s %(currency)s.") % values
+    return gettext("%(reference)s: %(outcome)s.") % values
 
 
 @login_required
@@ -92,11 +116,7 @@ def request_decide(request: AuthedRequest, pk: int) -> HttpResponse:
         except services.CaseError as error:
             messages.error(request, str(error))
         else:
-            messages.success(
-                request,
-                f"{case.reference}: {decided.get_status_display().lower()}"
-                + (f" at {decided.granted_value} {currency()}." if decided.granted_value else "."),
-            )
+            messages.success(request, _decided_message(case.reference, decided))
         return redirect("approvals" if back else case.get_absolute_url())
     if back:
         return _approvals_page(request, invalid={exception_request.pk: form})
@@ -112,7 +132,7 @@ def request_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
     except services.CaseError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "Request withdrawn.")
+        messages.success(request, gettext("Request withdrawn."))
     return redirect(exception_request.case)
 
 
@@ -126,7 +146,7 @@ def approvals(request: AuthedRequest) -> HttpResponse:
 def _approvals_page(request: AuthedRequest, invalid: dict[int, Any] | None = None) -> HttpResponse:
     """The queue, with the forms of refused decisions (a POST to decide) shown again."""
     if not permissions.can_see_approvals(request.user):
-        raise PermissionDenied("The approvals queue is for managers and admins.")
+        raise PermissionDenied(gettext("The approvals queue is for managers and admins."))
     queue = selectors.approval_queue(request.user)
     invalid = invalid or {}
     for item in queue:

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from .. import services
@@ -21,7 +22,7 @@ def feedback(request: HttpRequest, token: str) -> HttpResponse:
     business and the date; unknown tokens are a 404."""
     found = services.find_feedback(token)
     if found is None:
-        raise Http404("No such link.")
+        raise Http404(gettext("No such link."))
     context: dict[str, Any] = {"feedback": found}
     if found.used_at:
         return render(

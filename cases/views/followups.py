@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from .. import permissions, selectors, services
@@ -34,7 +35,7 @@ def my_tasks(request: AuthedRequest) -> HttpResponse:
 @require_safe
 def team_tasks(request: AuthedRequest) -> HttpResponse:
     if not permissions.can_see_team_tasks(request.user):
-        raise PermissionDenied("Team tasks are for managers and admins.")
+        raise PermissionDenied(gettext("Team tasks are for managers and admins."))
     board = selectors.team_tasks(request.user)
     return render(request, "cases/tasks.html", {"board": board, "scope": "team"})
 
@@ -45,7 +46,7 @@ def case_add_task(request: AuthedRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference)
     if not permissions.can_work_on(request.user, case):
         # Only the page's form is refused: service recovery after closing is the service's.
-        return refused(request, case, services.NotAllowed("This case is closed."))
+        return refused(request, case, services.NotAllowed(gettext("This case is closed.")))
     form = TaskForm(request.POST, team=case.team, action=reverse("case_add_task", args=[reference]))
     if form.is_valid():
         try:
@@ -53,7 +54,7 @@ def case_add_task(request: AuthedRequest, reference: str) -> HttpResponse:
         except services.CaseError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Task added; reminders are scheduled.")
+            messages.success(request, gettext("Task added; reminders are scheduled."))
             return redirect(case)
     return rerender(request, case, task_form=form)
 
@@ -103,7 +104,7 @@ def task_complete(request: AuthedRequest, pk: int) -> HttpResponse:
         form.add_error("outcome_note", str(error))
         return _row_again(request, task, complete=form)
     else:
-        messages.success(request, f"Done: {task.title}.")
+        messages.success(request, gettext("Done: %(task)s.") % {"task": task.title})
     return _back(request, task)
 
 
@@ -118,7 +119,7 @@ def task_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     except services.CaseError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Cancelled: {task.title}.")
+        messages.success(request, gettext("Cancelled: %(task)s.") % {"task": task.title})
     return _back(request, task)
 
 
@@ -139,5 +140,5 @@ def task_reschedule(request: AuthedRequest, pk: int) -> HttpResponse:
         form.add_error("due_at", str(error))
         return _row_again(request, task, reschedule=form)
     else:
-        messages.success(request, f"Moved: {task.title}.")
+        messages.success(request, gettext("Moved: %(task)s.") % {"task": task.title})
     return _back(request, task)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_safe
 
 from .. import insights, permissions
@@ -17,90 +18,110 @@ from ..forms import InsightsForm
 from ..http import AuthedRequest
 from ..models import Outcome
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # The tables the page shows and the CSV export offers: key → (title, columns).
-INSIGHT_TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
+INSIGHT_TABLES: dict[str, tuple[StrOrPromise, list[tuple[str, StrOrPromise]]]] = {
     "exceptions_by_policy": (
-        "Exceptions by policy",
+        gettext_lazy("Exceptions by policy"),
         [
-            ("policy", "Policy"),
-            ("title", "Title"),
-            ("requested", "Requested"),
-            ("granted", "Granted"),
-            ("denied", "Denied"),
-            ("value", "Value granted"),
+            ("policy", gettext_lazy("Policy")),
+            ("title", gettext_lazy("Title")),
+            ("requested", gettext_lazy("Requested")),
+            ("granted", gettext_lazy("Granted")),
+            ("denied", gettext_lazy("Denied")),
+            ("value", gettext_lazy("Value granted")),
         ],
     ),
     "exceptions_by_exception": (
-        "Exceptions by allowed exception",
+        gettext_lazy("Exceptions by allowed exception"),
         [
-            ("exception_name", "Exception"),
-            ("requested", "Requested"),
-            ("granted", "Granted"),
-            ("denied", "Denied"),
-            ("value", "Value granted"),
+            ("exception_name", gettext_lazy("Exception")),
+            ("requested", gettext_lazy("Requested")),
+            ("granted", gettext_lazy("Granted")),
+            ("denied", gettext_lazy("Denied")),
+            ("value", gettext_lazy("Value granted")),
         ],
     ),
     "exceptions_by_person": (
-        "Exceptions granted by person",
-        [("person", "Granted by"), ("granted", "Granted"), ("value", "Value granted")],
-    ),
-    "exception_share": ("How requests ended", [("status", "Status"), ("count", "Requests")]),
-    "follow_through": (
-        "Follow-through by person",
+        gettext_lazy("Exceptions granted by person"),
         [
-            ("person", "Assignee"),
-            ("on_time", "Done on time"),
-            ("late", "Done late"),
-            ("overdue", "Still overdue"),
-            ("open", "Not yet due"),
+            ("person", gettext_lazy("Granted by")),
+            ("granted", gettext_lazy("Granted")),
+            ("value", gettext_lazy("Value granted")),
+        ],
+    ),
+    "exception_share": (
+        gettext_lazy("How requests ended"),
+        [("status", gettext_lazy("Status")), ("count", gettext_lazy("Requests"))],
+    ),
+    "follow_through": (
+        gettext_lazy("Follow-through by person"),
+        [
+            ("person", gettext_lazy("Assignee")),
+            ("on_time", gettext_lazy("Done on time")),
+            ("late", gettext_lazy("Done late")),
+            ("overdue", gettext_lazy("Still overdue")),
+            ("open", gettext_lazy("Not yet due")),
         ],
     ),
     "satisfaction": (
-        "Satisfaction by week",
+        gettext_lazy("Satisfaction by week"),
         [
-            ("week", "Week of"),
-            ("asked", "Asked (planned that week)"),
-            ("answered", "Ratings given that week"),
-            ("response_rate", "Of those asked, answered %"),
-            ("average", "Average rating given"),
+            ("week", gettext_lazy("Week of")),
+            ("asked", gettext_lazy("Asked (planned that week)")),
+            ("answered", gettext_lazy("Ratings given that week")),
+            ("response_rate", gettext_lazy("Of those asked, answered %")),
+            ("average", gettext_lazy("Average rating given")),
         ],
     ),
     "low_ratings": (
-        "Low ratings",
+        gettext_lazy("Low ratings"),
         [
-            ("reference", "Case"),
-            ("rating", "Rating"),
-            ("comment", "Comment"),
-            ("answered", "Answered on"),
+            ("reference", gettext_lazy("Case")),
+            ("rating", gettext_lazy("Rating")),
+            ("comment", gettext_lazy("Comment")),
+            ("answered", gettext_lazy("Answered on")),
         ],
     ),
     "complaints_weekly": (
-        "Cases by category and week",
-        [("week", "Week of"), ("category", "Category"), ("cases", "Cases")],
-    ),
-    "top_categories": ("Top complaint categories", [("category", "Category"), ("cases", "Cases")]),
-    "cost_to_serve": (
-        "Customers who cost the most",
+        gettext_lazy("Cases by category and week"),
         [
-            ("customer", "Customer"),
-            ("cases", "Cases"),
-            ("minutes", "Minutes"),
-            ("time_cost", "Time cost"),
-            ("granted", "Exceptions granted"),
-            ("total", "Total"),
+            ("week", gettext_lazy("Week of")),
+            ("category", gettext_lazy("Category")),
+            ("cases", gettext_lazy("Cases")),
+        ],
+    ),
+    "top_categories": (
+        gettext_lazy("Top complaint categories"),
+        [("category", gettext_lazy("Category")), ("cases", gettext_lazy("Cases"))],
+    ),
+    "cost_to_serve": (
+        gettext_lazy("Customers who cost the most"),
+        [
+            ("customer", gettext_lazy("Customer")),
+            ("cases", gettext_lazy("Cases")),
+            ("minutes", gettext_lazy("Minutes")),
+            ("time_cost", gettext_lazy("Time cost")),
+            ("granted", gettext_lazy("Exceptions granted")),
+            ("total", gettext_lazy("Total")),
         ],
     ),
     "demeanour_outcomes": (
-        "Outcomes by demeanour",
-        [("demeanour", "Demeanour"), *[(value, label) for value, label in Outcome.choices]],
+        gettext_lazy("Outcomes by demeanour"),
+        [
+            ("demeanour", gettext_lazy("Demeanour")),
+            *[(value, label) for value, label in Outcome.choices],
+        ],
     ),
     "policy_signals": (
-        "Policies to review",
+        gettext_lazy("Policies to review"),
         [
-            ("policy", "Policy"),
-            ("title", "Title"),
-            ("requested", "Exceptions requested"),
-            ("denied", "Denied"),
+            ("policy", gettext_lazy("Policy")),
+            ("title", gettext_lazy("Title")),
+            ("requested", gettext_lazy("Exceptions requested")),
+            ("denied", gettext_lazy("Denied")),
         ],
     ),
 }
@@ -108,7 +129,7 @@ INSIGHT_TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
 
 def _insights_scope(request: AuthedRequest) -> tuple[Any, Any]:
     if not permissions.can_see_insights(request.user):
-        raise PermissionDenied("Insights are for managers and admins.")
+        raise PermissionDenied(gettext("Insights are for managers and admins."))
     teams = list(insights.teams_for(request.user))
     form = InsightsForm(request.GET or None, teams=teams)
     first, last = form.dates()
@@ -154,23 +175,25 @@ def _chart_data(data: Any) -> dict[str, Any]:
     return {
         "exceptions_by_policy": {
             "labels": [r["policy"] for r in data.exceptions_by_policy],
-            "series": {"Value granted": [float(r["value"]) for r in data.exceptions_by_policy]},
+            "series": {
+                gettext("Value granted"): [float(r["value"]) for r in data.exceptions_by_policy]
+            },
         },
         "exception_share": {
             "labels": [r["status"] for r in data.exception_share],
-            "series": {"Requests": [r["count"] for r in data.exception_share]},
+            "series": {gettext("Requests"): [r["count"] for r in data.exception_share]},
         },
         "follow_through": {
             "labels": [r["person"] for r in follow],
             "series": {
-                "Done on time": [r["on_time"] for r in follow],
-                "Done late": [r["late"] for r in follow],
-                "Still overdue": [r["overdue"] for r in follow],
+                gettext("Done on time"): [r["on_time"] for r in follow],
+                gettext("Done late"): [r["late"] for r in follow],
+                gettext("Still overdue"): [r["overdue"] for r in follow],
             },
         },
         "satisfaction": {
             "labels": [r["week"] for r in data.satisfaction],
-            "series": {"Average rating": [r["average"] for r in data.satisfaction]},
+            "series": {gettext("Average rating"): [r["average"] for r in data.satisfaction]},
         },
         "complaints_weekly": {
             "labels": weeks,
@@ -179,7 +202,7 @@ def _chart_data(data: Any) -> dict[str, Any]:
         "demeanour_outcomes": {
             "labels": [r["demeanour"] for r in data.demeanour_outcomes],
             "series": {
-                label: [r[value] for r in data.demeanour_outcomes]
+                str(label): [r[value] for r in data.demeanour_outcomes]
                 for value, label in Outcome.choices
             },
         },
@@ -198,11 +221,11 @@ def _safe_cell(value: Any) -> Any:
 @require_safe
 def insights_export(request: AuthedRequest, table: str) -> HttpResponse:
     if table not in INSIGHT_TABLES:
-        raise Http404("No such table.")
+        raise Http404(gettext("No such table."))
     form, period = _insights_scope(request)
     if form.is_bound and not form.is_valid():
         return HttpResponse(
-            "Choose a valid period and team on the insights page first.", status=400
+            gettext("Choose a valid period and team on the insights page first."), status=400
         )
     title, columns = INSIGHT_TABLES[table]
     rows = getattr(insights.cached_insights(period), table)
@@ -210,7 +233,7 @@ def insights_export(request: AuthedRequest, table: str) -> HttpResponse:
     first, last = form.dates()
     response["Content-Disposition"] = f'attachment; filename="{table}_{first}_{last}.csv"'
     writer = csv.writer(response)
-    writer.writerow([label for _, label in columns])
+    writer.writerow([str(label) for _, label in columns])
     for row in rows:
         writer.writerow([_safe_cell(row.get(key)) for key, _ in columns])
     return response

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from .. import permissions, services
@@ -28,14 +29,14 @@ from .common import without_page
 def case_mark_study(request: AuthedRequest, reference: str) -> HttpResponse:
     case = get_case_for(request.user, reference)
     if not permissions.is_manager_or_admin(request.user):
-        raise PermissionDenied("Managers mark case studies.")
+        raise PermissionDenied(gettext("Managers mark case studies."))
     form = CaseStudyForm(request.POST, action=reverse("case_mark_study", args=[reference]))
     if form.is_valid():
         try:
             services.mark_case_study(case, by=request.user, **form.cleaned_data)
         except services.CaseError as error:
             return refused(request, case, error)
-        messages.success(request, "Saved to the coaching library.")
+        messages.success(request, gettext("Saved to the coaching library."))
         return redirect(case)
     return rerender(request, case, study_form=form)
 
