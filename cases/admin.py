@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from .models import (
     Case,
@@ -110,12 +111,18 @@ class ReminderAdmin(ReadOnlyAdmin):
     raw_id_fields = ["case", "task", "exception_request", "feedback"]
     actions = ["send_again"]
 
-    @admin.action(description="Send again (back to pending, due now)")
+    @admin.action(description=gettext_lazy("Send again (back to pending, due now)"))
     def send_again(self, request, queryset):
         count = 0
         for reminder in queryset.filter(state=ReminderState.FAILED):
             if requeue_reminder(reminder, by=request.user):
                 # In the row's admin history: who sent it again, and when.
-                self.log_change(request, reminder, "Sent again (back to pending, due now).")
+                self.log_change(
+                    request, reminder, gettext("Sent again (back to pending, due now).")
+                )
                 count += 1
-        self.message_user(request, f"{count} reminder(s) queued again.")
+        self.message_user(
+            request,
+            ngettext("%(count)d reminder queued again.", "%(count)d reminders queued again.", count)
+            % {"count": count},
+        )

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class CasesConfig(AppConfig):
     name = "cases"
-    verbose_name = "Cases"
+    verbose_name = gettext_lazy("Cases")

@@ -104,7 +104,7 @@ def test_send_again_requeues_failed_reminders_through_the_service(signed_in, adm
         {"action": "send_again", "_selected_action": [failed.pk, sent.pk]},
         follow=True,
     )
-    assert "1 reminder(s) queued again." in response.content.decode()
+    assert "1 reminder queued again." in response.content.decode()
     failed.refresh_from_db()
     sent.refresh_from_db()
     assert failed.state == ReminderState.PENDING
