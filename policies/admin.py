@@ -1,7 +1,10 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 
 from cases.limits import ExplainedTextLimits
 from cases.models import Channel
@@ -79,14 +82,18 @@ class PolicyAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         # After the inline exceptions are saved, so the version includes them.
         super().save_related(request, form, formsets, change)
-        services.snapshot(form.instance, by=request.user, note="Edited in the Django admin")
+        with translation.override(settings.LANGUAGE_CODE):  # kept in the version history
+            note = gettext("Edited in the Django admin")
+        services.snapshot(form.instance, by=request.user, note=note)
 
 
 class QuickLogAdminForm(ExplainedTextLimits, forms.ModelForm):
     """The service's rules, said next to the field at fault."""
 
     channel = forms.ChoiceField(
-        choices=[("", "The case's channel"), *Channel.choices], required=False
+        choices=[("", gettext_lazy("The case's channel")), *Channel.choices],
+        required=False,
+        label=gettext_lazy("Channel"),
     )
 
     class Meta:

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class PoliciesConfig(AppConfig):
     name = "policies"
-    verbose_name = "Policy library"
+    verbose_name = gettext_lazy("Policy library")
 
     def ready(self) -> None:
         # Imported here: models cannot be imported before the app registry is ready.

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 # Cases import policies' models, not this module: no cycle.
 from cases.models import Channel, Role
@@ -16,6 +17,7 @@ from .models import Demeanour, QuickLog
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 FIELDS = ("label", "channel", "minutes", "summary", "demeanour", "order", "active")
+_MINUTES = {"least": 0, "most": 1440}
 
 
 class QuickLogError(Exception):
@@ -30,19 +32,31 @@ def check_quick_log(*, fields: Mapping[str, Any]) -> None:
     """Refuse what the interaction form could not take: an unknown channel or demeanour,
     minutes beyond a day, a placeholder nobody fills."""
     if not str(fields.get("label", "")).strip():
-        raise QuickLogError("label", "Give the quick log a label.")
+        raise QuickLogError("label", gettext("Give the quick log a label."))
     if not str(fields.get("summary", "")).strip():
-        raise QuickLogError("summary", "Write the summary it fills in.")
+        raise QuickLogError("summary", gettext("Write the summary it fills in."))
     if fields.get("channel") and fields["channel"] not in Channel.values:
-        raise QuickLogError("channel", f"{fields['channel']!r} is not a channel.")
+        raise QuickLogError(
+            "channel", gettext("%(value)s is not a channel.") % {"value": repr(fields["channel"])}
+        )
     if fields.get("demeanour") and fields["demeanour"] not in Demeanour.values:
-        raise QuickLogError("demeanour", f"{fields['demeanour']!r} is not a demeanour.")
+        raise QuickLogError(
+            "demeanour",
+            gettext("%(value)s is not a demeanour.") % {"value": repr(fields["demeanour"])},
+        )
     if not 0 <= int(fields.get("minutes", 0)) <= 1440:
-        raise QuickLogError("minutes", "Minutes must be between 0 and 1440.")
+        raise QuickLogError(
+            "minutes", gettext("Minutes must be between %(least)d and %(most)d.") % _MINUTES
+        )
     unknown = sorted(set(PLACEHOLDER.findall(fields["summary"])) - set(QuickLog.PLACEHOLDERS))
     if unknown:
         known = ", ".join("{" + name + "}" for name in QuickLog.PLACEHOLDERS)
-        raise QuickLogError("summary", f"Unknown placeholder {{{unknown[0]}}}: use {known}.")
+        # Translators: e.g. "Unknown placeholder {custmer}: use {customer}, {policy}…".
+        raise QuickLogError(
+            "summary",
+            gettext("Unknown placeholder %(placeholder)s: use %(known)s.")
+            % {"placeholder": "{" + unknown[0] + "}", "known": known},
+        )
 
 
 @transaction.atomic
@@ -52,7 +66,7 @@ def save_quick_log(*, by: Any, quick_log: QuickLog | None = None, **fields: Any)
     if unknown:
         raise TypeError(f"Unknown quick log fields: {sorted(unknown)}")
     if getattr(by, "role", None) != Role.ADMIN and not getattr(by, "is_superuser", False):
-        raise QuickLogError("label", "Only admins keep the quick logs.")
+        raise QuickLogError("label", gettext("Only admins keep the quick logs."))
     quick_log = quick_log or QuickLog()
     for name, value in fields.items():
         setattr(quick_log, name, value.strip() if isinstance(value, str) else value)

@@ -8,7 +8,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext
 
 from .defaults import POLICIES
 from .models import AllowedException, Policy, PolicyVersion
@@ -40,11 +43,13 @@ class PolicyError(Exception):
 
 def check_limits(*, staff_limit: Decimal, manager_limit: Decimal, max_value: Decimal) -> None:
     if max_value <= 0:
-        raise PolicyError("The maximum value must be more than zero.")
+        raise PolicyError(gettext("The maximum value must be more than zero."))
     if staff_limit < 0:
-        raise PolicyError("The staff limit cannot be negative.")
+        raise PolicyError(gettext("The staff limit cannot be negative."))
     if not staff_limit <= manager_limit <= max_value:
-        raise PolicyError("Limits must satisfy: staff limit ≤ manager limit ≤ maximum value.")
+        raise PolicyError(
+            gettext("Limits must satisfy: staff limit ≤ manager limit ≤ maximum value.")
+        )
 
 
 def snapshot(policy: Policy, *, by: Any, note: str) -> PolicyVersion:
@@ -86,9 +91,9 @@ def create_policy(
 ) -> Policy:
     """A new policy (version 1), optionally with its allowed exceptions."""
     if Policy.objects.filter(code__iexact=code).exists():
-        raise PolicyError(f"A policy with code {code} already exists.")
+        raise PolicyError(gettext("A policy with code %(code)s already exists.") % {"code": code})
     if effective_to and effective_to < effective_from:
-        raise PolicyError("The policy cannot end before it starts.")
+        raise PolicyError(gettext("The policy cannot end before it starts."))
     policy = Policy.objects.create(
         code=code,
         title=title,
@@ -106,7 +111,9 @@ def create_policy(
             max_value=Decimal(fields["max_value"]),
         )
         AllowedException.objects.create(policy=policy, **fields)
-    snapshot(policy, by=by, note="Created")
+    with translation.override(settings.LANGUAGE_CODE):  # kept in the version history
+        note = gettext("Created")
+    snapshot(policy, by=by, note=note)
     return policy
 
 
@@ -119,9 +126,12 @@ def revise_policy(policy: Policy, *, by: Any, note: str = "", **fields: Any) -> 
     for name, value in fields.items():
         setattr(policy, name, value)
     if policy.effective_to and policy.effective_to < policy.effective_from:
-        raise PolicyError("The policy cannot end before it starts.")
+        raise PolicyError(gettext("The policy cannot end before it starts."))
     policy.save()
-    return snapshot(policy, by=by, note=note or "Policy edited")
+    if not note:
+        with translation.override(settings.LANGUAGE_CODE):  # kept in the version history
+            note = gettext("Policy edited")
+    return snapshot(policy, by=by, note=note)
 
 
 @transaction.atomic
@@ -138,7 +148,7 @@ def save_allowed_exception(
     if unknown:
         raise TypeError(f"Unknown exception fields: {sorted(unknown)}")
     if allowed is not None and allowed.policy_id != policy.pk:
-        raise PolicyError("That exception belongs to another policy.")
+        raise PolicyError(gettext("That exception belongs to another policy."))
     allowed = allowed or AllowedException(policy=policy)
     for name, value in fields.items():
         setattr(allowed, name, value)
@@ -149,8 +159,13 @@ def save_allowed_exception(
     )
     creating = allowed.pk is None
     allowed.save()
-    verb = "added" if creating else "changed"
-    snapshot(policy, by=by, note=note or f"Exception {verb}: {allowed.name}")
+    if not note:
+        with translation.override(settings.LANGUAGE_CODE):  # kept in the version history
+            if creating:
+                note = gettext("Exception added: %(name)s") % {"name": allowed.name}
+            else:
+                note = gettext("Exception changed: %(name)s") % {"name": allowed.name}
+    snapshot(policy, by=by, note=note)
     return allowed
 
 

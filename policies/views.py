@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from cases.http import AuthedRequest
@@ -22,7 +23,7 @@ from .models import AllowedException, DemeanourGuidance, Policy, PolicyCategory
 
 def _require_admin(request: AuthedRequest) -> None:
     if request.user.role != Role.ADMIN:
-        raise PermissionDenied("Only admins edit the policy library.")
+        raise PermissionDenied(gettext("Only admins edit the policy library."))
 
 
 def _policy(code: str, *, admin: bool) -> Policy:
@@ -121,7 +122,10 @@ def policy_create(request: AuthedRequest) -> HttpResponse:
         except services.PolicyError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Policy {policy.code} created. Now add its exceptions.")
+            messages.success(
+                request,
+                gettext("Policy %(code)s created. Now add its exceptions.") % {"code": policy.code},
+            )
             return redirect(policy)
     return render(request, "policies/policy_form.html", {"form": form, "policy": None})
 
@@ -143,7 +147,9 @@ def policy_edit(request: AuthedRequest, code: str) -> HttpResponse:
         except services.PolicyError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Saved as version {version.number}.")
+            messages.success(
+                request, gettext("Saved as version %(number)d.") % {"number": version.number}
+            )
             return redirect(policy)
     return render(request, "policies/policy_form.html", {"form": form, "policy": policy})
 
@@ -165,7 +171,7 @@ def exception_edit(request: AuthedRequest, code: str, pk: int | None = None) -> 
         except services.PolicyError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Exception saved; the policy has a new version.")
+            messages.success(request, gettext("Exception saved; the policy has a new version."))
             return redirect(policy)
     return render(
         request,
@@ -189,6 +195,10 @@ def guidance_edit(request: AuthedRequest, demeanour: str) -> HttpResponse:
     form = GuidanceForm(request.POST or None, instance=card)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, f"Guidance for {card.get_demeanour_display()} saved.")
+        messages.success(
+            request,
+            gettext("Guidance for %(demeanour)s saved.")
+            % {"demeanour": card.get_demeanour_display()},
+        )
         return redirect("guidance_list")
     return render(request, "policies/guidance_form.html", {"form": form, "card": card})
