@@ -50,7 +50,8 @@ class ExceptionRequestSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=["staff", "manager", "admin"]))
     def get_required_level(self, instance: ExceptionRequest) -> str:
-        return Level(instance.required_level).label.lower()
+        # The code, not the label: labels are translated, the API answers the same always.
+        return Level(instance.required_level).name.lower()
 
 
 class ExceptionRequestCreateSerializer(serializers.Serializer):
