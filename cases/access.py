@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext
 
 from .models import Case, Customer, ExceptionRequest, FollowUpTask, User, parse_reference
 
@@ -11,7 +12,7 @@ def get_case_for(user: User, reference: str) -> Case:
     """The case with this reference if the user may see it; 404 otherwise."""
     case_id = parse_reference(reference)
     if case_id is None:
-        raise Http404("No such case.")
+        raise Http404(gettext("No such case."))
     # Only what the case page shows: at 1M cases each extra join costs more in PostgreSQL's
     # planning than the row fetch itself. No ORDER BY either: there is one row.
     qs = Case.objects.visible_to(user).select_related(
@@ -20,13 +21,13 @@ def get_case_for(user: User, reference: str) -> Case:
     try:
         return qs.get(pk=case_id)
     except Case.DoesNotExist:
-        raise Http404("No such case.") from None
+        raise Http404(gettext("No such case.")) from None
 
 
 def get_customer_for(user: User, pk: int) -> Customer:
     customer = Customer.objects.visible_to(user).select_related("team").filter(pk=pk).first()
     if customer is None:
-        raise Http404("No such customer.")
+        raise Http404(gettext("No such customer."))
     return customer
 
 
@@ -39,7 +40,7 @@ def get_request_for(user: User, pk: int) -> ExceptionRequest:
         .first()
     )
     if request is None:
-        raise Http404("No such request.")
+        raise Http404(gettext("No such request."))
     return request
 
 
@@ -51,5 +52,5 @@ def get_task_for(user: User, pk: int) -> FollowUpTask:
         .first()
     )
     if task is None:
-        raise Http404("No such task.")
+        raise Http404(gettext("No such task."))
     return task

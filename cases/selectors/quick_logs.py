@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
+from django.utils.translation import gettext
 
 from casedesk import cache_keys
 from policies.models import QuickLog
@@ -37,7 +38,8 @@ class FilledQuickLog:
 def quick_logs_for(case: Case, *, user: Any, case_policies: list[Any]) -> list[FilledQuickLog]:
     """The active quick logs, in the admins' order. `{policy}` is the policy
     attached last to the case (the one most likely just explained)."""
-    policy = case_policies[-1].policy.title if case_policies else "our policy"
+    # Translators: fills {policy} in a quick log's summary when no policy is on the case.
+    policy = case_policies[-1].policy.title if case_policies else gettext("our policy")
     values = {
         "customer": case.customer.name,
         "policy": policy,
