@@ -25,7 +25,6 @@ from .exceptions import (
     attach_policy,
     can_decide,
     decide_exception,
-    outcome_phrase,
     request_exception,
     required_level,
     withdraw_exception,
@@ -44,6 +43,7 @@ from .followups import (
     schedule_feedback,
     submit_feedback,
 )
+from .outcomes import outcome_phrase
 from .preferences import set_keyboard_shortcuts
 from .reminders import send_due_reminders
 from .teams import can_assign

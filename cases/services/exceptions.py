@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from policies.models import AllowedException, Policy
 
@@ -40,31 +39,11 @@ from .badges import approvals_changed
 from .dispatch import kick_sweep
 from .errors import CaseError, NotAllowed
 from .followups import cancel_approval_escalation, schedule_approval_escalation
+from .outcomes import already_decided_message
 from .timeline import move_status, open_if_new, record_event
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
-
-
-# What became of a request, in a sentence ("This request was already denied").
-_OUTCOME: dict[str, StrOrPromise] = {
-    RequestStatus.GRANTED: pgettext_lazy("exception request outcome", "granted"),
-    RequestStatus.APPROVED: pgettext_lazy("exception request outcome", "approved"),
-    RequestStatus.COUNTERED: pgettext_lazy(
-        "exception request outcome", "approved at a lower value"
-    ),
-    RequestStatus.DENIED: pgettext_lazy("exception request outcome", "denied"),
-    RequestStatus.WITHDRAWN: pgettext_lazy("exception request outcome", "withdrawn"),
-}
-
-
-def outcome_phrase(status: str) -> str:
-    """What became of a request, to go in a sentence: "approved", "denied"…"""
-    phrase = _OUTCOME.get(status) or RequestStatus(status).label.lower()
-    return str(phrase)
 
 
 class AlreadyDecided(CaseError):
@@ -73,29 +52,6 @@ class AlreadyDecided(CaseError):
     def __init__(self, request: ExceptionRequest) -> None:
         self.request = request
         super().__init__(already_decided_message(request))
-
-
-def already_decided_message(request: ExceptionRequest) -> str:
-    """Why a decision came too late, e.g. "This request was already approved by Ada Admin
-    at 14:05 on 03 Mar." """
-    status = outcome_phrase(request.status)
-    when = timezone.localtime(request.decided_at) if request.decided_at else None
-    values = {
-        "status": status,
-        "person": request.decided_by,
-        "time": f"{when:%H:%M}" if when else "",
-        "day": f"{when:%d %b}" if when else "",
-    }
-    if request.decided_by_id and when:
-        # Translators: %(status)s is what became of the request, e.g. "approved" or "denied".
-        text = gettext("This request was already %(status)s by %(person)s at %(time)s on %(day)s.")
-    elif request.decided_by_id:
-        text = gettext("This request was already %(status)s by %(person)s.")
-    elif when:
-        text = gettext("This request was already %(status)s at %(time)s on %(day)s.")
-    else:
-        text = gettext("This request was already %(status)s.")
-    return text % values
 
 
 class Decision:

@@ -150,24 +150,12 @@ def case_table(
     table; dates go through Django's date formatting with the locale's DATE_FORMAT, as
     `{{ when|date:"DATE_FORMAT" }} {{ when|time:"H:i" }}` would write them.
     """
-    from ..models import Priority, Status
-
-    shared = _RowParts(
-        status={value: str(label) for value, label in Status.choices},
-        priority={value: str(label) for value, label in Priority.choices},
-        # The active locale's DATE_FORMAT (settings.DATE_FORMAT without one), looked up once.
-        when_format=get_format("DATE_FORMAT") + r" H:i",
-        # One reverse() for the table, not one per row: the URL around the reference.
-        url=reverse("case_detail", args=[_REF]).partition(_REF),
+    shared = _row_parts(
         hide_customer=hide_customer,
         activity=date_field == "activity",
         date_label=date_label or gettext("Created"),
         select_form=select_form,
         selected=frozenset(selected),
-        customer_label=gettext("Customer"),
-        status_label=gettext("Status"),
-        priority_label=gettext("Priority"),
-        assignee_label=gettext("Assignee"),
     )
     headers = [gettext("Case"), gettext("Subject")]
     headers += [] if hide_customer else [shared.customer_label]
@@ -215,6 +203,26 @@ class _RowParts:
     status_label: str = ""
     priority_label: str = ""
     assignee_label: str = ""
+
+
+def _row_parts(**options: Any) -> _RowParts:
+    """What every row of one table shares, worked out once: labels (translated), the
+    date format and the URL pattern."""
+    from ..models import Priority, Status
+
+    return _RowParts(
+        status={value: str(label) for value, label in Status.choices},
+        priority={value: str(label) for value, label in Priority.choices},
+        # The active locale's DATE_FORMAT (settings.DATE_FORMAT without one), looked up once.
+        when_format=get_format("DATE_FORMAT") + r" H:i",
+        # One reverse() for the table, not one per row: the URL around the reference.
+        url=reverse("case_detail", args=[_REF]).partition(_REF),
+        customer_label=gettext("Customer"),
+        status_label=gettext("Status"),
+        priority_label=gettext("Priority"),
+        assignee_label=gettext("Assignee"),
+        **options,
+    )
 
 
 def _select_all(select_form: str) -> SafeString:
