@@ -270,8 +270,8 @@ class MessageTemplate(models.Model):
     subject = models.CharField(max_length=200)
     body = models.TextField(
         max_length=10000,
-        # Translators: keep the {…} placeholders as they are, in English.
         help_text=gettext_lazy(
+            # Translators: keep the {…} placeholders as they are, in English.
             "Placeholders: {customer}, {reference}, {summary}, {next_step}, {business}."
         ),
     )

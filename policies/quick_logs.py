@@ -51,9 +51,9 @@ def check_quick_log(*, fields: Mapping[str, Any]) -> None:
     unknown = sorted(set(PLACEHOLDER.findall(fields["summary"])) - set(QuickLog.PLACEHOLDERS))
     if unknown:
         known = ", ".join("{" + name + "}" for name in QuickLog.PLACEHOLDERS)
-        # Translators: e.g. "Unknown placeholder {custmer}: use {customer}, {policy}…".
         raise QuickLogError(
             "summary",
+            # Translators: e.g. "Unknown placeholder {custmer}: use {customer}, {policy}…".
             gettext("Unknown placeholder %(placeholder)s: use %(known)s.")
             % {"placeholder": "{" + unknown[0] + "}", "known": known},
         )

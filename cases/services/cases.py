@@ -144,8 +144,8 @@ def log_interaction(
         raise NotAllowed(gettext("This case is closed. Open a new case for a new matter."))
     _check_choices(channel=channel, direction=direction, demeanour=demeanour)
     if promise.strip() and promise_due_at and (error := due_time_error(promise_due_at)):
-        # Translators: %(problem)s is a sentence about the date, its first letter lowered.
         raise NotAllowed(
+            # Translators: %(problem)s is a sentence about the date, its first letter lowered.
             gettext("Promised by: %(problem)s") % {"problem": f"{error[0].lower()}{error[1:]}"}
         )
     now = timezone.now()

@@ -81,9 +81,9 @@ def move_status(case: Case, *, from_: str, to: str, now: datetime, **fields: obj
     if changed != 1:
         current = Case.objects.filter(pk=case.pk).values_list("status", flat=True).first()
         label = Status(current).label.lower() if current else pgettext("case status", "gone")
-        # Translators: both are case statuses, e.g. "This case is closed; it cannot become
-        # Resolved." (the first in lower case).
         raise InvalidTransition(
+            # Translators: both are case statuses, e.g. "This case is closed; it cannot
+            # become Resolved." (the first in lower case).
             gettext("This case is %(current)s; it cannot become %(target)s.")
             % {"current": label, "target": Status(to).label}
         )

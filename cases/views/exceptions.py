@@ -60,9 +60,9 @@ def case_request_exception(request: AuthedRequest, reference: str) -> HttpRespon
             form.add_error(None, str(error))
         else:
             if created.status == RequestStatus.GRANTED:
-                # Translators: e.g. "Granted: Refund the fee, 20.00 GBP."
                 messages.success(
                     request,
+                    # Translators: e.g. "Granted: Refund the fee, 20.00 GBP."
                     gettext("Granted: %(exception)s, %(value)s %(currency)s.")
                     % {
                         "exception": created.exception_name,
