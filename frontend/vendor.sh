@@ -45,6 +45,8 @@ rm -rf "$VENDOR/bootstrap" "$VENDOR/bootstrap-icons" "$VENDOR/chart.js"
 
 # --- bootstrap ---------------------------------------------------------------
 copy "$NM/bootstrap/dist/css/bootstrap.min.css"     "$VENDOR/bootstrap"
+# The right-to-left build, loaded instead of the one above when the language is RTL.
+copy "$NM/bootstrap/dist/css/bootstrap.rtl.min.css" "$VENDOR/bootstrap"
 copy "$NM/bootstrap/dist/js/bootstrap.bundle.min.js" "$VENDOR/bootstrap"
 copy "$NM/bootstrap/LICENSE"                         "$VENDOR/bootstrap"
 
