@@ -169,6 +169,8 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
+# British English on the 24-hour clock (casedesk/formats/en_GB); other languages: Django's.
+FORMAT_MODULE_PATH = ["casedesk.formats"]
 
 CASEDESK_CURRENCY = env_str("CASEDESK_CURRENCY", "GBP")
 CASEDESK_BUSINESS_NAME = env_str("CASEDESK_BUSINESS_NAME", "CaseDesk Retail")

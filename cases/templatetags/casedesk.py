@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django import template
@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from .. import permissions
+from ..money import format_money
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -61,14 +62,9 @@ def active_filters(form: Any, *ignore: str) -> int:
 
 @register.filter
 def money(value: object) -> str:
-    """Exact money for display: 1234.5 → "1,234.50". Aggregates on SQLite lose the scale."""
-    if value in (None, ""):
-        return "—"
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    except InvalidOperation:
-        return str(value)
-    return f"{amount:,}"
+    """Money for display in the reader's locale, with the configured currency: 1234.5 →
+    "£1,234.50" (en-gb), "1 234,50 GBP" (pl). Exact (aggregates on SQLite lose the scale)."""
+    return format_money(value)
 
 
 def _labels() -> dict[str, dict[str, StrOrPromise]]:

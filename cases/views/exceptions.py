@@ -26,8 +26,8 @@ from ..forms import (
 )
 from ..http import AuthedRequest
 from ..models import ExceptionRequest, RequestStatus
+from ..money import format_money
 from .case_page import refused, rerender
-from .common import currency
 
 
 @login_required
@@ -62,12 +62,11 @@ def case_request_exception(request: AuthedRequest, reference: str) -> HttpRespon
             if created.status == RequestStatus.GRANTED:
                 messages.success(
                     request,
-                    # Translators: e.g. "Granted: Refund the fee, 20.00 GBP."
-                    gettext("Granted: %(exception)s, %(value)s %(currency)s.")
+                    # Translators: e.g. "Granted: Refund the fee, £20.00."
+                    gettext("Granted: %(exception)s, %(value)s.")
                     % {
                         "exception": created.exception_name,
-                        "value": created.value,
-                        "currency": currency(),
+                        "value": format_money(created.value),
                     },
                 )
             else:
@@ -79,16 +78,15 @@ def case_request_exception(request: AuthedRequest, reference: str) -> HttpRespon
 
 
 def _decided_message(reference: str, decided: ExceptionRequest) -> str:
-    """ "CD-000012: approved at a lower value at 40.00 GBP." or "CD-000012: denied."."""
+    """ "CD-000012: approved at a lower value at £40.00." or "CD-000012: denied."."""
     values = {
         "reference": reference,
         "outcome": services.outcome_phrase(decided.status),
-        "value": decided.granted_value,
-        "currency": currency(),
+        "value": format_money(decided.granted_value),
     }
     if decided.granted_value:
         # Translators: %(outcome)s is what became of the request, e.g. "approved".
-        return gettext("%(reference)s: %(outcome)s at %(value)s %(currency)s.") % values
+        return gettext("%(reference)s: %(outcome)s at %(value)s.") % values
     return gettext("%(reference)s: %(outcome)s.") % values
 
 

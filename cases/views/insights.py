@@ -17,6 +17,7 @@ from .. import insights, permissions
 from ..forms import InsightsForm
 from ..http import AuthedRequest
 from ..models import Outcome
+from ..money import format_money
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -158,7 +159,7 @@ def insights_page(request: AuthedRequest) -> HttpResponse:
             "charts": _chart_data(data),
             "first_day": first,
             "last_day": last,
-            "hourly_cost": f"{settings.CASEDESK_HOURLY_COST} {settings.CASEDESK_CURRENCY}",
+            "hourly_cost": format_money(settings.CASEDESK_HOURLY_COST),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )

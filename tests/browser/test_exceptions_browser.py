@@ -110,13 +110,13 @@ def test_over_the_staff_limit_a_manager_counter_offers_from_the_approvals_queue(
     expect(_status_badge(page)).to_have_text("Pending approval")
     request_row = _requests(page).get_by_role("listitem")
     expect(request_row).to_have_count(1)
-    expect(request_row).to_contain_text("Refund the fee as store credit · 80.00 GBP")
+    expect(request_row).to_contain_text("Refund the fee as store credit · £80.00")
     expect(request_row.locator(".badge")).to_have_text("Waiting for a decision")
     expect(request_row).to_contain_text("needs manager")
     expect(request_row.get_by_text("Decide")).to_have_count(0)  # staff never decide
     expect(request_row.get_by_role("button", name="Withdraw request")).to_be_visible()
     expect(page.locator("#timeline .event-exc_requested")).to_contain_text(
-        "Exception requested (80.00 GBP)"
+        "Exception requested (£80.00)"
     )
     shot("pending-approval")
 
@@ -129,14 +129,14 @@ def test_over_the_staff_limit_a_manager_counter_offers_from_the_approvals_queue(
     expect(boss.page.get_by_role("heading", level=1)).to_have_text("Approvals 1")
     item = boss.page.get_by_role("region", name=re.compile(re.escape(case.reference)))
     expect(item).to_have_count(1)
-    expect(item).to_contain_text("80.00 GBP")
+    expect(item).to_contain_text("£80.00")
     expect(item).to_contain_text("Diagnostic fee is non-refundable (DIAG-FEE v1)")
     expect(item).to_contain_text("manager limit 100.00")
     expect(item).to_contain_text("Sam Staff")
     expect(item).to_contain_text(ask)
     expect(item).to_contain_text(why)
     history = item.locator(".customer-history")
-    expect(history).to_contain_text("Exceptions granted, last 12 months: 1 worth 15.00 GBP")
+    expect(history).to_contain_text("Exceptions granted, last 12 months: 1 worth £15.00")
     expect(history).to_contain_text("Open cases: 2")
     expect(history.get_by_role("link", name=case.customer.name)).to_be_visible()
     boss.shot("approvals-queue")
@@ -149,7 +149,7 @@ def test_over_the_staff_limit_a_manager_counter_offers_from_the_approvals_queue(
 
     expect(boss.page).to_have_url(f"{live_server.url}/approvals/")
     expect(boss.page.locator("#messages")).to_contain_text(
-        f"{case.reference}: approved at a lower value at 40.00 GBP."
+        f"{case.reference}: approved at a lower value at £40.00."
     )
     expect(boss.page.get_by_role("heading", level=1)).to_have_text("Approvals 0")
     expect(boss.page.get_by_role("main")).to_contain_text("Nothing is waiting for you.")
@@ -164,8 +164,8 @@ def test_over_the_staff_limit_a_manager_counter_offers_from_the_approvals_queue(
     expect(_status_badge(page)).to_have_text("Open")
     decided = page.locator("#timeline .event-exc_decided")
     expect(decided).to_have_count(1)
-    expect(decided).to_contain_text("Exception counter-offered at 40.00 GBP")
-    expect(decided).to_contain_text("(asked 80.00 GBP)")
+    expect(decided).to_contain_text("Exception counter-offered at £40.00")
+    expect(decided).to_contain_text("(asked £80.00)")
     expect(decided).to_contain_text(reason)
     expect(decided).to_contain_text("Mo Manager")
     request_row = _requests(page).get_by_role("listitem")
@@ -193,11 +193,11 @@ def test_within_the_staff_limit_the_exception_is_granted_at_once(
     )
 
     expect(page.locator("#messages")).to_contain_text(
-        "Granted: Refund the fee as store credit, 20.00 GBP."
+        "Granted: Refund the fee as store credit, £20.00."
     )
     granted = page.locator("#timeline .event-exc_granted")
     expect(granted).to_have_count(1)
-    expect(granted).to_contain_text("Exception granted at once (20.00 GBP, within discretion)")
+    expect(granted).to_contain_text("Exception granted at once (£20.00, within discretion)")
     # Nothing to wait for: the case's status is untouched.
     expect(_status_badge(page)).to_have_text("New")
     expect(page.locator("#case-header")).not_to_contain_text("Pending approval")
@@ -241,7 +241,7 @@ def test_a_managers_own_off_policy_request_has_no_decide_form_for_him(
     )
     expect(_status_badge(page)).to_have_text("Pending approval")
     request_row = _requests(page).get_by_role("listitem")
-    expect(request_row).to_contain_text("Off-policy exception · 50.00 GBP")
+    expect(request_row).to_contain_text("Off-policy exception · £50.00")
     expect(request_row.locator(".badge")).to_have_text("Waiting for a decision")
     # His own request: he may withdraw it, never decide it.
     expect(request_row.get_by_text("Decide", exact=True)).to_have_count(0)

@@ -32,7 +32,7 @@ def test_another_teams_grants_are_not_shown_to_a_downtown_manager(
     assert "Exceptions granted, last 12 months: <strong>0</strong> worth <strong>0.00" in queue
     assert "Open cases: <strong>1</strong>" in queue
     profile = signed_in(manager).get(case.customer.get_absolute_url()).content.decode()
-    assert 'id="granted-12m">0.00 GBP' in profile
+    assert 'id="granted-12m">£0.00' in profile
 
     # An admin sees every team's, in the queue and on the profile alike.
     queue = signed_in(admin_user).get(reverse("approvals")).content.decode()

@@ -94,9 +94,9 @@ def test_the_decider_sees_the_running_total_in_the_queue_and_on_the_case(
     ask(case, staff, allowed, "20.00")
     client = signed_in(manager)
     queue = client.get(reverse("approvals")).content.decode()
-    assert "Running total" in queue and "<strong>40.00 GBP</strong> with this request" in queue
+    assert "Running total" in queue and "<strong>£40.00</strong> with this request" in queue
     page = client.get(case.get_absolute_url()).content.decode()
-    assert "Running total with this request: <strong>40.00 GBP</strong>" in page
+    assert "Running total with this request: <strong>£40.00</strong>" in page
 
 
 def test_admin_sets_the_customer_window_and_the_library_keeps_a_version(

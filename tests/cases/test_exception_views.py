@@ -201,7 +201,7 @@ def test_customer_profile_shows_the_exception_ledger(signed_in, staff, manager, 
     page = signed_in(staff).get(case.customer.get_absolute_url()).content.decode()
     assert "Exception ledger" in page
     assert "Approved at a lower value" in page and "Mo Manager" in page
-    assert 'id="granted-12m">50.00 GBP' in page
+    assert 'id="granted-12m">£50.00' in page
 
 
 def test_approvals_queue_runs_fixed_queries(signed_in, staff, manager, team, category, allowed):
