@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import polib
@@ -37,7 +38,7 @@ PSEUDO_LETTERS = "".join(sorted(set(ACCENTED.values())))
 RLO, PDF = "\u202e", "\u202c"
 
 
-def _apply(text: str, change) -> str:  # type: ignore[no-untyped-def]
+def _apply(text: str, change: Callable[[str], str]) -> str:
     """`change` applied to the text between placeholders, tags and entities."""
     out, last = [], 0
     for match in KEEP.finditer(text):
@@ -47,8 +48,8 @@ def _apply(text: str, change) -> str:  # type: ignore[no-untyped-def]
 
 
 def accented(text: str) -> str:
-    """"Save %(n)s cases" → "Šååvéé %(n)s çååšéés": vowels doubled (about 30 % longer,
-    inside the words, as German or Polish make words longer), every letter accented."""
+    """ "Save" → "Šååṽéé": every letter accented, vowels doubled (about 30 % longer, inside
+    the words, as German or Polish make words longer)."""
 
     def change(part: str) -> str:
         return "".join(ACCENTED.get(c, c) * (2 if c in VOWELS else 1) for c in part)

@@ -9,6 +9,7 @@ test-artifacts/screenshots/.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from playwright.sync_api import Page, expect
 
 from casedesk.pseudo_locales import PSEUDO_LANGUAGES, build
 
-from .pages import DESKTOP, PHONE, main_pages, seed
+from .pages import DESKTOP, PHONE, MainPage, main_pages, seed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,7 +50,8 @@ NAV_BOXES = """() => [...document.querySelectorAll(
   '.navbar-brand, .navbar .nav-link, .navbar .btn, #nav-search, .navbar-toggler')]
   .filter(el => el.getClientRects().length)
   .map(el => { const r = el.getBoundingClientRect();
-               return [el.textContent.trim() || el.id || el.className, r.left, r.top, r.right, r.bottom]; })"""
+               const name = el.textContent.trim() || el.id || el.className;
+               return [name, r.left, r.top, r.right, r.bottom]; })"""
 
 
 @pytest.fixture
@@ -85,7 +87,7 @@ def _allowed() -> set[str]:
     return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
 
 
-def _visit_all(page: Page, base: str, language: str):  # type: ignore[no-untyped-def]
+def _visit_all(page: Page, base: str, language: str) -> Iterator[MainPage]:
     """Each main page in `language`; signs in in English, then switches the cookie."""
     signed_in_as: str | None = "nobody"
     for main_page in main_pages(seed()):
