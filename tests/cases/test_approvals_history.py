@@ -29,12 +29,12 @@ def test_another_teams_grants_are_not_shown_to_a_downtown_manager(
     ask(case, staff, allowed, "80.00")  # waiting for a Downtown manager
 
     queue = signed_in(manager).get(reverse("approvals")).content.decode()
-    assert "Exceptions granted, last 12 months: <strong>0</strong> worth <strong>0.00" in queue
+    assert "Exceptions granted, last 12 months: <strong>0</strong> worth <strong>£0.00" in queue
     assert "Open cases: <strong>1</strong>" in queue
     profile = signed_in(manager).get(case.customer.get_absolute_url()).content.decode()
     assert 'id="granted-12m">£0.00' in profile
 
     # An admin sees every team's, in the queue and on the profile alike.
     queue = signed_in(admin_user).get(reverse("approvals")).content.decode()
-    assert "Exceptions granted, last 12 months: <strong>3</strong> worth <strong>75.00" in queue
+    assert "Exceptions granted, last 12 months: <strong>3</strong> worth <strong>£75.00" in queue
     assert "Open cases: <strong>4</strong>" in queue

@@ -237,5 +237,5 @@ def test_queue_shows_customer_history(
     ask(earlier, manager, allowed, "15.00")  # 35.00 on that case: a manager's to grant
     ask(case, staff, allowed)  # waiting
     queue = signed_in(manager).get(reverse("approvals")).content.decode()
-    assert "Exceptions granted, last 12 months: <strong>2</strong> worth <strong>35.00" in queue
+    assert "Exceptions granted, last 12 months: <strong>2</strong> worth <strong>£35.00" in queue
     assert "Open cases: <strong>2</strong>" in queue

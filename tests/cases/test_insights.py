@@ -903,14 +903,14 @@ def test_page_shows_every_figure_of_the_period(world, signed_in, manager):
 
     tables = page_tables(response)
     assert tables["exceptions_by_policy"][1:] == [
-        ["DIAG-FEE", DIAG_TITLE, "4", "3", "1", "130.00"],
-        ["RET-60", RET_TITLE, "4", "1", "2", "5.50"],
-        ["Off-policy", "Off-policy exceptions", "1", "0", "0", "0.00"],
+        ["DIAG-FEE", DIAG_TITLE, "4", "3", "1", "£130.00"],
+        ["RET-60", RET_TITLE, "4", "1", "2", "£5.50"],
+        ["Off-policy", "Off-policy exceptions", "1", "0", "0", "£0.00"],
     ]
     assert tables["exceptions_by_person"][1:] == [
-        ["Mo Manager", "2", "110.00"],
-        ["Sam Staff", "1", "20.00"],
-        ["Cleo Colleague", "1", "5.50"],
+        ["Mo Manager", "2", "£110.00"],
+        ["Sam Staff", "1", "£20.00"],
+        ["Cleo Colleague", "1", "£5.50"],
     ]
     assert tables["follow_through"][1:] == [
         ["Cleo Colleague", "0", "1", "1", "0"],
@@ -930,9 +930,9 @@ def test_page_shows_every_figure_of_the_period(world, signed_in, manager):
         ["Rude staff", "1"],
     ]
     assert tables["cost_to_serve"][1:] == [
-        ["Dana Whitfield", "2", "30", "15.00", "130.00", "145.00"],
-        ["Carl Ore", "0", "200", "100.00", "0.00", "100.00"],
-        ["Brook Lane", "3", "10", "5.00", "5.50", "10.50"],
+        ["Dana Whitfield", "2", "30", "£15.00", "£130.00", "£145.00"],
+        ["Carl Ore", "0", "200", "£100.00", "£0.00", "£100.00"],
+        ["Brook Lane", "3", "10", "£5.00", "£5.50", "£10.50"],
     ]
     assert tables["demeanour_outcomes"][1:] == [
         ["Calm", "0", "0", "0", "1", "0", "0"],
@@ -1215,8 +1215,8 @@ def test_the_page_runs_the_same_number_of_queries_with_ten_times_the_rows(
 def _same(page_cell: str, csv_cell: str) -> bool:
     if page_cell == "—":
         return csv_cell == ""
-    if re.fullmatch(r"-?[\d,]+\.\d\d", page_cell):  # money
-        return Decimal(page_cell.replace(",", "")) == Decimal(csv_cell)
+    if re.fullmatch(r"-?£[\d,]+\.\d\d", page_cell):  # money: £ on the page, a number in CSV
+        return Decimal(page_cell.replace(",", "").replace("£", "")) == Decimal(csv_cell)
     return page_cell == csv_cell
 
 
