@@ -11,10 +11,9 @@ from django.utils.translation import gettext_lazy
 
 from policies.models import Category, Demeanour
 
+from .forms.widgets import LocaleDateRangeWidget
 from .limits import day_error
 from .models import Case, Priority, Status, User, visible_teams
-
-DATE = forms.DateInput(attrs={"type": "date"})
 
 # Sort keys the URL may name (`?o=-priority`), mapped to model fields. Ties fall back to id.
 SORT_FIELDS = {
@@ -90,12 +89,12 @@ class CaseFilter(django_filters.FilterSet):
     created = BoundedDateRangeFilter(
         field_name="created_at",
         label=gettext_lazy("Created"),
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+        widget=LocaleDateRangeWidget(),
     )
     updated = BoundedDateRangeFilter(
         field_name="updated_at",
         label=gettext_lazy("Updated"),
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+        widget=LocaleDateRangeWidget(),
     )
     o = django_filters.OrderingFilter(
         fields={field: key for key, field in SORT_FIELDS.items()},

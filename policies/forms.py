@@ -5,11 +5,11 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext, gettext_lazy
 
+from cases.forms.widgets import LocaleDateInput
 from cases.limits import POLICY_AHEAD_DAYS, ExplainedTextLimits, day_error
 
 from .models import DEFAULT_CUSTOMER_WINDOW_DAYS, AllowedException, DemeanourGuidance, Policy
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _helper(submit: str) -> FormHelper:
@@ -68,8 +68,8 @@ class PolicyForm(ExplainedTextLimits, forms.ModelForm):
         widgets = {
             "customer_wording": forms.Textarea(attrs={"rows": 3}),
             "internal_notes": forms.Textarea(attrs={"rows": 2}),
-            "effective_from": DATE,
-            "effective_to": DATE,
+            "effective_from": LocaleDateInput(),
+            "effective_to": LocaleDateInput(),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

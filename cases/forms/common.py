@@ -20,12 +20,15 @@ from ..models import (
     visible_teams,
 )
 from ..phones import InvalidPhone, example, parse_phone
+from .widgets import LocaleDateInput, LocaleDateTimeInput
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+# Every date and date-time field in the forms: text in the business's locale, not the
+# browser's own date picker (cases/forms/widgets.py says why).
+DATETIME_LOCAL = LocaleDateTimeInput()
+DATE_INPUT = LocaleDateInput()
 
 
 class DueTimeField(forms.DateTimeField):

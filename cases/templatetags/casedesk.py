@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from .. import permissions
+from ..forms.widgets import format_hint, input_value
 from ..money import format_money
 
 if TYPE_CHECKING:
@@ -289,3 +290,16 @@ def _case_row(case: Any, shared: _RowParts) -> str:
         shared.date_label,
         when or "",
     )
+
+
+@register.filter
+def datetime_input(value: Any) -> str:
+    """`{{ task.due_at|datetime_input }}`: a due time as the date-time inputs write it, in
+    the active locale's format and the local time zone (a hand-written input's value)."""
+    return input_value(timezone.localtime(value) if value else None, "DATETIME_INPUT_FORMATS")
+
+
+@register.simple_tag
+def datetime_input_hint() -> str:
+    """The format hint the date-time inputs show under themselves ("dd/mm/yyyy hh:mm")."""
+    return format_hint("DATETIME_INPUT_FORMATS")
