@@ -60,10 +60,14 @@ def text_controls(html: str) -> list[str]:
     # Addresses and phone numbers are parsed, not free text (a clear error when they don't
     # parse); files have their own size limits (attachments).
     skip |= {"email", "search", "password", "tel", "file"}
+    # Dates and times are text boxes in the locale's format (cases/forms/widgets.py), parsed
+    # like phone numbers: a digits keyboard (inputmode="numeric") marks them.
     found = []
     for control in CONTROL.findall(html):
         kind = re.search(r'type="([^"]+)"', control)
         if control.startswith("<input") and (not kind or kind.group(1) in skip):
+            continue
+        if 'inputmode="numeric"' in control:
             continue
         if 'name="q"' in control or 'name="csrfmiddlewaretoken"' in control:
             continue

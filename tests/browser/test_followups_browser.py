@@ -22,8 +22,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _local_input(moment: datetime) -> str:
-    """The value a person types into a datetime-local input (the server's local time)."""
-    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+    """What a person types into a due-time box: the business's (en-gb) format, local time."""
+    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")
 
 
 def _row_time(moment: datetime) -> str:
