@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy, ngettext
 
 from . import tokens
 from .models import ApiToken
@@ -34,7 +35,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.action(description="Revoke the selected tokens")
+    @admin.action(description=gettext_lazy("Revoke the selected tokens"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         count = tokens.revoke_tokens(token_ids=list(queryset.values_list("pk", flat=True)))
-        self.message_user(request, f"{count} token(s) revoked.", messages.SUCCESS)
+        done = ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count)
+        self.message_user(request, done % {"count": count}, messages.SUCCESS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
@@ -18,15 +19,18 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None  # no token: the session may still sign the request in
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Send 'Authorization: Bearer <token>'.")
+            raise exceptions.AuthenticationFailed(
+                # Translators: keep "Authorization: Bearer <token>" as it is: it is the header.
+                _("Send 'Authorization: Bearer <token>'.")
+            )
         try:
             secret = header[1].decode()
         except UnicodeError:
-            raise exceptions.AuthenticationFailed("The token is not valid.") from None
+            raise exceptions.AuthenticationFailed(_("The token is not valid.")) from None
         token = find_token(secret)
         if token is None:
             # One message for unknown, revoked, expired and deactivated: no oracle.
-            raise exceptions.AuthenticationFailed("The token is not valid, or no longer is.")
+            raise exceptions.AuthenticationFailed(_("The token is not valid, or no longer is."))
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -77,7 +78,7 @@ def as_api_error(error: Exception) -> Exception:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     exc = as_api_error(exc)
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound(str(exc) or "Not found.")
+        exc = exceptions.NotFound(str(exc) or _("Not found."))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a real bug: Django's 500 handler and logging take it
@@ -93,6 +94,6 @@ def not_found(request: Any, exception: Exception | None = None) -> Any:
     from django.views.defaults import page_not_found
 
     if request.path.startswith("/api/"):
-        body = {"errors": [{"field": None, "message": "Not found.", "code": "not_found"}]}
+        body = {"errors": [{"field": None, "message": _("Not found."), "code": "not_found"}]}
         return JsonResponse(body, status=404)
     return page_not_found(request, exception)

@@ -18,6 +18,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -50,10 +51,10 @@ def fingerprint(request: Request) -> str:
 def _replay(row: IdempotencyKey, print_: str) -> Response:
     if row.fingerprint != print_:
         raise Unprocessable(
-            "This Idempotency-Key was used with a different request; use a new key."
+            _("This Idempotency-Key was used with a different request; use a new key.")
         )
     if row.status_code is None:  # pragma: no cover - only a crash mid-commit leaves this
-        raise Conflict("A request with this Idempotency-Key is still being processed.")
+        raise Conflict(_("A request with this Idempotency-Key is still being processed."))
     response = Response(row.response_body, status=row.status_code)
     response["Idempotent-Replayed"] = "true"
     return response
@@ -74,7 +75,9 @@ def idempotent(request: Request, write: Callable[[], Response]) -> Response:
     if key is None:
         return write()
     if not 1 <= len(key) <= MAX_KEY or not key.isprintable():
-        raise ValidationError({HEADER: [f"Send 1–{MAX_KEY} printable characters."]})
+        # Translators: the characters of an Idempotency-Key header; the limit is 255.
+        limit = _("Send 1–%(most)d printable characters.") % {"most": MAX_KEY}
+        raise ValidationError({HEADER: [limit]})
     print_ = fingerprint(request)
     # A key past its lifetime is free again: delete it so that the insert below succeeds.
     IdempotencyKey.objects.filter(

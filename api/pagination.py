@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
@@ -47,7 +48,7 @@ class KeysetPagination(CursorPagination):
                 raise ValueError
             value = queryset.model._meta.get_field(field).to_python(value)
         except (ValueError, TypeError, UnicodeError, binascii.Error, DjangoValidationError):
-            raise ValidationError({"cursor": ["This cursor is not one we gave out."]}) from None
+            raise ValidationError({"cursor": [_("This cursor is not one we gave out.")]}) from None
         return value, pk
 
     @staticmethod

@@ -16,6 +16,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from cases.limits import ExplainedTextLimits
@@ -34,12 +36,18 @@ def _user(request: HttpRequest) -> User:
 class TokenForm(ExplainedTextLimits, forms.Form):
     name = forms.CharField(
         max_length=100,
-        help_text="Say what will use it, e.g. “Till 2, Downtown store”.",
+        label=gettext_lazy("Name"),
+        help_text=gettext_lazy("Say what will use it, e.g. “Till 2, Downtown store”."),
         widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"}),
     )
     expires_in = forms.TypedChoiceField(
-        label="Expires",
-        choices=[("", "Never"), ("30", "In 30 days"), ("90", "In 90 days"), ("365", "In a year")],
+        label=gettext_lazy("Expires"),
+        choices=[
+            ("", pgettext_lazy("token expiry", "Never")),
+            ("30", gettext_lazy("In 30 days")),
+            ("90", gettext_lazy("In 90 days")),
+            ("365", gettext_lazy("In a year")),
+        ],
         coerce=int,
         empty_value=None,
         required=False,
@@ -71,7 +79,7 @@ def _revoke_token(request: HttpRequest, context: dict[str, Any]) -> HttpResponse
     token_id = request.POST.get("token", "")
     valid = token_id.isascii() and token_id.isdigit() and len(token_id) <= 18
     if valid and tokens.revoke_token(user=_user(request), token_id=int(token_id)):
-        messages.success(request, "Token revoked: it stops working at once.")
+        messages.success(request, _("Token revoked: it stops working at once."))
     return redirect("profile")
 
 

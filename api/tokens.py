@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cases.auth import IdList
 from cases.models import User
@@ -44,14 +46,20 @@ def create_token(*, user: User, name: str, expires_at: datetime | None = None) -
     """A new token for `user`; the secret is returned here and nowhere else."""
     name = name.strip()
     if not name:
-        raise TokenError("Give the token a name, e.g. the till or system that will use it.")
+        raise TokenError(_("Give the token a name, e.g. the till or system that will use it."))
     now = timezone.now()
     if expires_at is not None:
         if expires_at <= now:
-            raise TokenError("The expiry must be in the future.")
+            raise TokenError(_("The expiry must be in the future."))
         if expires_at > now + timedelta(days=settings.CASEDESK_API_TOKEN_MAX_DAYS):
+            most = settings.CASEDESK_API_TOKEN_MAX_DAYS
             raise TokenError(
-                f"A token can last at most {settings.CASEDESK_API_TOKEN_MAX_DAYS} days."
+                ngettext(
+                    "A token can last at most %(days)d day.",
+                    "A token can last at most %(days)d days.",
+                    most,
+                )
+                % {"days": most}
             )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(

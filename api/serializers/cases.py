@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -151,7 +152,7 @@ class CaseCreateSerializer(serializers.Serializer):
         if data.get("team") is None:
             teams = list(self.fields["team"].queryset[:2])
             if len(teams) != 1:
-                raise serializers.ValidationError({"team": "Choose the case's team."})
+                raise serializers.ValidationError({"team": _("Choose the case's team.")})
             data["team"] = teams[0]
         return data
 
@@ -169,7 +170,7 @@ class TriageSerializer(serializers.Serializer):
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         if not data:
-            raise serializers.ValidationError("Give a priority, a demeanour or both.")
+            raise serializers.ValidationError(_("Give a priority, a demeanour or both."))
         return data
 
 
@@ -185,7 +186,7 @@ class ResolveSerializer(serializers.Serializer):
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         if data["email_customer"] and not data["next_step"]:
             raise serializers.ValidationError(
-                {"next_step": "Say what happens next to email the customer."}
+                {"next_step": _("Say what happens next to email the customer.")}
             )
         return data
 
@@ -230,6 +231,6 @@ class InteractionCreateSerializer(serializers.Serializer):
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         if data["promise"] and data["promise_due_at"] is None:
             raise serializers.ValidationError(
-                {"promise_due_at": "Say by when the promise will be kept."}
+                {"promise_due_at": _("Say by when the promise will be kept.")}
             )
         return data

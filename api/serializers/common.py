@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -23,7 +24,7 @@ class BoundedDateTimeField(serializers.DateTimeField):
         moment = super().to_internal_value(value)
         if not EARLIEST <= moment < LATEST:
             raise serializers.ValidationError(
-                "Give a time between 2000 and 2100.", code="out_of_range"
+                _("Give a time between 2000 and 2100."), code="out_of_range"
             )
         return moment
 

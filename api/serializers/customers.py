@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from cases.models import Channel, Customer, CustomerFlag, Team, normalise_phone, visible_teams
@@ -13,7 +14,7 @@ def clean_phone(value: str) -> str:
     """As the customer form: 6 to 15 digits, however they are written."""
     value = value.strip()
     if value and not 6 <= len(normalise_phone(value).lstrip("+")) <= 15:
-        raise serializers.ValidationError("Enter a phone number of 6 to 15 digits.")
+        raise serializers.ValidationError(_("Enter a phone number of 6 to 15 digits."))
     return value
 
 
@@ -71,12 +72,12 @@ class CustomerWriteSerializer(serializers.Serializer):
         phone = data.get("phone", customer.phone if customer else "")
         if not (email or phone):
             raise serializers.ValidationError(
-                {"email": "Give an email or a phone number so we can reach them."}
+                {"email": _("Give an email or a phone number so we can reach them.")}
             )
         if "team" in self.fields and data.get("team") is None:
             teams = list(self.fields["team"].queryset[:2])
             if len(teams) != 1:
-                raise serializers.ValidationError({"team": "Choose the customer's team."})
+                raise serializers.ValidationError({"team": _("Choose the customer's team.")})
             data["team"] = teams[0]
         return data
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -86,14 +87,16 @@ class AllowedExceptionWriteSerializer(serializers.Serializer):
             return data
         # Name the limit that breaks the ladder staff ≤ manager ≤ maximum.
         if maximum <= 0:
-            raise serializers.ValidationError({"max_value": "The maximum must be more than zero."})
+            raise serializers.ValidationError(
+                {"max_value": _("The maximum must be more than zero.")}
+            )
         if manager > maximum:
             raise serializers.ValidationError(
-                {"manager_limit": "The manager limit cannot be above the maximum value."}
+                {"manager_limit": _("The manager limit cannot be above the maximum value.")}
             )
         if staff > manager:
             raise serializers.ValidationError(
-                {"staff_limit": "The staff limit cannot be above the manager limit."}
+                {"staff_limit": _("The staff limit cannot be above the manager limit.")}
             )
         return data
 
@@ -126,6 +129,6 @@ class PolicyWriteSerializer(serializers.Serializer):
         end = data.get("effective_to", getattr(self.instance, "effective_to", None))
         if start and end and end < start:
             raise serializers.ValidationError(
-                {"effective_to": "The policy cannot end before it starts."}
+                {"effective_to": _("The policy cannot end before it starts.")}
             )
         return data

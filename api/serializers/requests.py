@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -86,7 +87,7 @@ class DecisionSerializer(serializers.Serializer):
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         if data["decision"] == Decision.COUNTER and data["counter_value"] is None:
-            raise serializers.ValidationError({"counter_value": "Give the value you offer."})
+            raise serializers.ValidationError({"counter_value": _("Give the value you offer.")})
         return data
 
 

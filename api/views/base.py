@@ -18,6 +18,8 @@ from ..idempotency import idempotent
 from ..serializers.common import ErrorSerializer
 from ..throttling import AddressRateThrottle
 
+# The schema's own prose (summaries, descriptions, these examples) is developer
+# documentation and stays English; the messages the API answers with are translated.
 ERROR_TEXT = {
     400: ("The input was refused; each error names its field.", "required", "summary"),
     401: ("No valid token or session.", "not_authenticated", None),
@@ -46,15 +48,16 @@ def errors(*statuses: int) -> dict[int, OpenApiResponse]:
 WRITE_ERRORS = (400, 404, 409, 422)
 
 
-def require(request: Request, may: Callable[[Any], bool], what: str) -> None:
-    """A 403 unless `may` (a cases.permissions rule, as the pages ask) allows the user."""
+def require(request: Request, may: Callable[[Any], bool], refusal: str) -> None:
+    """A 403 unless `may` (a cases.permissions rule, as the pages ask) allows the user.
+    `refusal` is the whole translated sentence (never built from fragments)."""
     if not may(request.user):
-        raise exceptions.PermissionDenied(f"{what} are for managers and admins.")
+        raise exceptions.PermissionDenied(refusal)
 
 
-def require_admin(request: Request, what: str) -> None:
+def require_admin(request: Request, refusal: str) -> None:
     if request.user.role != Role.ADMIN:
-        raise exceptions.PermissionDenied(f"Only admins {what}.")
+        raise exceptions.PermissionDenied(refusal)
 
 
 class ApiViewSet(viewsets.GenericViewSet):

@@ -5,6 +5,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -32,9 +34,12 @@ class PeriodSerializer(serializers.Serializer):
         data.setdefault("end", today)
         data.setdefault("start", data["end"] - timedelta(days=29))
         if data["start"] > data["end"]:
-            raise serializers.ValidationError({"start": "The period starts after it ends."})
+            raise serializers.ValidationError({"start": _("The period starts after it ends.")})
         if (data["end"] - data["start"]).days >= MAX_DAYS:
-            raise serializers.ValidationError({"start": f"At most {MAX_DAYS} days at once."})
+            most = ngettext(
+                "At most %(days)d day at once.", "At most %(days)d days at once.", MAX_DAYS
+            )
+            raise serializers.ValidationError({"start": most % {"days": MAX_DAYS}})
         return data
 
 
@@ -78,14 +83,14 @@ class InsightsViewSet(ApiViewSet):
     )
     @action(detail=False, methods=["get"])
     def summary(self, request: Request) -> Response:
-        require(request, permissions.can_see_insights, "Insights")
+        require(request, permissions.can_see_insights, _("Insights are for managers and admins."))
         query = PeriodSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         period_data = query.validated_data
         team_ids = list(insights.teams_for(request.user).values_list("id", flat=True))
         if "team" in period_data:
             if period_data["team"] not in team_ids:
-                raise serializers.ValidationError({"team": ["Not one of your teams."]})
+                raise serializers.ValidationError({"team": [_("Not one of your teams.")]})
             team_ids = [period_data["team"]]
         period = insights.Period.from_dates(period_data["start"], period_data["end"], team_ids)
         data = insights.cached_insights(period)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -73,7 +74,7 @@ class PolicyViewSet(ApiViewSet):
     def _policy(self, code: str) -> Policy:
         policy = self.get_queryset().filter(code=code).first()
         if policy is None:
-            raise Http404("No such policy.")
+            raise Http404(_("No such policy."))
         return policy
 
     def _out(self, policy: Policy, code: int = status.HTTP_200_OK) -> Response:
@@ -117,7 +118,7 @@ class PolicyViewSet(ApiViewSet):
         ],
     )
     def create(self, request: Request) -> Response:
-        require_admin(request, "edit the policy library")
+        require_admin(request, _("Only admins edit the policy library."))
 
         def run() -> Response:
             data = dict(self.valid(s.PolicyWriteSerializer))
@@ -141,7 +142,7 @@ class PolicyViewSet(ApiViewSet):
         ],
     )
     def partial_update(self, request: Request, code: str) -> Response:
-        require_admin(request, "edit the policy library")
+        require_admin(request, _("Only admins edit the policy library."))
         policy = self._policy(code)
 
         def run() -> Response:
@@ -155,7 +156,7 @@ class PolicyViewSet(ApiViewSet):
     def _save_exception(
         self, request: Request, code: str, allowed: AllowedException | None, partial: bool
     ) -> Response:
-        require_admin(request, "edit the policy library")
+        require_admin(request, _("Only admins edit the policy library."))
         policy = self._policy(code)
 
         def run() -> Response:
@@ -199,8 +200,8 @@ class PolicyViewSet(ApiViewSet):
         url_path=r"exceptions/(?P<exception_id>[0-9]{1,18})",
     )
     def change_exception(self, request: Request, code: str, exception_id: str) -> Response:
-        require_admin(request, "edit the policy library")
+        require_admin(request, _("Only admins edit the policy library."))
         allowed = AllowedException.objects.filter(pk=int(exception_id), policy__code=code).first()
         if allowed is None:
-            raise Http404("No such allowed exception.")
+            raise Http404(_("No such allowed exception."))
         return self._save_exception(request, code, allowed, partial=True)

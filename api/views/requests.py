@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.decorators import action
@@ -113,7 +114,7 @@ class ExceptionRequestViewSet(ApiViewSet):
         examples=[REQUEST_EXAMPLE],
     )
     def list(self, request: Request) -> Response:
-        require(request, permissions.can_see_approvals, "Approvals")
+        require(request, permissions.can_see_approvals, _("Approvals are for managers and admins."))
         rows = ExceptionRequest.objects.decidable_by(request.user).select_related(*RELATED)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(s.ExceptionRequestSerializer(page, many=True).data)
@@ -157,9 +158,11 @@ class ExceptionRequestViewSet(ApiViewSet):
     def decide(self, request: Request, pk: str) -> Response:
         def check(item: ExceptionRequest) -> None:
             if item.requested_by_id == request.user.pk:
-                raise exceptions.PermissionDenied("Nobody decides their own request.")
+                raise exceptions.PermissionDenied(_("Nobody decides their own request."))
             if item.is_pending and not permissions.can_decide(request.user, item):
-                raise exceptions.PermissionDenied("This request needs someone with the authority.")
+                raise exceptions.PermissionDenied(
+                    _("This request needs someone with the authority.")
+                )
 
         def change(item: ExceptionRequest) -> ExceptionRequest:
             data = self.valid(s.DecisionSerializer)
@@ -183,7 +186,7 @@ class ExceptionRequestViewSet(ApiViewSet):
         def check(item: ExceptionRequest) -> None:
             # A request no longer waiting is the service's 409, whoever asks.
             if item.is_pending and not permissions.can_withdraw(request.user, item):
-                raise exceptions.PermissionDenied("Only the person who asked can withdraw.")
+                raise exceptions.PermissionDenied(_("Only the person who asked can withdraw."))
 
         def change(item: ExceptionRequest) -> ExceptionRequest:
             data = self.valid(s.WithdrawSerializer)

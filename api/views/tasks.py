@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.decorators import action
@@ -93,14 +94,29 @@ class TaskViewSet(ApiViewSet):
         scope = request.query_params.get("scope", "mine")
         state = request.query_params.get("status", TaskStatus.OPEN)
         if scope not in {"mine", "team"}:
-            raise exceptions.ValidationError({"scope": ["Choose mine or team."]})
+            raise exceptions.ValidationError(
+                {
+                    # Translators: "mine" and "team" are values of the API's scope parameter.
+                    "scope": [_("Choose mine or team.")]
+                }
+            )
         if state not in TaskStatus.values:
-            raise exceptions.ValidationError({"status": ["Choose open, done or cancelled."]})
+            raise exceptions.ValidationError(
+                {
+                    # Translators: open, done and cancelled are values of the API's status
+                    # parameter: keep them as they are.
+                    "status": [_("Choose open, done or cancelled.")]
+                }
+            )
         tasks = FollowUpTask.objects.visible_to(request.user).filter(status=state)
         if scope == "mine":
             tasks = tasks.filter(assignee=request.user)
         else:
-            require(request, permissions.can_see_team_tasks, "Team tasks")
+            require(
+                request,
+                permissions.can_see_team_tasks,
+                _("Team tasks are for managers and admins."),
+            )
             if request.user.role != Role.ADMIN:
                 tasks = tasks.filter(case__team_id__in=request.user.team_ids())
         page = self.paginate_queryset(tasks.select_related("case", "assignee"))
