@@ -11,45 +11,54 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EventType(models.TextChoices):
-    CASE_CREATED = "case.created", "A case was opened"
-    CASE_ASSIGNED = "case.assigned", "A case was reassigned"
-    CASE_RESOLVED = "case.resolved", "A case was resolved"
-    CASE_REOPENED = "case.reopened", "A case was reopened"
-    INTERACTION_LOGGED = "interaction.logged", "An interaction was logged"
-    EXCEPTION_REQUESTED = "exception.requested", "An exception was requested"
-    EXCEPTION_DECIDED = "exception.decided", "An exception request was decided"
-    TASK_CREATED = "task.created", "A follow-up task was added"
-    TASK_OVERDUE = "task.overdue", "A follow-up task is overdue"
-    TASK_COMPLETED = "task.completed", "A follow-up task was completed"
-    FEEDBACK_RECEIVED = "feedback.received", "A customer rated the service"
+    CASE_CREATED = "case.created", _("A case was opened")
+    CASE_ASSIGNED = "case.assigned", _("A case was reassigned")
+    CASE_RESOLVED = "case.resolved", _("A case was resolved")
+    CASE_REOPENED = "case.reopened", _("A case was reopened")
+    INTERACTION_LOGGED = "interaction.logged", _("An interaction was logged")
+    EXCEPTION_REQUESTED = "exception.requested", _("An exception was requested")
+    EXCEPTION_DECIDED = "exception.decided", _("An exception request was decided")
+    TASK_CREATED = "task.created", _("A follow-up task was added")
+    TASK_OVERDUE = "task.overdue", _("A follow-up task is overdue")
+    TASK_COMPLETED = "task.completed", _("A follow-up task was completed")
+    FEEDBACK_RECEIVED = "feedback.received", _("A customer rated the service")
 
 
 class Endpoint(models.Model):
     """A URL that receives signed events of the types it subscribed to."""
 
-    url = models.URLField("URL", max_length=500)
-    description = models.CharField(max_length=200, blank=True)
-    event_types = models.JSONField(default=list)
-    active = models.BooleanField(default=True)
+    url = models.URLField(_("URL"), max_length=500)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    event_types = models.JSONField(_("event types"), default=list)
+    active = models.BooleanField(_("active"), default=True)
     # Standard Webhooks secret ("whsec_" + base64). Needed in clear to sign; shown once.
-    secret = models.CharField(max_length=80)
+    secret = models.CharField(_("signing secret"), max_length=80)
     # After a rotation the old secret still signs (beside the new one) until this time.
-    previous_secret = models.CharField(max_length=80, blank=True)
-    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
-    # First failed attempt since the last success; disabled when it is old enough.
-    failing_since = models.DateTimeField(null=True, blank=True)
-    disabled_at = models.DateTimeField(null=True, blank=True)
-    disabled_reason = models.CharField(max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    previous_secret = models.CharField(_("previous signing secret"), max_length=80, blank=True)
+    previous_secret_expires_at = models.DateTimeField(
+        _("previous secret signs until"), null=True, blank=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # First failed attempt since the last success; disabled when it is old enough.
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
+    disabled_at = models.DateTimeField(_("switched off at"), null=True, blank=True)
+    disabled_reason = models.CharField(_("why it was switched off"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("endpoint")
+        verbose_name_plural = _("endpoints")
         ordering = ["url", "id"]
         constraints = [
             models.CheckConstraint(
@@ -74,37 +83,45 @@ class Endpoint(models.Model):
 
 
 class DeliveryState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", pgettext_lazy("webhook delivery state", "Pending")
+    SENDING = "sending", pgettext_lazy("webhook delivery state", "Sending")
+    SENT = "sent", pgettext_lazy("webhook delivery state", "Sent")
+    FAILED = "failed", pgettext_lazy("webhook delivery state", "Failed")
 
 
 class Delivery(models.Model):
     """One event owed to one endpoint: pending → sending → sent | failed."""
 
-    endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="deliveries")
-    # "msg_…", the webhook-id header: the receiver's key for recognising a repeat.
-    event_id = models.CharField(max_length=64)
-    event_type = models.CharField(max_length=32, choices=EventType.choices)
-    # The exact JSON text posted, fixed at creation: a retry or "send again" posts it as is.
-    body = models.TextField()
-    state = models.CharField(
-        max_length=8, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    endpoint = models.ForeignKey(
+        Endpoint,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("endpoint"),
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
+    # "msg_…", the webhook-id header: the receiver's key for recognising a repeat.
+    event_id = models.CharField(_("event id"), max_length=64)
+    event_type = models.CharField(_("event type"), max_length=32, choices=EventType.choices)
+    # The exact JSON text posted, fixed at creation: a retry or "send again" posts it as is.
+    body = models.TextField(_("body"))
+    state = models.CharField(
+        _("state"), max_length=8, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("tries"), default=0)
+    next_attempt_at = models.DateTimeField(_("next try at"))
     # The claim's token: only the sweep that claimed at this time may record the outcome.
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_response_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_duration_ms = models.PositiveIntegerField(null=True, blank=True)
-    last_error = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_response_code = models.PositiveSmallIntegerField(
+        _("last response code"), null=True, blank=True
+    )
+    last_duration_ms = models.PositiveIntegerField(_("last duration (ms)"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-id"]
-        verbose_name_plural = "deliveries"
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
         indexes = [
             # The sweep: the oldest due pending rows. Partial, so sent rows never weigh on it.
             models.Index(

@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.models import Role, User
 
@@ -25,16 +26,18 @@ class WebhookError(Exception):
 
 def _require_admin(by: User) -> None:
     if not (by.is_active and by.role == Role.ADMIN):
-        raise WebhookError("Only admins manage webhooks.")
+        raise WebhookError(_("Only admins manage webhooks."))
 
 
 def _clean_types(event_types: Iterable[str]) -> list[str]:
     chosen = sorted(set(event_types))
     unknown = set(chosen) - set(EventType.values)
     if unknown:
-        raise WebhookError(f"Unknown event types: {', '.join(sorted(unknown))}.")
+        raise WebhookError(
+            _("Unknown event types: %(types)s.") % {"types": ", ".join(sorted(unknown))}
+        )
     if not chosen:
-        raise WebhookError("Choose at least one event type.")
+        raise WebhookError(_("Choose at least one event type."))
     return chosen
 
 
@@ -110,7 +113,7 @@ def send_again(delivery: Delivery, *, by: User) -> Delivery:
     left alone."""
     _require_admin(by)
     if not Endpoint.objects.filter(pk=delivery.endpoint_id, active=True).exists():
-        raise WebhookError("Switch the endpoint on first.")
+        raise WebhookError(_("Switch the endpoint on first."))
     changed = Delivery.objects.filter(
         pk=delivery.pk, state__in=[DeliveryState.SENT, DeliveryState.FAILED]
     ).update(
@@ -121,7 +124,7 @@ def send_again(delivery: Delivery, *, by: User) -> Delivery:
         claimed_at=None,
     )
     if changed != 1:
-        raise WebhookError("This delivery is already waiting to be sent.")
+        raise WebhookError(_("This delivery is already waiting to be sent."))
     delivery.refresh_from_db()
     _kick_after_commit()
     return delivery
@@ -132,7 +135,7 @@ def send_failed_again(endpoint: Endpoint, *, by: User) -> int:
     returns how many."""
     _require_admin(by)
     if not Endpoint.objects.filter(pk=endpoint.pk, active=True).exists():
-        raise WebhookError("Switch the endpoint on first.")
+        raise WebhookError(_("Switch the endpoint on first."))
     count = Delivery.objects.filter(endpoint=endpoint, state=DeliveryState.FAILED).update(
         state=DeliveryState.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_at=None
     )

@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -26,7 +28,7 @@ OPEN_STATES = [DeliveryState.PENDING, DeliveryState.SENDING, DeliveryState.FAILE
 
 def _require_admin(request: AuthedRequest) -> None:
     if request.user.role != Role.ADMIN:
-        raise PermissionDenied("Only admins manage webhooks.")
+        raise PermissionDenied(_("Only admins manage webhooks."))
 
 
 def _endpoint(pk: int) -> Endpoint:
@@ -104,7 +106,7 @@ def endpoint_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         except services.WebhookError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Endpoint saved.")
+            messages.success(request, _("Endpoint saved."))
             return redirect("webhook_endpoint", pk=endpoint.pk)
     log = Delivery.objects.filter(endpoint=endpoint).order_by("-id")
     before = request.GET.get("before", "")
@@ -154,7 +156,10 @@ def endpoint_send_failed_again(request: AuthedRequest, pk: int) -> HttpResponse:
     except services.WebhookError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{count} failed deliver{'y' if count == 1 else 'ies'} queued.")
+        queued = ngettext(
+            "%(count)d failed delivery queued.", "%(count)d failed deliveries queued.", count
+        )
+        messages.success(request, queued % {"count": count})
     return redirect("webhook_endpoint", pk=endpoint.pk)
 
 
@@ -168,5 +173,7 @@ def delivery_send_again(request: AuthedRequest, pk: int) -> HttpResponse:
     except services.WebhookError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{delivery.event_id} queued to be sent again.")
+        # Translators: event_id is the event's id, e.g. msg_2Kx…
+        again = _("%(event_id)s queued to be sent again.") % {"event_id": delivery.event_id}
+        messages.success(request, again)
     return redirect("webhook_endpoint", pk=delivery.endpoint_id)
