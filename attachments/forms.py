@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from cases.limits import ExplainedTextLimits
 
@@ -52,7 +53,7 @@ class AttachmentsField(forms.Field):
 
     def __init__(self, *, upload_problems: Iterable[str] = (), **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
-        kwargs.setdefault("label", "Photos and files")
+        kwargs.setdefault("label", _("Photos and files"))
         super().__init__(**kwargs)
         self.upload_problems = list(upload_problems)
 
@@ -99,7 +100,7 @@ def add_file_field(form: forms.Form, *, upload_problems: Iterable[str] = ()) -> 
 
 class RemoveAttachmentForm(ExplainedTextLimits, forms.Form):
     reason = forms.CharField(
-        label="Why remove it?",
+        label=_("Why remove it?"),
         max_length=1000,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. Photo of the wrong receipt"}),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. Photo of the wrong receipt")}),
     )

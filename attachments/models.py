@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, CaseScopedQuerySet, ExceptionRequest, Interaction
 
@@ -12,11 +13,11 @@ from cases.models import Case, CaseScopedQuerySet, ExceptionRequest, Interaction
 class StoredType(models.TextChoices):
     """What is stored and served: decided from the content, images re-encoded."""
 
-    JPEG = "image/jpeg", "JPEG image"
-    PNG = "image/png", "PNG image"
-    WEBP = "image/webp", "WebP image"
-    PDF = "application/pdf", "PDF document"
-    TEXT = "text/plain", "Plain text"
+    JPEG = "image/jpeg", _("JPEG image")
+    PNG = "image/png", _("PNG image")
+    WEBP = "image/webp", _("WebP image")
+    PDF = "application/pdf", _("PDF document")
+    TEXT = "text/plain", _("Plain text")
 
 
 IMAGE_TYPES = (StoredType.JPEG, StoredType.PNG, StoredType.WEBP)
@@ -32,10 +33,19 @@ class Attachment(models.Model):
 
     # attachment_case_idx leads with the case.
     case = models.ForeignKey(
-        Case, on_delete=models.PROTECT, related_name="attachments", db_index=False
+        Case,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+        db_index=False,
+        verbose_name=_("case"),
     )
     interaction = models.ForeignKey(
-        Interaction, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
+        Interaction,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("interaction"),
     )
     exception_request = models.ForeignKey(
         ExceptionRequest,
@@ -43,31 +53,42 @@ class Attachment(models.Model):
         null=True,
         blank=True,
         related_name="attachments",
+        verbose_name=_("exception request"),
     )
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("added by"),
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-    name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=40, choices=StoredType.choices)
+    uploaded_at = models.DateTimeField(_("added at"), auto_now_add=True)
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=40, choices=StoredType.choices)
     # "image/heic" when a HEIC photo was converted to JPEG; empty otherwise.
-    converted_from = models.CharField(max_length=40, blank=True)
-    size = models.PositiveBigIntegerField()
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
+    converted_from = models.CharField(_("converted from"), max_length=40, blank=True)
+    size = models.PositiveBigIntegerField(_("size"))
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
     # Random keys in the attachments storage; both empty once the file is removed.
-    storage_key = models.CharField(max_length=100, blank=True)
-    thumbnail_key = models.CharField(max_length=100, blank=True)
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    storage_key = models.CharField(_("storage key"), max_length=100, blank=True)
+    thumbnail_key = models.CharField(_("thumbnail key"), max_length=100, blank=True)
+    deleted_at = models.DateTimeField(_("removed at"), null=True, blank=True)
     deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("removed by"),
     )
-    deleted_reason = models.TextField(blank=True)
+    deleted_reason = models.TextField(_("why it was removed"), blank=True)
 
     objects = CaseScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
         indexes = [
             models.Index(fields=["case", "uploaded_at"], name="attachment_case_idx"),
             # Retention and the removal sweep look only at files still stored.

@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from PIL import Image, ImageOps
 
 from .names import sanitise_name, with_extension
 from .sniff import EXTENSION_KINDS, HEAD_BYTES, IMAGE_KINDS, Kind, detect, extension, text_problem
-from .uploads import megabytes
+from .uploads import over_file_limit
 
 try:  # HEIC (iPhone photos): pillow-heif registers a Pillow opener when it is installed.
     from pillow_heif import register_heif_opener
@@ -36,7 +39,22 @@ _PIL_FORMATS = {Kind.JPEG: "JPEG", Kind.PNG: "PNG", Kind.WEBP: "WEBP", Kind.HEIC
 # Re-encoded as: the same format, except HEIC, which browsers cannot show, as JPEG.
 _OUTPUT = {Kind.JPEG: "JPEG", Kind.PNG: "PNG", Kind.WEBP: "WEBP", Kind.HEIC: "JPEG"}
 _OUTPUT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-ACCEPTED = "JPEG, PNG, WebP or HEIC photos, PDF documents and plain text"
+# Why a file is refused by its content, in whole sentences (never a reason glued into
+# another sentence, which no translation could follow).
+_REFUSED_TEXT = {
+    "binary": _lazy(
+        "“%(name)s” is not accepted: it is not plain text (it holds binary data). "
+        "We take JPEG, PNG, WebP or HEIC photos, PDF documents and plain text."
+    ),
+    "encoding": _lazy(
+        "“%(name)s” is not accepted: it is not plain text in UTF-8. "
+        "We take JPEG, PNG, WebP or HEIC photos, PDF documents and plain text."
+    ),
+    "markup": _lazy(
+        "“%(name)s” is not accepted: it holds web-page or SVG markup, which is not accepted. "
+        "We take JPEG, PNG, WebP or HEIC photos, PDF documents and plain text."
+    ),
+}
 
 
 class AttachmentRefused(Exception):
@@ -71,10 +89,10 @@ def prepare(upload: Any) -> Prepared:
     name = sanitise_name(getattr(upload, "name", "") or "")
     size = int(getattr(upload, "size", 0) or 0)
     if size <= 0:
-        raise AttachmentRefused(f"“{name}” is empty.")
+        raise AttachmentRefused(_("“%(name)s” is empty.") % {"name": name})
     limit = settings.CASEDESK_ATTACHMENT_MAX_BYTES
     if size > limit:
-        raise AttachmentRefused(f"“{name}” is over the limit of {megabytes(limit)} per file.")
+        raise AttachmentRefused(over_file_limit(name, limit))
     head = _read_head(upload)
     kind = detect(head)
     named = EXTENSION_KINDS.get(extension(name), "unknown")
@@ -82,13 +100,17 @@ def prepare(upload: Any) -> Prepared:
         data = upload.read(limit + 1)
         problem = text_problem(data)
         if problem:
-            raise AttachmentRefused(f"“{name}” is not accepted: {problem}. We take {ACCEPTED}.")
+            raise AttachmentRefused(_REFUSED_TEXT[problem] % {"name": name})
         kind = Kind.TEXT
     if named != "unknown" and named != kind:
         # "receipt.jpg" holding HTML, or "photo.svg" at all: the name lies about the content.
-        what = kind.value if kind else "something else"
         raise AttachmentRefused(
-            f"“{name}” is named .{extension(name)} but holds {what}. We take {ACCEPTED}."
+            # Translators: type is a media type such as image/png or text/plain.
+            _(
+                "“%(name)s” is named .%(extension)s but holds %(type)s. "
+                "We take JPEG, PNG, WebP or HEIC photos, PDF documents and plain text."
+            )
+            % {"name": name, "extension": extension(name), "type": kind.value}
         )
     if kind in IMAGE_KINDS:
         return _prepare_image(upload, kind=kind, name=name, size=size)
@@ -103,11 +125,26 @@ def prepare(upload: Any) -> Prepared:
     )
 
 
+def _unreadable(name: str) -> str:
+    return _("“%(name)s” could not be read as an image.") % {"name": name}
+
+
+def _too_many_pixels(name: str, width: int, height: int, max_pixels: int) -> str:
+    most = max_pixels // 1_000_000
+    return ngettext(
+        "“%(name)s” is %(width)d×%(height)d pixels, more than the %(most)d megapixel we accept.",
+        "“%(name)s” is %(width)d×%(height)d pixels, more than the %(most)d megapixels we accept.",
+        most,
+    ) % {"name": name, "width": width, "height": height, "most": most}
+
+
 def _open_image(upload: Any, *, kind: Kind, name: str) -> Image.Image:
     """Open and decode, refusing decompression bombs from the header alone (before any
     pixel is decoded) and anything Pillow cannot read."""
     if kind == Kind.HEIC and not HEIC_SUPPORTED:  # pragma: no cover
-        raise AttachmentRefused(f"“{name}” is a HEIC photo; save it as JPEG and try again.")
+        raise AttachmentRefused(
+            _("“%(name)s” is a HEIC photo; save it as JPEG and try again.") % {"name": name}
+        )
     max_pixels = settings.CASEDESK_ATTACHMENT_MAX_PIXELS
     edge = settings.CASEDESK_ATTACHMENT_IMAGE_MAX_EDGE
     upload.seek(0)
@@ -117,10 +154,7 @@ def _open_image(upload: Any, *, kind: Kind, name: str) -> Image.Image:
             image = Image.open(upload, formats=[_PIL_FORMATS[kind]])
             width, height = image.size
             if width * height > max_pixels:
-                raise AttachmentRefused(
-                    f"“{name}” is {width}×{height} pixels, more than the "
-                    f"{max_pixels // 1_000_000} megapixels we accept."
-                )
+                raise AttachmentRefused(_too_many_pixels(name, width, height, max_pixels))
             # JPEG decodes at 1/2, 1/4 or 1/8 scale when that still covers the stored
             # size: a 12-megapixel photo then costs a quarter of the work.
             scale = min(1.0, edge / max(width, height))
@@ -129,9 +163,11 @@ def _open_image(upload: Any, *, kind: Kind, name: str) -> Image.Image:
     except AttachmentRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise AttachmentRefused(f"“{name}” has too many pixels to be a photo.") from None
+        raise AttachmentRefused(
+            _("“%(name)s” has too many pixels to be a photo.") % {"name": name}
+        ) from None
     except Exception:  # Pillow raises many kinds for damaged files; all mean "unreadable"
-        raise AttachmentRefused(f"“{name}” could not be read as an image.") from None
+        raise AttachmentRefused(_unreadable(name)) from None
     return image
 
 
@@ -181,7 +217,7 @@ def _prepare_image(upload: Any, *, kind: Kind, name: str, size: int) -> Prepared
         )
         thumbnail = _encode(thumb, "JPEG", quality=80)
     except Exception:
-        raise AttachmentRefused(f"“{name}” could not be read as an image.") from None
+        raise AttachmentRefused(_unreadable(name)) from None
     finally:
         image.close()
     converted = kind.value if fmt != _PIL_FORMATS.get(kind) else ""

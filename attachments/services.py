@@ -26,6 +26,8 @@ from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage, storages
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cases.models import Case, EventKind, ExceptionRequest, Interaction, Role, Status
 from cases.models import User as CaseUser
@@ -88,7 +90,10 @@ def check_batch(uploads: list[Any]) -> None:
     """Refuse a batch over the count or total size limit (per interaction or request)."""
     most = settings.CASEDESK_ATTACHMENT_MAX_FILES
     if len(uploads) > most:
-        raise AttachmentRefused(f"At most {most} files at a time.")
+        raise AttachmentRefused(
+            ngettext("At most %(most)d file at a time.", "At most %(most)d files at a time.", most)
+            % {"most": most}
+        )
     total = sum(
         u.original_size if isinstance(u, Prepared) else int(getattr(u, "size", 0) or 0)
         for u in uploads
@@ -96,7 +101,8 @@ def check_batch(uploads: list[Any]) -> None:
     limit = settings.CASEDESK_ATTACHMENT_MAX_TOTAL_BYTES
     if total > limit:
         raise AttachmentRefused(
-            f"The files together are {megabytes(total)}, over the limit of {megabytes(limit)}."
+            _("The files together are %(total)s, over the limit of %(limit)s.")
+            % {"total": megabytes(total), "limit": megabytes(limit)}
         )
 
 
@@ -128,12 +134,12 @@ def staged(uploads: Iterable[Any]) -> Iterator[list[StagedFile]]:
 
 def _parent_check(case: Case, interaction: Interaction | None, request: Any) -> None:
     if (interaction is None) == (request is None):
-        raise AttachmentError("A file belongs to one interaction or one exception request.")
+        raise AttachmentError(_("A file belongs to one interaction or one exception request."))
     parent_case_id = (interaction or request).case_id
     if parent_case_id != case.pk:
-        raise AttachmentError("That interaction or request is on another case.")
+        raise AttachmentError(_("That interaction or request is on another case."))
     if case.status == Status.CLOSED:
-        raise AttachmentError("This case is closed; files cannot be added to it.")
+        raise AttachmentError(_("This case is closed; files cannot be added to it."))
 
 
 def add_attachments(
@@ -201,16 +207,16 @@ def delete_attachment(attachment: Attachment, *, by: CaseUser, reason: str) -> A
     on the case's timeline. Removed once: a second attempt is refused."""
     reason = reason.strip()
     if not reason:
-        raise AttachmentError("Say why the file is removed.")
+        raise AttachmentError(_("Say why the file is removed."))
     if not can_remove(by, attachment):
-        raise AttachmentError("Only who added the file, or a manager, can remove it.")
+        raise AttachmentError(_("Only who added the file, or a manager, can remove it."))
     now = timezone.now()
     with transaction.atomic():
         claimed = Attachment.objects.filter(pk=attachment.pk, deleted_at__isnull=True).update(
             deleted_at=now, deleted_by=by, deleted_reason=reason
         )
         if claimed != 1:
-            raise AttachmentError("This file was already removed.")
+            raise AttachmentError(_("This file was already removed."))
         record_event(
             attachment.case,
             actor=by,

@@ -78,15 +78,16 @@ def detect(head: bytes) -> Kind | None:
 
 
 def text_problem(data: bytes) -> str | None:
-    """Why `data` is not acceptable plain text, or None when it is."""
+    """Why `data` is not acceptable plain text ("binary", "encoding" or "markup"), or None
+    when it is. A code, not words: the caller says it in a whole sentence."""
     if b"\x00" in data:
-        return "it is not plain text (it holds binary data)"
+        return "binary"
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        return "it is not plain text in UTF-8"
+        return "encoding"
     if _MARKUP.search(data):
-        return "it holds web-page or SVG markup, which is not accepted"
+        return "markup"
     return None
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile, StopUpload
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from .names import sanitise_name
 
@@ -26,6 +27,14 @@ def upload_problems(request: HttpRequest) -> list[str]:
 
 def megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KB"
+
+
+def over_file_limit(name: str, limit: int) -> str:
+    """The refusal of one file over the per-file limit (from the handler or the form)."""
+    return _("“%(name)s” is over the limit of %(limit)s per file.") % {
+        "name": name,
+        "limit": megabytes(limit),
+    }
 
 
 class LimitedUploadHandler(FileUploadHandler):
@@ -69,13 +78,16 @@ class LimitedUploadHandler(FileUploadHandler):
         name = sanitise_name(self.file_name or "")
         if self.total_bytes > self.total_limit:
             self._refuse(
-                f"The files together are over the limit of {megabytes(self.total_limit)}; "
-                "nothing was saved. Send fewer or smaller files."
+                _(
+                    "The files together are over the limit of %(limit)s; nothing was saved. "
+                    "Send fewer or smaller files."
+                )
+                % {"limit": megabytes(self.total_limit)}
             )
             # The rest of the body is read and thrown away, never stored.
             raise StopUpload(connection_reset=False)
         if self.file_bytes > self.file_limit:
-            self._refuse(f"“{name}” is over the limit of {megabytes(self.file_limit)} per file.")
+            self._refuse(over_file_limit(name, self.file_limit))
             raise SkipFile()
         return raw_data
 

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from cases.http import AuthedRequest
@@ -110,5 +111,5 @@ def remove(request: AuthedRequest, pk: int) -> HttpResponse:
         # Removed meanwhile, or not theirs to remove: the form no longer applies.
         messages.error(request, str(error))
     else:
-        messages.success(request, f"“{attachment.name}” removed.")
+        messages.success(request, _("“%(name)s” removed.") % {"name": attachment.name})
     return redirect(f"{attachment.case.get_absolute_url()}#timeline")

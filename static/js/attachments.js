@@ -4,8 +4,17 @@
 // Every file chosen, photographed, pasted or dropped is kept in one DataTransfer and set
 // on the "Choose files" input, so the form (htmx included) sends them all under one name.
 // The server checks everything again; this only saves a wasted upload.
+//
+// The words come from the pickers' data-text-* attributes, rendered translated by
+// attachments/_file_pickers.html; {name}, {size} and {limit} in them are filled in here.
 (function () {
   "use strict";
+
+  function fill(text, values) {
+    return (text || "").replace(/\{(\w+)\}/g, function (whole, key) {
+      return Object.prototype.hasOwnProperty.call(values, key) ? values[key] : whole;
+    });
+  }
 
   function sizeText(bytes) {
     if (bytes >= 1024 * 1024) {
@@ -52,8 +61,8 @@
         var drop = document.createElement("button");
         drop.type = "button";
         drop.className = "btn btn-link btn-sm p-0";
-        drop.textContent = "Remove";
-        drop.setAttribute("aria-label", "Remove " + file.name);
+        drop.textContent = box.dataset.textRemove;
+        drop.setAttribute("aria-label", fill(box.dataset.textRemoveFile, { name: file.name }));
         drop.addEventListener("click", function () {
           var next = new DataTransfer();
           Array.prototype.forEach.call(kept.files, function (other, i) {
@@ -76,13 +85,13 @@
       var problems = [];
       Array.prototype.forEach.call(files, function (file) {
         if (kept.files.length >= maxFiles) {
-          problems.push("At most " + maxFiles + " files at a time; " + file.name + " was left out.");
+          problems.push(fill(box.dataset.textTooMany, { name: file.name }));
         } else if (file.size > maxFile) {
-          problems.push(file.name + " is " + sizeText(file.size) + ", over the limit of " +
-            sizeText(maxFile) + " per file.");
+          problems.push(fill(box.dataset.textTooBig, {
+            name: file.name, size: sizeText(file.size), limit: sizeText(maxFile)
+          }));
         } else if (total() + file.size > maxTotal) {
-          problems.push(file.name + " would take the files over " + sizeText(maxTotal) +
-            " together.");
+          problems.push(fill(box.dataset.textOverTotal, { name: file.name, limit: sizeText(maxTotal) }));
         } else {
           kept.items.add(file);
         }
