@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PrivacyConfig(AppConfig):
@@ -6,4 +7,4 @@ class PrivacyConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "privacy"
-    verbose_name = "Data protection"
+    verbose_name = _("Data protection")

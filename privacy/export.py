@@ -20,6 +20,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cases.models import (
     Case,
@@ -61,6 +62,7 @@ def profile(customer: Customer) -> dict[str, Any]:
     """The profile and flags. The model keeps neither who set a flag nor why: the export
     says so rather than guessing; who registered the customer and the last change are it."""
     labels = dict(CustomerFlag.choices)
+    unknown = gettext("not recorded")
     return {
         **_row(customer, ["id", "name", "email", "phone", "preferred_channel", "preferences"]),
         "registered_by_team": str(customer.team),
@@ -71,8 +73,8 @@ def profile(customer: Customer) -> dict[str, Any]:
             {
                 "code": code,
                 "label": labels.get(code, code),
-                "set_by": "not recorded",
-                "reason": "not recorded",
+                "set_by": unknown,
+                "reason": unknown,
             }
             for code in customer.flags
         ],

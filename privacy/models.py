@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import Customer
 
@@ -31,9 +33,9 @@ class AppendOnly(models.Model):
 
 
 class ObjectType(models.TextChoices):
-    CUSTOMER = "customer", "Customer profile"
-    CASE = "case", "Case"
-    EXPORT = "export", "Subject-access export"
+    CUSTOMER = "customer", _("Customer profile")
+    CASE = "case", _("Case")
+    EXPORT = "export", _("Subject-access export")
 
 
 class AccessLogEntry(AppendOnly):
@@ -43,23 +45,26 @@ class AccessLogEntry(AppendOnly):
     never deleted, only anonymised) so the page's customer row is not locked by it.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    object_type = models.CharField(max_length=12, choices=ObjectType.choices)
-    object_id = models.BigIntegerField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("who")
+    )
+    object_type = models.CharField(_("opened"), max_length=12, choices=ObjectType.choices)
+    object_id = models.BigIntegerField(_("id of what was opened"))
     customer = models.ForeignKey(
         Customer,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="+",
         db_index=False,  # access_customer_idx leads with it
+        verbose_name=_("customer"),
     )
-    at = models.DateTimeField()
-    address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(_("when"))
+    address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
-        verbose_name = "access log entry"
-        verbose_name_plural = "access log"
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
         indexes = [
             # The per-customer page and the export: a customer's entries, newest first.
             models.Index(fields=["customer", "-at", "-id"], name="access_customer_idx"),
@@ -70,10 +75,10 @@ class AccessLogEntry(AppendOnly):
 
 
 class PrivacyEventKind(models.TextChoices):
-    EXPORT_REQUESTED = "export_requested", "Subject-access export requested"
-    EXPORT_DOWNLOADED = "export_downloaded", "Subject-access export downloaded"
-    ERASED = "erased", "Personal data erased"
-    RETENTION_ERASED = "retention_erased", "Erased by the retention schedule"
+    EXPORT_REQUESTED = "export_requested", _("Subject-access export requested")
+    EXPORT_DOWNLOADED = "export_downloaded", _("Subject-access export downloaded")
+    ERASED = "erased", _("Personal data erased")
+    RETENTION_ERASED = "retention_erased", _("Erased by the retention schedule")
 
 
 class PrivacyEvent(AppendOnly):
@@ -81,17 +86,28 @@ class PrivacyEvent(AppendOnly):
     case events belong to cases). Who did what, when — never what was erased."""
 
     customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, related_name="+", db_index=False
-    )  # privacy_event_customer_idx leads with it
-    kind = models.CharField(max_length=20, choices=PrivacyEventKind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Customer,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # privacy_event_customer_idx leads with it
+        verbose_name=_("customer"),
     )
-    at = models.DateTimeField()
-    note = models.TextField(blank=True)
+    kind = models.CharField(_("what"), max_length=20, choices=PrivacyEventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("when"))
+    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
+        verbose_name = _("privacy event")
+        verbose_name_plural = _("privacy events")
         indexes = [
             models.Index(fields=["customer", "-at"], name="privacy_event_customer_idx"),
         ]
@@ -104,17 +120,26 @@ class Erasure(AppendOnly):
     """A customer was erased: who, when and why. One per customer (the constraint is the
     last word on "erased once", behind the service's lock and conditional update)."""
 
-    customer = models.OneToOneField(Customer, on_delete=models.PROTECT, related_name="+")
+    customer = models.OneToOneField(
+        Customer, on_delete=models.PROTECT, related_name="+", verbose_name=_("customer")
+    )
     erased_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("erased by"),
     )  # empty: the retention schedule
-    erased_at = models.DateTimeField()
-    reason = models.TextField()
+    erased_at = models.DateTimeField(_("erased at"))
+    reason = models.TextField(_("reason"))
     # An admin may erase despite an open case or a pending request, saying why.
-    override_reason = models.TextField(blank=True)
+    override_reason = models.TextField(_("why it could not wait"), blank=True)
 
     class Meta:
         ordering = ["-erased_at"]
+        verbose_name = _("erasure")
+        verbose_name_plural = _("erasures")
         constraints = [
             models.CheckConstraint(condition=~Q(reason=""), name="erasure_has_reason"),
         ]
@@ -136,12 +161,12 @@ class CaseAnonymisation(AppendOnly):
 
 
 class ExportState(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    BUILDING = "building", "Being built"
-    READY = "ready", "Ready to download"
-    DOWNLOADED = "downloaded", "Downloaded"
-    EXPIRED = "expired", "Expired"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", pgettext_lazy("export state", "Queued")
+    BUILDING = "building", pgettext_lazy("export state", "Being built")
+    READY = "ready", pgettext_lazy("export state", "Ready to download")
+    DOWNLOADED = "downloaded", pgettext_lazy("export state", "Downloaded")
+    EXPIRED = "expired", pgettext_lazy("export state", "Expired")
+    FAILED = "failed", pgettext_lazy("export state", "Failed")
 
 
 class SubjectAccessExport(models.Model):
@@ -196,6 +221,10 @@ class SubjectAccessExport(models.Model):
 YEARS = [MinValueValidator(1), MaxValueValidator(100)]
 
 
+def _years(count: int) -> str:
+    return ngettext("%(count)d year", "%(count)d years", count) % {"count": count}
+
+
 class RetentionSettings(models.Model):
     """How long personal data is kept: one row, edited by admins in the Django admin.
 
@@ -204,41 +233,52 @@ class RetentionSettings(models.Model):
     """
 
     enabled = models.BooleanField(
-        default=True, help_text="Anonymise what is past these periods, in the background."
+        _("enabled"),
+        default=True,
+        help_text=_("Anonymise what is past these periods, in the background."),
     )
     closed_case_years = models.PositiveSmallIntegerField(
+        _("closed case years"),
         default=6,
         validators=YEARS,
-        help_text="A closed case's personal data is anonymised this many years after it closed.",
+        help_text=_("A closed case's personal data is anonymised this many years after it closed."),
     )
     inactive_customer_years = models.PositiveSmallIntegerField(
+        _("inactive customer years"),
         default=3,
         validators=YEARS,
-        help_text="A customer with no case activity for this many years is erased.",
+        help_text=_("A customer with no case activity for this many years is erased."),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
 
     class Meta:
-        verbose_name = "retention settings"
-        verbose_name_plural = "retention settings"
+        verbose_name = _("retention settings")
+        verbose_name_plural = _("retention settings")
         constraints = [
             models.CheckConstraint(condition=Q(id=1), name="retention_settings_singleton"),
         ]
 
     def __str__(self) -> str:
-        return (
-            f"Closed cases {self.closed_case_years} years, "
-            f"inactive customers {self.inactive_customer_years} years"
-        )
+        # The admin's name for the one row. Two counts, so two sentences' worth of plural
+        # forms joined by the translation, never by code.
+        return gettext("Closed cases %(cases)s, inactive customers %(customers)s") % {
+            "cases": _years(self.closed_case_years),
+            "customers": _years(self.inactive_customer_years),
+        }
 
 
 class RetentionPhase(models.TextChoices):
-    IDLE = "idle", "Waiting for the next pass"
-    CASES = "cases", "Closed cases"
-    CUSTOMERS = "customers", "Inactive customers"
+    IDLE = "idle", _("Waiting for the next pass")
+    CASES = "cases", _("Closed cases")
+    CUSTOMERS = "customers", _("Inactive customers")
 
 
 class RetentionProgress(models.Model):
@@ -247,18 +287,21 @@ class RetentionProgress(models.Model):
     after the last committed batch, and two sweeps at once take turns."""
 
     phase = models.CharField(
-        max_length=10, choices=RetentionPhase.choices, default=RetentionPhase.IDLE
+        _("phase"), max_length=10, choices=RetentionPhase.choices, default=RetentionPhase.IDLE
     )
-    cursor = models.BigIntegerField(default=0)  # the last id the current phase looked at
-    pass_started_at = models.DateTimeField(null=True, blank=True)
-    last_pass_at = models.DateTimeField(null=True, blank=True)  # a full pass completed
-    last_run_at = models.DateTimeField(null=True, blank=True)
-    batches = models.PositiveBigIntegerField(default=0)
-    cases_anonymised = models.PositiveBigIntegerField(default=0)
-    customers_erased = models.PositiveBigIntegerField(default=0)
+    # The last id the current phase looked at.
+    cursor = models.BigIntegerField(_("cursor"), default=0)
+    pass_started_at = models.DateTimeField(_("pass started at"), null=True, blank=True)
+    # A full pass completed.
+    last_pass_at = models.DateTimeField(_("last complete pass"), null=True, blank=True)
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
+    batches = models.PositiveBigIntegerField(_("batches"), default=0)
+    cases_anonymised = models.PositiveBigIntegerField(_("cases anonymised"), default=0)
+    customers_erased = models.PositiveBigIntegerField(_("customers erased"), default=0)
 
     class Meta:
-        verbose_name_plural = "retention progress"
+        verbose_name = _("retention progress")
+        verbose_name_plural = _("retention progress")
         constraints = [
             models.CheckConstraint(condition=Q(id=1), name="retention_progress_singleton"),
         ]

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from casedesk.celery import publish_quietly
 from cases.models import (
@@ -56,9 +57,12 @@ class ErasureBlocked(PrivacyError):
     def __init__(self, blockers: list[str]) -> None:
         self.blockers = blockers
         super().__init__(
-            "This customer has an open case or a pending exception request ("
-            + ", ".join(blockers)
-            + "). Erase once it closes, or override with a reason."
+            # Translators: references are case references, e.g. "CD-000123, CD-000140".
+            _(
+                "This customer has an open case or a pending exception request "
+                "(%(references)s). Erase once it closes, or override with a reason."
+            )
+            % {"references": ", ".join(blockers)}
         )
 
 
@@ -98,23 +102,23 @@ def erase_customer(
     never what was erased. Attachments' files are deleted after the commit.
     """
     if by is not None and by.role != Role.ADMIN:
-        raise NotAllowed("Only an admin can erase a customer.")
+        raise NotAllowed(_("Only an admin can erase a customer."))
     if not reason.strip():
-        raise NotAllowed("Say why this customer's data is being erased.")
+        raise NotAllowed(_("Say why this customer's data is being erased."))
     # The row lock makes a second erasure wait for the first and then find it done.
     locked = Customer.objects.select_for_update().filter(pk=customer.pk).first()
     if locked is None or Erasure.objects.filter(customer_id=customer.pk).exists():
-        raise AlreadyErased("This customer's personal data has already been erased.")
+        raise AlreadyErased(_("This customer's personal data has already been erased."))
     blockers = erasure_blockers(locked)
     if blockers and not override:
         raise ErasureBlocked(blockers)
     if blockers and not override_reason.strip():
-        raise NotAllowed("Say why the open cases or pending requests should not wait.")
+        raise NotAllowed(_("Say why the open cases or pending requests should not wait."))
     now = timezone.now()
     for hook in hooks.customer_hooks():
         hook.erase(locked)  # before the profile goes: a hook may match on the customer
     if redaction.erase_profile(locked.pk, now=now) != 1:
-        raise AlreadyErased("This customer's personal data has already been erased.")
+        raise AlreadyErased(_("This customer's personal data has already been erased."))
     case_ids = list(Case.objects.filter(customer_id=locked.pk).values_list("pk", flat=True))
     redaction.redact_cases(case_ids)
     CaseAnonymisation.objects.bulk_create(
@@ -154,7 +158,7 @@ def request_export(customer: Customer, *, by: User) -> SubjectAccessExport:
     """Queue a subject-access export of `customer` for `by` (access checked by the caller);
     the build starts after the commit. A timeline event on the customer records it."""
     if Erasure.objects.filter(customer_id=customer.pk).exists():
-        raise NotAllowed("This customer's personal data has been erased: nothing to export.")
+        raise NotAllowed(_("This customer's personal data has been erased: nothing to export."))
     export = SubjectAccessExport.objects.create(
         customer=customer, requested_by=by, requested_at=timezone.now()
     )
@@ -210,7 +214,7 @@ def claim_download(export: SubjectAccessExport, *, by: User) -> str:
         pk=export.pk, requested_by=by, state=ExportState.READY, expires_at__gt=now
     ).update(state=ExportState.DOWNLOADED, downloaded_at=now)
     if claimed != 1:
-        raise DownloadGone("This export has already been downloaded or has expired.")
+        raise DownloadGone(_("This export has already been downloaded or has expired."))
     _event(
         export.customer_id,
         kind=PrivacyEventKind.EXPORT_DOWNLOADED,
@@ -247,7 +251,7 @@ def sweep_exports(*, now: datetime | None = None, stuck_minutes: int = 10) -> li
 
 
 def retention_settings() -> RetentionSettings:
-    settings_row, _ = RetentionSettings.objects.get_or_create(pk=1)
+    settings_row, _created = RetentionSettings.objects.get_or_create(pk=1)
     return settings_row
 
 
@@ -257,10 +261,10 @@ def update_retention_settings(
 ) -> RetentionSettings:
     """Admins change how long personal data is kept; the next sweep applies it."""
     if by.role != Role.ADMIN:
-        raise NotAllowed("Only an admin can change retention.")
+        raise NotAllowed(_("Only an admin can change retention."))
     for years in (closed_case_years, inactive_customer_years):
         if not 1 <= years <= 100:
-            raise NotAllowed("Retention is between 1 and 100 years.")
+            raise NotAllowed(_("Retention is between 1 and 100 years."))
     RetentionSettings.objects.update_or_create(
         pk=1,
         defaults={

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cases.models import Role
@@ -54,7 +55,7 @@ def export_create(request: HttpRequest, pk: int) -> HttpResponse:
     except services.PrivacyError as error:
         messages.error(request, str(error))
         return redirect("privacy_customer", pk=customer.pk)
-    messages.success(request, "The export is being prepared; this page shows its progress.")
+    messages.success(request, _("The export is being prepared; this page shows its progress."))
     return redirect("privacy_export", pk=export.pk)
 
 
@@ -109,7 +110,7 @@ def erase(request: HttpRequest, pk: int) -> HttpResponse:
     will go and what stays; only the second POST erases."""
     customer = get_customer_for_admin(request.user, pk)
     if Erasure.objects.filter(customer=customer).exists():
-        messages.info(request, "This customer's personal data has already been erased.")
+        messages.info(request, _("This customer's personal data has already been erased."))
         return redirect("privacy_customer", pk=customer.pk)
     form = EraseForm(request.POST or None)
     blockers = services.erasure_blockers(customer)
@@ -133,5 +134,5 @@ def erase(request: HttpRequest, pk: int) -> HttpResponse:
     except services.PrivacyError as error:
         messages.error(request, str(error))
         return redirect("privacy_customer", pk=customer.pk)
-    messages.success(request, "The customer's personal data has been erased.")
+    messages.success(request, _("The customer's personal data has been erased."))
     return redirect("customer_detail", pk=customer.pk)
