@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ApiConfig(AppConfig):
     name = "api"
-    verbose_name = "API"
+    verbose_name = _("API")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
