@@ -27,6 +27,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.shortcuts import resolve_url
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 from django_htmx.http import HttpResponseClientRedirect
 
 SIGNED_IN_AT = "casedesk_signed_in_at"
@@ -90,20 +91,7 @@ class SessionLimitsMiddleware:
         # Flushes the session (a new key, nothing of the old one kept) and records the
         # sign-out like any other.
         logout(request)
-        if why == "idle":
-            minutes = settings.CASEDESK_SESSION_IDLE_MINUTES
-            text = (
-                f"You were signed out after {minutes} minutes without activity, so that "
-                "nobody else at this screen can use your account. Sign in to carry on "
-                "where you left off."
-            )
-        else:
-            hours = settings.CASEDESK_SESSION_MAX_HOURS
-            text = (
-                f"You were signed out because a sign-in lasts at most {hours} hours. "
-                "Sign in again to carry on where you left off."
-            )
-        messages.info(request, text)
+        messages.info(request, _signed_out_text(why))
         login_url = resolve_url(settings.LOGIN_URL)
         if back_to and back_to != login_url:
             query = QueryDict(mutable=True)
@@ -115,6 +103,28 @@ class SessionLimitsMiddleware:
             # for; HX-Redirect makes htmx load it as the whole page instead.
             return HttpResponseClientRedirect(login_url)
         return HttpResponseRedirect(login_url)
+
+
+def _signed_out_text(why: str) -> str:
+    """The sign-in page's note on why the session ended, in the language of the request
+    that ended it (LocaleMiddleware runs before this middleware)."""
+    if why == "idle":
+        minutes = settings.CASEDESK_SESSION_IDLE_MINUTES
+        return ngettext(
+            "You were signed out after %(minutes)d minute without activity, so that nobody "
+            "else at this screen can use your account. Sign in to carry on where you left off.",
+            "You were signed out after %(minutes)d minutes without activity, so that nobody "
+            "else at this screen can use your account. Sign in to carry on where you left off.",
+            minutes,
+        ) % {"minutes": minutes}
+    hours = settings.CASEDESK_SESSION_MAX_HOURS
+    return ngettext(
+        "You were signed out because a sign-in lasts at most %(hours)d hour. "
+        "Sign in again to carry on where you left off.",
+        "You were signed out because a sign-in lasts at most %(hours)d hours. "
+        "Sign in again to carry on where you left off.",
+        hours,
+    ) % {"hours": hours}
 
 
 def _return_path(request: HttpRequest) -> str | None:
