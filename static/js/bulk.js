@@ -14,14 +14,43 @@
   var all = document.querySelector("input[data-select-all]");
   var count = document.getElementById("bulk-count");
   var hint = count ? count.textContent : "";
+  // "3 cases selected." in the page's language, from templates/_partials/js_strings.html:
+  // the sentence for a few sample counts, one of each plural form. A count takes the
+  // sentence of the sample with the same plural form (Polish: 2 and 22 alike, 5 and 25
+  // alike), with its own number in place of the sample's.
+  var texts = document.getElementById("bulk-count-texts");
+  var samples = texts ? Array.prototype.slice.call(texts.content.querySelectorAll("[data-count]")) : [];
+  var rules = null;
+  try {
+    rules = new Intl.PluralRules(texts ? texts.dataset.lang : undefined);
+  } catch (error) {
+    rules = null; // a language tag this browser cannot read: one and other, as in English
+  }
   var last = null; // the box ticked or unticked last: one end of a Shift-click range
+
+  function pluralForm(n) {
+    return rules ? rules.select(n) : (n === 1 ? "one" : "other");
+  }
+
+  function selectedText(ticked) {
+    var same = samples.filter(function (sample) {
+      return Number(sample.dataset.count) === ticked;
+    })[0] || samples.filter(function (sample) {
+      return pluralForm(Number(sample.dataset.count)) === pluralForm(ticked);
+    })[0];
+    if (!same) {
+      return String(ticked);
+    }
+    var number = new RegExp("(^|\\D)" + same.dataset.count + "(?!\\d)");
+    return same.textContent.replace(number, function (whole, before) {
+      return before + ticked;
+    });
+  }
 
   function update() {
     var ticked = boxes.filter(function (box) { return box.checked; }).length;
     if (count) {
-      count.textContent = ticked
-        ? ticked + (ticked === 1 ? " case selected." : " cases selected.")
-        : hint;
+      count.textContent = ticked ? selectedText(ticked) : hint;
     }
     if (all) {
       all.checked = ticked > 0 && ticked === boxes.length;

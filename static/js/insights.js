@@ -16,8 +16,10 @@
       return chart.series[name].some(function (value) { return value; });
     });
     if (!chart || !chart.labels.length || !drawn) {
+      // The words, in the page's language, from templates/_partials/js_strings.html.
+      var strings = document.getElementById("js-strings");
       canvas.replaceWith(Object.assign(document.createElement("p"), {
-        className: "text-muted small", textContent: "Nothing to chart in this period."
+        className: "text-muted small", textContent: strings ? strings.dataset.chartEmpty : ""
       }));
       return;
     }

@@ -32,8 +32,13 @@
       summary.setSelectionRange(summary.value.length, summary.value.length);
     }
     var status = document.getElementById("quick-log-status");
-    if (status) {
-      status.textContent = button.textContent.trim() + ": form filled; edit it, then save.";
+    // The words, in the page's language, from templates/_partials/js_strings.html.
+    var strings = document.getElementById("js-strings");
+    if (status && strings) {
+      var label = button.textContent.trim();
+      status.textContent = strings.dataset.quickLogFilled.replace("{label}", function () {
+        return label;
+      });
     }
   });
 })();
