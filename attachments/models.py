@@ -139,4 +139,4 @@ class Attachment(models.Model):
 
     @property
     def type_label(self) -> str:
-        return StoredType(self.content_type).label
+        return str(StoredType(self.content_type).label)

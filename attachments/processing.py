@@ -105,8 +105,8 @@ def prepare(upload: Any) -> Prepared:
     if named != "unknown" and named != kind:
         # "receipt.jpg" holding HTML, or "photo.svg" at all: the name lies about the content.
         raise AttachmentRefused(
-            # Translators: type is a media type such as image/png or text/plain.
             _(
+                # Translators: type is a media type such as image/png or text/plain.
                 "“%(name)s” is named .%(extension)s but holds %(type)s. "
                 "We take JPEG, PNG, WebP or HEIC photos, PDF documents and plain text."
             )

@@ -273,7 +273,12 @@ def purge_expired(*, now: datetime | None = None, limit: int = 200) -> int:
     for case_id, attachment_id, name in due:
         by_case[case_id].append((attachment_id, name))
     removed = 0
-    reason = f"Kept {days} days after the case closed (retention)."
+    # Shown beside the file on the case's timeline, in the sweep's language.
+    reason = ngettext(
+        "Kept %(days)d day after the case closed (retention).",
+        "Kept %(days)d days after the case closed (retention).",
+        days,
+    ) % {"days": days}
     for case_id, rows in by_case.items():
         claimed = _claim_for_retention(case_id, rows, now=now, reason=reason)
         for attachment_id in claimed:

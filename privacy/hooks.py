@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from django.apps import apps
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from cases.models import Case, Customer
 
@@ -68,7 +69,9 @@ def customer_hooks() -> Iterator[CustomerDataHook]:
 # deletes the bytes and forgets the keys, and a sweep of its own finishes a removal a dead
 # process left half done. Erasure follows the same steps, so that sweep backs it too.
 
-ERASED_REASON = "The customer's personal data was erased."
+# Shown beside each removed file on the case's timeline; a lazy string, so it is written
+# in the language of the request or sweep that erases.
+ERASED_REASON = gettext_lazy("The customer's personal data was erased.")
 
 
 def _attachment_rows(customer: Customer) -> Any:
@@ -118,10 +121,9 @@ def erase_attachments(customer: Customer) -> None:
     from django.utils import timezone
 
     rows = _attachment_rows(customer)
-    rows.filter(deleted_at__isnull=True).update(
-        deleted_at=timezone.now(), deleted_reason=ERASED_REASON
-    )
-    rows.update(name="[erased]", deleted_reason=ERASED_REASON)
+    reason = str(ERASED_REASON)
+    rows.filter(deleted_at__isnull=True).update(deleted_at=timezone.now(), deleted_reason=reason)
+    rows.update(name="[erased]", deleted_reason=reason)
     ids = list(rows.exclude(storage_key="").values_list("pk", flat=True))
     transaction.on_commit(lambda: _delete_attachment_files(ids))
 

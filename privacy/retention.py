@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from cases.models import ACTIVE_STATUSES, Case, Customer, Status
 
@@ -94,9 +95,12 @@ def _customers_batch(cursor: int, *, size: int, policy: RetentionSettings) -> tu
     )
     count = 0
     for customer in due.order_by("pk"):
-        services.erase_customer(
-            customer, by=None, reason=f"Retention: no case activity for {years} years."
-        )
+        reason = ngettext(
+            "Retention: no case activity for %(years)d year.",
+            "Retention: no case activity for %(years)d years.",
+            years,
+        ) % {"years": years}
+        services.erase_customer(customer, by=None, reason=reason)
         count += 1
     return (window[-1] if len(window) == size else 0), count
 

@@ -57,8 +57,8 @@ class ErasureBlocked(PrivacyError):
     def __init__(self, blockers: list[str]) -> None:
         self.blockers = blockers
         super().__init__(
-            # Translators: references are case references, e.g. "CD-000123, CD-000140".
             _(
+                # Translators: references are case references, e.g. "CD-000123, CD-000140".
                 "This customer has an open case or a pending exception request "
                 "(%(references)s). Erase once it closes, or override with a reason."
             )
@@ -162,7 +162,7 @@ def request_export(customer: Customer, *, by: User) -> SubjectAccessExport:
     export = SubjectAccessExport.objects.create(
         customer=customer, requested_by=by, requested_at=timezone.now()
     )
-    note = f"Export {export.pk}"
+    note = _("Export %(number)s") % {"number": export.pk}
     _event(customer.pk, kind=PrivacyEventKind.EXPORT_REQUESTED, actor=by, note=note)
 
     # By name: the task module imports this one. Lost: the export sweep finds it.
@@ -219,7 +219,7 @@ def claim_download(export: SubjectAccessExport, *, by: User) -> str:
         export.customer_id,
         kind=PrivacyEventKind.EXPORT_DOWNLOADED,
         actor=by,
-        note=f"Export {export.pk}",
+        note=_("Export %(number)s") % {"number": export.pk},
     )
     return export.file_name
 
