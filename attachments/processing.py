@@ -13,8 +13,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from PIL import Image, ImageOps
 
 from .names import sanitise_name, with_extension
@@ -42,15 +41,15 @@ _OUTPUT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 # Why a file is refused by its content, in whole sentences (never a reason glued into
 # another sentence, which no translation could follow).
 _REFUSED_TEXT = {
-    "binary": _lazy(
+    "binary": gettext_lazy(
         "“%(name)s” is not accepted: it is not plain text (it holds binary data). "
         "We take JPEG, PNG, WebP or HEIC photos, PDF documents and plain text."
     ),
-    "encoding": _lazy(
+    "encoding": gettext_lazy(
         "“%(name)s” is not accepted: it is not plain text in UTF-8. "
         "We take JPEG, PNG, WebP or HEIC photos, PDF documents and plain text."
     ),
-    "markup": _lazy(
+    "markup": gettext_lazy(
         "“%(name)s” is not accepted: it holds web-page or SVG markup, which is not accepted. "
         "We take JPEG, PNG, WebP or HEIC photos, PDF documents and plain text."
     ),
