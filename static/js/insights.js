@@ -19,7 +19,7 @@
       // The words, in the page's language, from templates/_partials/js_strings.html.
       var strings = document.getElementById("js-strings");
       canvas.replaceWith(Object.assign(document.createElement("p"), {
-        className: "text-muted small", textContent: strings ? strings.dataset.chartEmpty : ""
+        className: "text-muted small", textContent: strings ? strings.dataset.textChartEmpty : ""
       }));
       return;
     }

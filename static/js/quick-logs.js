@@ -36,7 +36,7 @@
     var strings = document.getElementById("js-strings");
     if (status && strings) {
       var label = button.textContent.trim();
-      status.textContent = strings.dataset.quickLogFilled.replace("{label}", function () {
+      status.textContent = strings.dataset.textQuickLogFilled.replace("{label}", function () {
         return label;
       });
     }

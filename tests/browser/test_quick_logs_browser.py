@@ -40,6 +40,10 @@ def test_one_tap_fills_the_form_and_the_user_edits_before_saving(
     expect(summary).to_be_focused()
     expect(form.get_by_label("Channel")).to_have_value("phone")
     expect(form.get_by_label("Minutes")).to_have_value("2")
+    # Screen readers hear what happened, in words the page carries (no JS catalogue).
+    expect(page.locator("#quick-log-status")).to_have_text(
+        "Called back, no answer: form filled; edit it, then save."
+    )
     # Still the case page: filling is not saving.
     assert page.url == f"{live_server.url}{case.get_absolute_url()}"
     assert not Interaction.objects.filter(case=case).exists()
