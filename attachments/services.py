@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage, storages
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -273,12 +273,12 @@ def purge_expired(*, now: datetime | None = None, limit: int = 200) -> int:
     for case_id, attachment_id, name in due:
         by_case[case_id].append((attachment_id, name))
     removed = 0
-    # Shown beside the file on the case's timeline, in the sweep's language.
-    reason = ngettext(
-        "Kept %(days)d day after the case closed (retention).",
-        "Kept %(days)d days after the case closed (retention).",
-        days,
-    ) % {"days": days}
+    with translation.override(settings.LANGUAGE_CODE):  # kept beside the file
+        reason = ngettext(
+            "Kept %(days)d day after the case closed (retention).",
+            "Kept %(days)d days after the case closed (retention).",
+            days,
+        ) % {"days": days}
     for case_id, rows in by_case.items():
         claimed = _claim_for_retention(case_id, rows, now=now, reason=reason)
         for attachment_id in claimed:

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.apps import apps
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from cases.models import Case, Customer
@@ -69,8 +71,7 @@ def customer_hooks() -> Iterator[CustomerDataHook]:
 # deletes the bytes and forgets the keys, and a sweep of its own finishes a removal a dead
 # process left half done. Erasure follows the same steps, so that sweep backs it too.
 
-# Shown beside each removed file on the case's timeline; a lazy string, so it is written
-# in the language of the request or sweep that erases.
+# Kept beside each removed file on the case's timeline, in the business's language.
 ERASED_REASON = gettext_lazy("The customer's personal data was erased.")
 
 
@@ -121,7 +122,8 @@ def erase_attachments(customer: Customer) -> None:
     from django.utils import timezone
 
     rows = _attachment_rows(customer)
-    reason = str(ERASED_REASON)
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = str(ERASED_REASON)
     rows.filter(deleted_at__isnull=True).update(deleted_at=timezone.now(), deleted_reason=reason)
     rows.update(name="[erased]", deleted_reason=reason)
     ids = list(rows.exclude(storage_key="").values_list("pk", flat=True))

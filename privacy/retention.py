@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
 from cases.models import ACTIVE_STATUSES, Case, Customer, Status
@@ -95,11 +95,12 @@ def _customers_batch(cursor: int, *, size: int, policy: RetentionSettings) -> tu
     )
     count = 0
     for customer in due.order_by("pk"):
-        reason = ngettext(
-            "Retention: no case activity for %(years)d year.",
-            "Retention: no case activity for %(years)d years.",
-            years,
-        ) % {"years": years}
+        with translation.override(settings.LANGUAGE_CODE):  # kept with the erasure
+            reason = ngettext(
+                "Retention: no case activity for %(years)d year.",
+                "Retention: no case activity for %(years)d years.",
+                years,
+            ) % {"years": years}
         services.erase_customer(customer, by=None, reason=reason)
         count += 1
     return (window[-1] if len(window) == size else 0), count

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from casedesk.celery import publish_quietly
@@ -68,6 +68,12 @@ class ErasureBlocked(PrivacyError):
 
 class DownloadGone(PrivacyError):
     pass
+
+
+def _export_note(export_id: int) -> str:
+    """The note kept on the data-protection record: in the business's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Export %(number)s") % {"number": export_id}
 
 
 def _event(customer_id: int, *, kind: str, actor: User | None, note: str = "") -> PrivacyEvent:
@@ -162,7 +168,7 @@ def request_export(customer: Customer, *, by: User) -> SubjectAccessExport:
     export = SubjectAccessExport.objects.create(
         customer=customer, requested_by=by, requested_at=timezone.now()
     )
-    note = _("Export %(number)s") % {"number": export.pk}
+    note = _export_note(export.pk)
     _event(customer.pk, kind=PrivacyEventKind.EXPORT_REQUESTED, actor=by, note=note)
 
     # By name: the task module imports this one. Lost: the export sweep finds it.
@@ -219,7 +225,7 @@ def claim_download(export: SubjectAccessExport, *, by: User) -> str:
         export.customer_id,
         kind=PrivacyEventKind.EXPORT_DOWNLOADED,
         actor=by,
-        note=_("Export %(number)s") % {"number": export.pk},
+        note=_export_note(export.pk),
     )
     return export.file_name
 

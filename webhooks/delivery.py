@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from casedesk import outbox
@@ -209,13 +209,12 @@ def disable_failing(endpoint: Endpoint, *, now: datetime, cutoff: datetime) -> b
     sweep's success may have cleared the failure meanwhile), so it happens once, and only
     when still true. Its admins see it on their home page."""
     since = timezone.localtime(endpoint.failing_since) if endpoint.failing_since else None
-    # Stored, and shown to admins as written: in the language active in the sweep (the
-    # site's default), like any other record the system writes.
-    reason = (
-        _("Every delivery failed since %(since)s") % {"since": f"{since:%Y-%m-%d %H:%M}"}
-        if since
-        else _("Every delivery failed")
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # kept on the endpoint
+        reason = (
+            _("Every delivery failed since %(since)s") % {"since": f"{since:%Y-%m-%d %H:%M}"}
+            if since
+            else _("Every delivery failed")
+        )
     changed = Endpoint.objects.filter(
         pk=endpoint.pk, active=True, failing_since__lte=cutoff
     ).update(active=False, disabled_at=now, disabled_reason=reason[:300])
