@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """One-command setup for CaseDesk: needs nothing but Python 3.11.
 
-    python3 dev.py run     # venv, install, migrate, demo data, web + Celery worker + beat
-    python3 dev.py test    # venv, install (with test tools), run the test suite
-    python3 dev.py lint    # ruff check, ruff format --check, mypy
+    python3 dev.py run         # venv, install, migrate, demo data, web + Celery worker + beat
+    python3 dev.py test        # venv, install (with test tools), run the test suite
+    python3 dev.py lint        # ruff check, ruff format --check, mypy
+    python3 dev.py messages    # update the translation catalogues (needs GNU gettext)
+    python3 dev.py i18n-check  # CI's check: catalogues match the source, all translated
 
 Extra arguments after `test` go to pytest. Uses only the standard library, so it can run
-before anything is installed.
+before anything is installed. `run` and `test` compile the translations with polib, so
+they need no GNU gettext either (tests/conftest.py compiles for the test run).
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ def run(port: str) -> int:
     env.setdefault("DEBUG", "1")
     (ROOT / "var").mkdir(exist_ok=True)
     manage("migrate", "--no-input", "-v", "0", env=env)
+    manage("compile_catalogues", env=env)
     manage("seed_demo", "--if-empty", env=env)
     processes = [
         subprocess.Popen(
@@ -140,14 +144,25 @@ def lint() -> int:
     return max(codes)
 
 
+def catalogues(command: str) -> int:
+    """`messages` (update_catalogues) or `i18n-check` (check_catalogues): both run
+    makemessages, so both need GNU gettext; the commands say so when it is missing."""
+    ensure_venv("requirements-dev.txt")
+    env = {**os.environ, "DEBUG": "1"}  # a development command: no SECRET_KEY needed
+    name = {"messages": "update_catalogues", "i18n-check": "check_catalogues"}[command]
+    return subprocess.run([str(PYTHON), "manage.py", name], cwd=ROOT, env=env).returncode
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"run", "test", "lint"}:
+    if not argv or argv[0] not in {"run", "test", "lint", "messages", "i18n-check"}:
         print(__doc__)
         return 2
     if argv[0] == "run":
         return run(os.environ.get("PORT", "8000"))
     if argv[0] == "lint":
         return lint()
+    if argv[0] in {"messages", "i18n-check"}:
+        return catalogues(argv[0])
     return test(argv[1:])
 
 

@@ -1,6 +1,6 @@
 """The profile page: a list of sections, each a template with its own form.
 
-Only "API tokens" exists so far; a new section adds its template to SECTIONS and, if it
+"Language" and "API tokens" so far; a new section adds its template to SECTIONS and, if it
 has a form, a handler to HANDLERS.
 """
 
@@ -23,9 +23,9 @@ from django.views.decorators.http import require_http_methods
 from cases.limits import ExplainedTextLimits
 from cases.models import User
 
-from . import tokens
+from . import profile_language, tokens
 
-SECTIONS = ["profile/_api_tokens.html"]
+SECTIONS = [profile_language.SECTION, "profile/_api_tokens.html"]
 
 
 def _user(request: HttpRequest) -> User:
@@ -83,13 +83,21 @@ def _revoke_token(request: HttpRequest, context: dict[str, Any]) -> HttpResponse
     return redirect("profile")
 
 
-HANDLERS = {"create_token": _create_token, "revoke_token": _revoke_token}
+HANDLERS = {
+    "create_token": _create_token,
+    "revoke_token": _revoke_token,
+    "save_language": profile_language.save_language,
+}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    context: dict[str, Any] = {"sections": SECTIONS, "token_form": TokenForm()}
+    context: dict[str, Any] = {
+        "sections": SECTIONS,
+        "token_form": TokenForm(),
+        "language_form": profile_language.form_for(_user(request)),
+    }
     status = 200
     if request.method == "POST":
         handler = HANDLERS.get(request.POST.get("action", ""))
@@ -98,7 +106,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         response = handler(request, context)
         if response is not None:
             return response
-        if context["token_form"].errors:
+        if context["token_form"].errors or context["language_form"].errors:
             status = 400
     context["api_tokens"] = tokens.tokens_of(_user(request))
     response = render(request, "profile/profile.html", context, status=status)

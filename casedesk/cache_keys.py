@@ -25,9 +25,15 @@ QUICK_LOGS = "casedesk:quick-logs"
 FILTER_FORM_FRAGMENT = "case_filter_form"
 
 
-def guidance(demeanour: str) -> str:
-    """The demeanour guidance card shown on every case page."""
-    return f"casedesk:guidance:{demeanour}"
+def guidance(demeanour: str, language: str | None) -> str:
+    """The demeanour guidance card shown on every case page, in one language."""
+    return f"casedesk:guidance:{demeanour}:{language or ''}"
+
+
+def every_guidance_language(demeanour: str, languages: Iterable[str]) -> list[str]:
+    """The keys one card edit clears: a default version stands in for every language
+    without its own, so an edit of it changes what all of them show."""
+    return [guidance(demeanour, language) for language in ("", *languages)]
 
 
 def insights(*, start: date | datetime, end: date | datetime, team_ids: Iterable[int]) -> str:

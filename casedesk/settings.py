@@ -70,9 +70,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's language (the switcher's cookie, then Accept-Language). Django's order:
+    # after the session, before CommonMiddleware (which may redirect with it active).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's own language (their profile) wins over the browser's.
+    "casedesk.middleware.UserLanguageMiddleware",
     # Cache-Control: no-store on every response to a signed-in request.
     "casedesk.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -165,9 +170,10 @@ CASEDESK_SESSION_MAX_HOURS = env_int("CASEDESK_SESSION_MAX_HOURS", 12, minimum=1
 SESSION_COOKIE_AGE = CASEDESK_SESSION_MAX_HOURS * 3600
 # --- end of issue 11 block ---------------------------------------------------------------
 
-LANGUAGE_CODE = "en-gb"
+# Languages: LANGUAGE_CODE, LANGUAGES, LOCALE_PATHS, customers' default (issue 16).
+from .i18n_settings import *  # noqa: E402, F403
+
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
-USE_I18N = True
 USE_TZ = True
 # British English on the 24-hour clock (casedesk/formats/en_GB); other languages: Django's.
 FORMAT_MODULE_PATH = ["casedesk.formats"]
@@ -294,6 +300,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS

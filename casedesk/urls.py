@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    # set_language: the switcher on the sign-in and feedback pages (no language in URLs).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("api.urls")),
     path("profile/", profile, name="profile"),
     path("policies/", include("policies.urls")),

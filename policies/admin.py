@@ -9,7 +9,7 @@ from django.utils.translation import gettext, gettext_lazy
 from cases.limits import ExplainedTextLimits
 from cases.models import Channel
 
-from . import quick_logs, services
+from . import quick_logs, services, texts
 from .models import (
     AllowedException,
     Category,
@@ -28,9 +28,41 @@ class CategoryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class GuidanceAdminForm(forms.ModelForm):
+    """The service's rule (a language's version needs the default one), said on the form."""
+
+    class Meta:
+        model = DemeanourGuidance
+        fields = ["demeanour", "language", *texts.GUIDANCE_FIELDS]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        demeanour = data.get("demeanour", self.instance.demeanour)
+        language = data.get("language", self.instance.language)
+        if not self.errors:
+            try:
+                texts.check_guidance_version(demeanour=demeanour, language=language)
+            except texts.TextError as error:
+                self.add_error("language", str(error))
+        return data
+
+
 @admin.register(DemeanourGuidance)
 class DemeanourGuidanceAdmin(admin.ModelAdmin):
-    list_display = ["demeanour", "headline", "updated_at"]
+    """Saved through the same service as the guidance page; a card's demeanour and language
+    are fixed once written (another language is another row)."""
+
+    form = GuidanceAdminForm
+    list_display = ["demeanour", "language", "headline", "updated_at"]
+    list_filter = ["language"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["demeanour", "language"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in texts.GUIDANCE_FIELDS}
+        saved = texts.save_guidance(demeanour=obj.demeanour, language=obj.language, **fields)
+        obj.pk = saved.pk
 
 
 @admin.register(FollowUpRule)
@@ -41,7 +73,10 @@ class FollowUpRuleAdmin(admin.ModelAdmin):
 
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(admin.ModelAdmin):
-    list_display = ["key", "subject", "updated_at"]
+    """One row per key and language; a customer gets theirs, else the default version."""
+
+    list_display = ["key", "language", "subject", "updated_at"]
+    list_filter = ["language"]
 
 
 class AllowedExceptionAdminForm(ExplainedTextLimits, forms.ModelForm):

@@ -12,7 +12,7 @@ class PoliciesConfig(AppConfig):
         from django.db import transaction
         from django.db.models.signals import post_delete, post_save
 
-        from casedesk import cache_keys
+        from casedesk import cache_keys, languages
 
         from .models import DemeanourGuidance, QuickLog
 
@@ -20,9 +20,9 @@ class PoliciesConfig(AppConfig):
             # The case page caches guidance cards, in a cache every process shares: an
             # edit must show at once everywhere. Cleared now and again after commit, so a
             # page that read the old row meanwhile cannot keep it cached.
-            key = cache_keys.guidance(instance.demeanour)
-            cache.delete(key)
-            transaction.on_commit(lambda: cache.delete(key))
+            keys = cache_keys.every_guidance_language(instance.demeanour, languages.codes())
+            cache.delete_many(keys)
+            transaction.on_commit(lambda: cache.delete_many(keys))
 
         post_save.connect(forget, sender=DemeanourGuidance, weak=False)
         post_delete.connect(forget, sender=DemeanourGuidance, weak=False)

@@ -6,6 +6,27 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
+from casedesk import languages
+
+
+def version_languages() -> list[tuple[str, str]]:
+    """A text's language: one of LANGUAGES, or the default version, which every language
+    without a version of its own falls back to (casedesk.languages.pick)."""
+    # Translators: the choice for a text's version used for every language without its own.
+    return [(languages.DEFAULT_VERSION, gettext_lazy("Default (any other language)"))] + [
+        (code, name) for code, name in languages.choices()
+    ]
+
+
+def _language_field() -> models.CharField:
+    return models.CharField(
+        gettext_lazy("Language"),
+        max_length=16,
+        blank=True,
+        default=languages.DEFAULT_VERSION,
+        choices=version_languages,
+    )
+
 
 class Demeanour(models.TextChoices):
     CALM = "calm", pgettext_lazy("customer demeanour", "Calm")
@@ -38,7 +59,9 @@ class Category(models.Model):
 class DemeanourGuidance(models.Model):
     """What staff read on a case when the customer shows this demeanour."""
 
-    demeanour = models.CharField(max_length=24, choices=Demeanour.choices, unique=True)
+    demeanour = models.CharField(max_length=24, choices=Demeanour.choices)
+    # One card per demeanour and language; staff see theirs, else the default version.
+    language = _language_field()
     headline = models.CharField(max_length=120)
     listen = models.TextField(gettext_lazy("How to listen"), max_length=2000)
     de_escalate = models.TextField(gettext_lazy("How to de-escalate"), max_length=2000)
@@ -49,7 +72,10 @@ class DemeanourGuidance(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["demeanour"]
+        ordering = ["demeanour", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["demeanour", "language"], name="guidance_per_language")
+        ]
         verbose_name = gettext_lazy("demeanour guidance")
         verbose_name_plural = gettext_lazy("demeanour guidance")
 
@@ -266,7 +292,9 @@ class FollowUpRule(models.Model):
 class MessageTemplate(models.Model):
     """Admin-editable wording of an email to customers, e.g. "what happens next"."""
 
-    key = models.SlugField(max_length=40, unique=True)
+    key = models.SlugField(max_length=40)
+    # One per key and language; a customer gets theirs, else the default version.
+    language = _language_field()
     subject = models.CharField(max_length=200)
     body = models.TextField(
         max_length=10000,
@@ -278,10 +306,15 @@ class MessageTemplate(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["key"]
+        ordering = ["key", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "language"], name="message_template_per_language"
+            )
+        ]
 
     def __str__(self) -> str:
-        return self.key
+        return f"{self.key} ({self.language})" if self.language else self.key
 
 
 class QuickLog(models.Model):

@@ -7,6 +7,11 @@ urlpatterns = [
     path("new/", views.policy_create, name="policy_create"),
     path("guidance/", views.guidance_list, name="guidance_list"),
     path("guidance/<str:demeanour>/edit/", views.guidance_edit, name="guidance_edit"),
+    path(
+        "guidance/<str:demeanour>/edit/<str:language>/",
+        views.guidance_edit,
+        name="guidance_edit_language",
+    ),
     path("<slug:code>/", views.policy_detail, name="policy_detail"),
     path("<slug:code>/edit/", views.policy_edit, name="policy_edit"),
     path("<slug:code>/versions/<int:number>/", views.policy_version, name="policy_version"),

@@ -3,20 +3,23 @@ edit leaves a version behind."""
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_safe
 
+from casedesk import languages
 from cases.http import AuthedRequest
 from cases.models import Role
 from cases.selectors import search_text
 
-from . import services
+from . import services, texts
 from .forms import AllowedExceptionForm, GuidanceForm, PolicyForm
 from .models import AllowedException, DemeanourGuidance, Policy, PolicyCategory
 
@@ -183,22 +186,67 @@ def exception_edit(request: AuthedRequest, code: str, pk: int | None = None) -> 
 @login_required
 @require_safe
 def guidance_list(request: AuthedRequest) -> HttpResponse:
-    cards = DemeanourGuidance.objects.order_by("id")
-    return render(request, "policies/guidance_list.html", {"cards": cards})
+    """Each demeanour's card in the viewer's language (else its default version); admins
+    also see which languages have a version of their own."""
+    versions: dict[str, dict[str, DemeanourGuidance]] = {}
+    for row in DemeanourGuidance.objects.order_by("id"):
+        versions.setdefault(row.demeanour, {})[row.language] = row
+    language = translation.get_language()
+    cards = []
+    for by_language in versions.values():
+        card = languages.pick(by_language.values(), language, key=lambda row: row.language)
+        if card is None:
+            continue
+        card.translations = [  # type: ignore[attr-defined]
+            (code, name, code in by_language) for code, name in _translatable_languages()
+        ]
+        cards.append(card)
+    # For admins: how many cards each language still lacks a version of.
+    missing = [
+        (name, sum(code not in by_language for by_language in versions.values()))
+        for code, name in _translatable_languages()
+    ]
+    context = {"cards": cards, "untranslated": [(name, n) for name, n in missing if n]}
+    return render(request, "policies/guidance_list.html", context)
+
+
+def _translatable_languages() -> list[tuple[str, str]]:
+    """The languages a card can have a version in: the default version is the default
+    language's."""
+    return [(code, name) for code, name in languages.choices() if code != settings.LANGUAGE_CODE]
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def guidance_edit(request: AuthedRequest, demeanour: str) -> HttpResponse:
+def guidance_edit(request: AuthedRequest, demeanour: str, language: str = "") -> HttpResponse:
+    """The default version (no language), or one language's version, which starts as a
+    copy of the default for the translator to rewrite."""
     _require_admin(request)
-    card = get_object_or_404(DemeanourGuidance, demeanour=demeanour)
-    form = GuidanceForm(request.POST or None, instance=card)
+    if language and language not in dict(_translatable_languages()):
+        raise Http404(gettext("No such language."))
+    default = get_object_or_404(
+        DemeanourGuidance, demeanour=demeanour, language=languages.DEFAULT_VERSION
+    )
+    card = default if not language else texts.guidance_versions(demeanour).get(language)
+    initial = {name: getattr(default, name) for name in texts.GUIDANCE_FIELDS}
+    form = GuidanceForm(request.POST or None, instance=card, initial=None if card else initial)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(
-            request,
-            gettext("Guidance for %(demeanour)s saved.")
-            % {"demeanour": card.get_demeanour_display()},
-        )
-        return redirect("guidance_list")
-    return render(request, "policies/guidance_form.html", {"form": form, "card": card})
+        fields = {name: form.cleaned_data[name] for name in texts.GUIDANCE_FIELDS}
+        try:
+            texts.save_guidance(demeanour=demeanour, language=language, **fields)
+        except texts.TextError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _guidance_saved(default, language))
+            return redirect("guidance_list")
+    context = {"form": form, "card": default, "language": dict(languages.choices()).get(language)}
+    return render(request, "policies/guidance_form.html", context)
+
+
+def _guidance_saved(card: DemeanourGuidance, language: str) -> str:
+    values = {"demeanour": card.get_demeanour_display(), "language": language}
+    if not language:
+        return gettext("Guidance for %(demeanour)s saved.") % values
+    values["language"] = dict(languages.choices())[language]
+    # Translators: e.g. "Guidance for Angry (Polski) saved."
+    return gettext("Guidance for %(demeanour)s (%(language)s) saved.") % values

@@ -64,7 +64,18 @@ def profile(customer: Customer) -> dict[str, Any]:
     labels = dict(CustomerFlag.choices)
     unknown = gettext("not recorded")
     return {
-        **_row(customer, ["id", "name", "email", "phone", "preferred_channel", "preferences"]),
+        **_row(
+            customer,
+            [
+                "id",
+                "name",
+                "email",
+                "phone",
+                "preferred_channel",
+                "preferred_language",
+                "preferences",
+            ],
+        ),
         "registered_by_team": str(customer.team),
         "registered_by": _person(customer.created_by),
         "registered_at": customer.created_at,

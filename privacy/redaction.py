@@ -1,12 +1,13 @@
 """Redacting a customer's personal data where it is copied, keeping what insights count.
 
 What goes: names, emails, phone numbers (and their normalised copies), notes on
-preferences, flags, and every free-text field on their cases — subjects, interaction
-summaries and promises, resolution summaries and reflections, what the customer asked for
-and the reasons around it, task titles and outcome notes, feedback comments, the text of
-emails to them, case studies, timeline notes and the timeline values that copied a
-subject or an address. Free text is redacted whole: a summary that names the customer,
-their partner or their address cannot be cleaned word by word.
+preferences, flags, the preferred language (back to the default), and every free-text
+field on their cases — subjects, interaction summaries and promises, resolution summaries
+and reflections, what the customer asked for and the reasons around it, task titles and
+outcome notes, feedback comments, the text of emails to them, case studies, timeline notes
+and the timeline values that copied a subject or an address. Free text is redacted whole:
+a summary that names the customer, their partner or their address cannot be cleaned word
+by word.
 
 What stays: ids, times, statuses, categories, channels, demeanours, minutes, amounts,
 outcomes, ratings, who on the staff did what — so insights and the exception ledger add
@@ -24,6 +25,7 @@ from django.db.models import Case as SqlCase
 from django.db.models import Q, QuerySet, Value, When
 from django.utils import timezone
 
+from casedesk import languages
 from cases.models import (
     Case,
     CaseEvent,
@@ -122,6 +124,8 @@ def erase_profile(customer_id: int, *, now: object) -> int:
             phone_reversed="",  # the search-as-you-type keys are personal data too
             surname_key="",
             preferences="",
+            # A language can hint at where someone is from: back to the default.
+            preferred_language=languages.customer_default(),
             flags=[],
             updated_at=now,
         )

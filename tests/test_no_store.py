@@ -87,7 +87,13 @@ def test_every_part_of_the_site_is_walked_here():
     walked |= {"api/", "profile/"}
     walked |= {"attachments/"}  # test_attachment_downloads_and_removal_are_not_stored
     walked |= {"webhooks/"}  # every route: tests/webhooks/test_views.py
+    walked |= {"i18n/"}  # set_language: test_switching_language_is_not_stored_when_signed_in
     assert parts == walked
+
+
+def test_switching_language_is_not_stored_when_signed_in(world, signed_in):
+    response = signed_in(world.staff).post(reverse("set_language"), {"language": "pl", "next": "/"})
+    assert response.status_code == 302 and no_store(response)
 
 
 def test_api_answers_are_not_stored_even_when_refused_or_anonymous(world, client):

@@ -5,6 +5,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from casedesk import languages
 from cases.models import Channel, Customer, CustomerFlag, Team, normalise_phone, visible_teams
 
 from .common import TeamRef, Text, choice
@@ -32,6 +33,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             "email",
             "phone",
             "preferred_channel",
+            "preferred_language",
             "preferences",
             "flags",
             "team",
@@ -48,6 +50,12 @@ class CustomerWriteSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     preferred_channel = choice(Channel.choices, required=False, default=Channel.PHONE)
+    preferred_language = choice(
+        languages.choices(),
+        required=False,
+        help_text="The language of the customer's emails and feedback page; when left out "
+        "of a new customer, the server's default (CASEDESK_CUSTOMER_LANGUAGE).",
+    )
     # As the model and the page's form: 2,000 (was 10,000 here, past what the page shows).
     preferences = Text(required=False, allow_blank=True, default="", max_length=2000)
     flags = serializers.ListField(

@@ -26,6 +26,7 @@ CUSTOMER_EXAMPLE = OpenApiExample(
         "email": "dana@example.com",
         "phone": "+44 7700 900101",
         "preferred_channel": "phone",
+        "preferred_language": "en-gb",
         "preferences": "Prefers calls after 5pm",
         "flags": ["vip"],
         "team": {"id": 1, "name": "Downtown store"},

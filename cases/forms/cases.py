@@ -9,6 +9,7 @@ from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
 from django.utils.translation import gettext, gettext_lazy, pgettext
 
+from casedesk import languages
 from policies.models import Category, Demeanour, Policy
 
 from ..limits import ExplainedTextLimits
@@ -63,6 +64,13 @@ class CaseForm(ExplainedTextLimits, TeamChoiceMixin, forms.Form):
     customer_email = forms.EmailField(label=gettext_lazy("Customer email"), required=False)
     customer_phone = forms.CharField(
         label=gettext_lazy("Customer phone"), max_length=40, required=False
+    )
+    customer_language = forms.ChoiceField(
+        label=gettext_lazy("Customer's language"),
+        choices=languages.choices,
+        initial=languages.customer_default,
+        required=False,  # not asked when an existing customer is picked
+        help_text=gettext_lazy("Their emails and feedback page are in this language."),
     )
     create_anyway = forms.BooleanField(
         required=False,

@@ -8,6 +8,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy
 
+from casedesk.languages import customer_default
+
 from ..limits import ExplainedTextLimits
 from ..models import (
     Customer,
@@ -57,7 +59,16 @@ class CustomerForm(ExplainedTextLimits, TeamChoiceMixin, forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = ["name", "email", "phone", "preferred_channel", "team", "preferences", "flags"]
+        fields = [
+            "name",
+            "email",
+            "phone",
+            "preferred_channel",
+            "preferred_language",
+            "team",
+            "preferences",
+            "flags",
+        ]
         widgets = {"preferences": forms.Textarea(attrs={"rows": 3})}
         # The model's fields have no verbose names of their own (adding them would be a
         # migration): the labels people read are given here, translated.
@@ -77,6 +88,7 @@ class CustomerForm(ExplainedTextLimits, TeamChoiceMixin, forms.ModelForm):
         self._setup_team(user)
         self.fields["phone"].widget = phone_input()
         self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["preferred_language"].required = False
         if self.instance.pk:
             del self.fields["team"]
         if self.instance.pk or not self.data.get("_duplicate_seen"):
@@ -86,6 +98,14 @@ class CustomerForm(ExplainedTextLimits, TeamChoiceMixin, forms.ModelForm):
 
     def clean_phone(self) -> str:
         return valid_phone(self.cleaned_data.get("phone", ""))
+
+    def clean_preferred_language(self) -> str:
+        """Left out (a form or script from before there was a choice): kept as it was,
+        or the default for a new customer."""
+        chosen = self.cleaned_data.get("preferred_language") or ""
+        if chosen:
+            return chosen
+        return self.instance.preferred_language if self.instance.pk else customer_default()
 
     def clean(self) -> dict[str, Any]:
         super().clean()

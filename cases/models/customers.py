@@ -10,6 +10,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
+from casedesk import languages
+
 from ..phones import normalise_phone, reversed_digits
 from .cases import Case, Channel
 from .people import Role, Team, User
@@ -65,6 +67,14 @@ class Customer(models.Model):
     surname_key = models.CharField(max_length=200, blank=True, editable=False)
     preferred_channel = models.CharField(
         max_length=16, choices=Channel.choices, default=Channel.PHONE
+    )
+    # Their emails and their feedback page are in this language.
+    preferred_language = models.CharField(
+        gettext_lazy("Language"),
+        max_length=16,
+        choices=languages.choices,
+        default=languages.customer_default,
+        help_text=gettext_lazy("Emails to the customer and their feedback page use it."),
     )
     preferences = models.TextField(
         gettext_lazy("Notes on preferences"), blank=True, max_length=2000

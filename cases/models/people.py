@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING, ClassVar, Self
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from casedesk import languages
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -38,6 +40,11 @@ class User(AbstractUser):
     # Single-key shortcuts (static/js/shortcuts.js); some people, and some screen readers'
     # browse modes, want every key to themselves.
     keyboard_shortcuts = models.BooleanField(default=True)
+    # Blank: whatever the browser asks for (Accept-Language). Activated for each of their
+    # requests by casedesk.middleware.UserLanguageMiddleware.
+    language = models.CharField(
+        gettext_lazy("Language"), max_length=16, blank=True, choices=languages.choices
+    )
 
     objects: ClassVar[UserManager[Self]] = UserManager()
 

@@ -44,7 +44,7 @@ from .followups import (
     submit_feedback,
 )
 from .outcomes import outcome_phrase
-from .preferences import set_keyboard_shortcuts
+from .preferences import set_keyboard_shortcuts, set_language
 from .reminders import send_due_reminders
 from .teams import can_assign
 from .timeline import ALLOWED_TRANSITIONS, move_status, record_event
@@ -93,6 +93,7 @@ __all__ = [
     "required_level",
     "resolve_case",
     "set_keyboard_shortcuts",
+    "set_language",
     "update_customer",
     "update_triage",
     "withdraw_exception",

@@ -19,7 +19,8 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext
 
-from policies.models import FollowUpRule, MessageTemplate
+from policies.models import FollowUpRule
+from policies.texts import message_template
 
 from ..limits import due_time_error
 from ..models import (
@@ -262,7 +263,8 @@ def find_feedback(token: str) -> FeedbackRequest | None:
     if not token or len(token) > 128:
         return None
     return (
-        FeedbackRequest.objects.select_related("case", "case__team")
+        # The customer too: the page is in their language (cases/views/feedback.py).
+        FeedbackRequest.objects.select_related("case", "case__team", "case__customer")
         .filter(token_hash=hash_token(token))
         .first()
     )
@@ -347,18 +349,22 @@ def apply_follow_up_rules(case: Case, *, by: User, resolved_at: datetime) -> lis
 
 
 def queue_customer_update(case: Case, *, by: User, next_step: str) -> Reminder | None:
-    """Email the customer what was agreed and what happens next, from the admin's template."""
+    """Email the customer what was agreed and what happens next, from the admin's template
+    in the customer's language (else its default version)."""
     if not case.customer.email:
         raise NotAllowed(gettext("This customer has no email address."))
-    template = MessageTemplate.objects.filter(key="what-happens-next").first()
+    language = case.customer.preferred_language
+    template = message_template("what-happens-next", language)
     if template is None:
         raise NotAllowed(gettext("No 'what happens next' template is set up."))
+    # Customer-facing: in the customer's language, whoever queues it.
+    with translation.override(language):
+        nothing_more = gettext("Nothing more is needed from you.")
     values = {
         "customer": case.customer.name,
         "reference": case.reference,
         "summary": case.resolution_summary,
-        # Customer-facing: in the language active when the email is queued.
-        "next_step": next_step.strip() or gettext("Nothing more is needed from you."),
+        "next_step": next_step.strip() or nothing_more,
         "business": settings.CASEDESK_BUSINESS_NAME,
     }
     body = template.body

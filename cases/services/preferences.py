@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from casedesk import languages
+
 from ..models import User
 
 
@@ -13,3 +15,14 @@ def set_keyboard_shortcuts(user: User, *, enabled: bool) -> None:
     """
     User.objects.filter(pk=user.pk).update(keyboard_shortcuts=enabled)
     user.keyboard_shortcuts = enabled
+
+
+def set_language(user: User, *, language: str) -> None:
+    """Set the language CaseDesk speaks to `user` ("" for whatever their browser asks for).
+
+    One UPDATE of the one column, like the shortcuts switch.
+    """
+    if language and not languages.is_supported(language):
+        raise ValueError(f"Not one of LANGUAGES: {language!r}")
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language

@@ -28,6 +28,9 @@ class Outbound:
     template: str
     to: list[str]
     context: dict[str, object]
+    # The recipient's language: a customer's preferred one, one colleague's own; None (the
+    # default language) for a list of colleagues.
+    language: str | None = None
 
 
 class Irrelevant(Exception):
@@ -86,7 +89,8 @@ def compose(reminder: Reminder, *, lookups: Lookups | None = None) -> Outbound:
         context["task"] = task
         context["tasks_url"] = lookups.link("my_tasks")
         if reminder.kind == ReminderKind.DUE_SOON:
-            return Outbound("reminder_due_soon", [task.assignee.email], context)
+            assignee = task.assignee
+            return Outbound("reminder_due_soon", [assignee.email], context, assignee.language)
         return Outbound("reminder_overdue", lookups.managers_of(case.team_id), context)
     if reminder.kind in {
         ReminderKind.APPROVAL,
@@ -99,7 +103,8 @@ def compose(reminder: Reminder, *, lookups: Lookups | None = None) -> Outbound:
         context["request"] = request
         context["queue_url"] = lookups.link("approvals")
         if reminder.kind == ReminderKind.EXCEPTION_DECIDED:
-            return Outbound("exception_decided", [request.requested_by.email], context)
+            asker = request.requested_by
+            return Outbound("exception_decided", [asker.email], context, asker.language)
         if request.status != RequestStatus.PENDING:
             raise Irrelevant("the request was decided")
         template = (
@@ -114,9 +119,11 @@ def compose(reminder: Reminder, *, lookups: Lookups | None = None) -> Outbound:
         context["feedback_url"] = emails.absolute_url(
             reverse("feedback", args=[feedback_token(feedback)])
         )
-        return Outbound("feedback_request", [feedback.email], context)
+        language = case.customer.preferred_language
+        return Outbound("feedback_request", [feedback.email], context, language)
     if reminder.kind == ReminderKind.CUSTOMER_UPDATE:
         subject, _, body = reminder.note.partition("\n\n")
         context.update(subject=subject, body=body)
-        return Outbound("customer_update", [case.customer.email], context)
+        customer = case.customer
+        return Outbound("customer_update", [customer.email], context, customer.preferred_language)
     raise Irrelevant(f"unknown kind {reminder.kind}")

@@ -154,6 +154,7 @@ def deliver(reminder: Reminder, *, smtp: Any = None, lookups: Lookups | None = N
             context=outbound.context,
             message_id=reminder.message_id,
             connection=smtp,
+            language=outbound.language,
         )
     except Exception as error:  # classify every failure: retry, or give up and show it
         if smtp is not None:

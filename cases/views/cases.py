@@ -121,6 +121,7 @@ def _open_case(request: AuthedRequest, data: dict[str, Any]) -> Any:
         name=data["customer_name"],
         email=data["customer_email"],
         phone=data["customer_phone"],
+        preferred_language=data["customer_language"] or None,
         **case_fields,
     )
 

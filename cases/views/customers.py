@@ -58,6 +58,7 @@ def customer_create(request: AuthedRequest) -> HttpResponse:
             email=data["email"],
             phone=data["phone"],
             preferred_channel=data["preferred_channel"],
+            preferred_language=data["preferred_language"],
             preferences=data["preferences"],
             flags=data["flags"],
         )

@@ -578,6 +578,7 @@ def test_local_due_across_daylight_saving_edges(day, hour, zone, expected_utc, l
 def test_resolving_with_email_queues_the_what_happens_next_message(case, staff, settings):
     MessageTemplate.objects.update_or_create(
         key="what-happens-next",
+        language="",
         defaults={
             "subject": "Your case {reference}",
             "body": "Dear {customer}, about {reference}: {summary}. Next: {next_step}. {business}",

@@ -171,7 +171,7 @@ class Route:
     method: str = "get"
     # What the URL points at: None, "case", "customer", "customer_preset" (?customer=),
     # "request" (an exception request on our case), or the team-free "demeanour",
-    # "policy", "policy_version", "allowed".
+    # "demeanour_language", "policy", "policy_version", "allowed".
     target: str | None = None
     # Fixture name of the user who may use it, and what they get: a status code, or a
     # regex the redirect location must match ("{case}" is the case's URL).
@@ -401,6 +401,22 @@ ROUTES = [
         insider_gets="/policies/guidance/",
         outsider_gets=403,
     ),
+    # A card's version in another language: made from the default one, saved the same way.
+    Route(
+        "guidance_edit_language",
+        target="demeanour_language",
+        insider="admin_user",
+        outsider_gets=403,
+    ),
+    Route(
+        "guidance_edit_language",
+        "post",
+        target="demeanour_language",
+        data=GUIDANCE,
+        insider="admin_user",
+        insider_gets="/policies/guidance/",
+        outsider_gets=403,
+    ),
     Route(
         "case_add_task",
         "post",
@@ -464,6 +480,8 @@ def _url(route: Route, world: SimpleNamespace) -> str:
         return reverse(route.name, args=[world.feedback_token])
     if route.target == "demeanour":
         return reverse(route.name, args=["angry"])
+    if route.target == "demeanour_language":
+        return reverse(route.name, args=["angry", "pl"])
     if route.target == "policy":
         return reverse(route.name, args=[world.policy.code])
     if route.target == "policy_version":

@@ -23,6 +23,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from casedesk.languages import customer_default
 from cases.models import (
     PRIORITY_RANK,
     Case,
@@ -174,6 +175,13 @@ RARE = "zeppelin"  # a word in a handful of cases, for the rare-word search benc
 # Seasonal surge: each category peaks in its own month (delivery in December, returns in
 # January…), so complaint charts and the surge alert have something to find.
 PEAK_MONTH = {0: 1, 1: 1, 2: 3, 3: 6, 4: 12, 5: 8, 6: 11, 7: 4}
+
+
+def _language_of(customer_id: int) -> str:
+    """One customer in ten Polish, one in twenty Spanish, the rest the default."""
+    if customer_id % 10 == 3:
+        return "pl"
+    return "es" if customer_id % 20 == 7 else customer_default()
 
 
 def _copy(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
@@ -397,6 +405,7 @@ class Command(BaseCommand):
             "phone_reversed",
             "surname_key",
             "preferred_channel",
+            "preferred_language",
             "preferences",
             "flags",
             "team_id",
@@ -427,6 +436,9 @@ class Command(BaseCommand):
                         phone[:0:-1],  # reversed digits (it is already E.164)
                         name.split()[-1].upper(),
                         rng.choice(CHANNELS),
+                        # From the id, not the random stream: the rest of the data stays
+                        # what it was before customers had a language.
+                        _language_of(cid),
                         "",
                         flags,
                         team,
