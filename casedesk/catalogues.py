@@ -129,14 +129,14 @@ def catalogue_problems(fresh: polib.POFile, committed: polib.POFile) -> list[str
     """Compare what makemessages makes now (`fresh`) with the committed catalogue."""
     now = {_key(entry) for entry in fresh if not entry.obsolete}
     kept = {_key(entry): entry for entry in committed if not entry.obsolete}
-    found = [f"{_label(key)} is in the source but not in the catalogue" for key in now - kept.keys()]
+    found = [f"{_label(key)} is in the source, not in the catalogue" for key in now - kept.keys()]
     found += [f"{_label(key)} is no longer in the source" for key in kept.keys() - now]
     if committed.metadata_is_fuzzy:
         found.append("the header is marked fuzzy")
     if any(entry.obsolete for entry in committed):
         found.append("obsolete (#~) entries are left in the catalogue")
     if not re.match(r"nplurals=\d+; plural=", committed.metadata.get("Plural-Forms", "")):
-        found.append("the header has no Plural-Forms (see the README's \"Languages\")")
+        found.append('the header has no Plural-Forms (see the README\'s "Languages")')
     for key in sorted(now & kept.keys(), key=str):
         found.extend(entry_problems(kept[key]))
     return found

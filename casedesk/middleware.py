@@ -177,5 +177,5 @@ class UserLanguageMiddleware:
         # A language since taken out of LANGUAGES is ignored rather than half-activated.
         if language and languages.is_supported(language):
             translation.activate(language)
-            request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+            request.LANGUAGE_CODE = language
         return self.get_response(request)

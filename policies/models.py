@@ -4,12 +4,13 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from casedesk import languages
 
 
-def version_languages() -> list[tuple[str, str]]:
+def version_languages() -> list[tuple[str, str | Promise]]:
     """A text's language: one of LANGUAGES, or the default version, which every language
     without a version of its own falls back to (casedesk.languages.pick)."""
     # Translators: the choice for a text's version used for every language without its own.

@@ -26,7 +26,7 @@ def feedback(request: HttpRequest, token: str) -> HttpResponse:
     found = services.find_feedback(token)
     if found is None:
         raise Http404(gettext("No such link."))
-    language = request.LANGUAGE_CODE  # type: ignore[attr-defined]
+    language = request.LANGUAGE_CODE
     if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
         language = found.case.customer.preferred_language
     with translation.override(language):

@@ -18,6 +18,6 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{len(problems)} problem(s) with the translation catalogues. Run "
                 "`python3 dev.py messages`, translate what it adds, and clear the fuzzy flags "
-                "(README, \"Languages\")."
+                '(README, "Languages").'
             )
         self.stdout.write("The translation catalogues match the source and are complete.")
