@@ -142,17 +142,17 @@ def catalogue_problems(fresh: polib.POFile, committed: polib.POFile) -> list[str
     return found
 
 
-def _copy_sources(into: Path) -> None:
+def copy_sources(root: Path, into: Path) -> None:
     """The files makemessages reads, and the catalogues, in a folder of their own."""
-    for folder, dirs, files in os.walk(ROOT):
+    for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".") and d not in SKIPPED]
-        relative = Path(folder).relative_to(ROOT)
+        relative = Path(folder).relative_to(root)
         for name in files:
             if Path(name).suffix in SOURCE_SUFFIXES:
                 (into / relative).mkdir(parents=True, exist_ok=True)
                 shutil.copy2(Path(folder) / name, into / relative / name)
-    if LOCALE_DIR.exists():
-        shutil.copytree(LOCALE_DIR, into / "locale", ignore=shutil.ignore_patterns("*.mo"))
+    if (root / "locale").exists():
+        shutil.copytree(root / "locale", into / "locale", ignore=shutil.ignore_patterns("*.mo"))
 
 
 def makemessages_command(locales: list[str]) -> list[str]:
@@ -172,30 +172,32 @@ def _makemessages_env(var_dir: Path) -> dict[str, str]:
     return {**keep, "DEBUG": "1", "CASEDESK_VAR_DIR": str(var_dir), "PYTHONUTF8": "1"}
 
 
-def check(locales: list[str] | None = None) -> list[str]:
-    """Every problem with the committed catalogues: makemessages, run on a copy of the
-    source, would add or drop a string, or a shipped language has an entry that is
-    untranslated, fuzzy or has wrong placeholders."""
+def check(locales: list[str] | None = None, *, root: Path = ROOT) -> list[str]:
+    """Every problem with the committed catalogues (of the source tree at `root`):
+    makemessages, run on a copy of the source, would add or drop a string, or a shipped
+    language has an entry that is untranslated, fuzzy or has wrong placeholders."""
     if shutil.which("xgettext") is None:
         return ["GNU gettext's xgettext is not installed (apt-get install gettext)"]
     locales = locales or shipped_locales()
     found = []
     with tempfile.TemporaryDirectory(prefix="casedesk-messages-") as folder:
         copy = Path(folder)
-        _copy_sources(copy)
-        subprocess.run(
+        copy_sources(root, copy)
+        made = subprocess.run(
             makemessages_command(locales),
             cwd=copy,
             env=_makemessages_env(copy / "var"),
-            check=True,
             capture_output=True,
+            text=True,
         )
+        if made.returncode:
+            return [f"makemessages failed: {made.stderr.strip()[-2000:]}"]
         for locale in locales:
-            path = po_path(locale).relative_to(ROOT)
-            if not po_path(locale).exists():
+            path = po_path(locale, root).relative_to(root)
+            if not po_path(locale, root).exists():
                 found.append(f"{path}: missing (run `python3 dev.py messages`)")
                 continue
             fresh = polib.pofile(str(po_path(locale, copy)))
-            committed = polib.pofile(str(po_path(locale)))
+            committed = polib.pofile(str(po_path(locale, root)))
             found += [f"{path}: {problem}" for problem in catalogue_problems(fresh, committed)]
     return found
