@@ -1,5 +1,6 @@
-# Shortcuts; each is one call into dev.py, which needs nothing but Python.
-.PHONY: run test lint check ci
+# Shortcuts; each is one call into dev.py, which needs nothing but Python (messages and
+# i18n-check also need GNU gettext: they run makemessages).
+.PHONY: run test lint check ci messages i18n-check
 
 run:
 	python3 dev.py run
@@ -9,6 +10,12 @@ test:
 
 lint:
 	python3 dev.py lint
+
+messages:
+	python3 dev.py messages
+
+i18n-check:
+	python3 dev.py i18n-check
 
 check: lint test
 

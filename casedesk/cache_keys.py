@@ -42,9 +42,10 @@ def insights(*, start: date | datetime, end: date | datetime, team_ids: Iterable
     return f"casedesk:insights:{start.isoformat()}:{end.isoformat()}:{teams}"
 
 
-def filter_form(*, user_id: int, query: str) -> str:
-    """The case list's rendered filter form for one person and one URL query."""
-    return make_template_fragment_key(FILTER_FORM_FRAGMENT, [user_id, query])
+def filter_form(*, user_id: int, query: str, language: str) -> str:
+    """The case list's rendered filter form for one person, URL query and language (a
+    change of language on the profile must not show the form in the old one)."""
+    return make_template_fragment_key(FILTER_FORM_FRAGMENT, [user_id, query, language])
 
 
 def api_throttle(scope: str, ident: object) -> str:

@@ -135,6 +135,19 @@ def test_the_case_list_caches_its_filter_form_under_the_named_key(settings, sign
     settings.CASEDESK_FILTER_FORM_CACHE_SECONDS = 60
     template = (ROOT / "templates/cases/case_list.html").read_text()
     assert f" {cache_keys.FILTER_FORM_FRAGMENT} " in template
-    signed_in(staff).get(reverse("case_list"), {"status": "open"})
-    assert cache.get(cache_keys.filter_form(user_id=staff.pk, query="status=open"))
-    assert cache.get(cache_keys.filter_form(user_id=staff.pk, query="status=new")) is None
+    client = signed_in(staff)
+    client.get(reverse("case_list"), {"status": "open"})
+    assert cache.get(
+        cache_keys.filter_form(user_id=staff.pk, query="status=open", language="en-gb")
+    )
+    assert (
+        cache.get(cache_keys.filter_form(user_id=staff.pk, query="status=new", language="en-gb"))
+        is None
+    )
+    # One per language: a person who switches language gets the form in the new one.
+    assert (
+        cache.get(cache_keys.filter_form(user_id=staff.pk, query="status=open", language="pl"))
+        is None
+    )
+    client.get(reverse("case_list"), {"status": "open"}, HTTP_ACCEPT_LANGUAGE="pl")
+    assert cache.get(cache_keys.filter_form(user_id=staff.pk, query="status=open", language="pl"))
