@@ -265,6 +265,7 @@ def test_a_polish_customer_s_emails_and_feedback_page_are_in_polish(
 @pytest.mark.django_db
 def test_the_feedback_page_follows_a_visitor_who_switches(polish_customer, case):
     feedback = services.schedule_feedback(case, send_at=case.created_at)
+    assert feedback is not None
     link = reverse("feedback", args=[feedback_token(feedback)])
     visitor = Client()
     page = visitor.get(link).content.decode()
@@ -281,6 +282,7 @@ def test_the_feedback_page_follows_a_visitor_who_switches(polish_customer, case)
 @pytest.mark.django_db
 def test_an_english_customer_s_page_is_english_even_in_a_polish_browser(customer, case):
     feedback = services.schedule_feedback(case, send_at=case.created_at)
+    assert feedback is not None
     page = Client().get(
         reverse("feedback", args=[feedback_token(feedback)]), HTTP_ACCEPT_LANGUAGE="pl"
     )
