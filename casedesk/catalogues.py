@@ -83,7 +83,9 @@ def tidy_header(path: Path, locale: str) -> None:
     po.header = f"CaseDesk translations: {locale}. Updated by `python3 dev.py messages`."
     po.metadata_is_fuzzy = False
     po.metadata.update({"Project-Id-Version": "CaseDesk", "Language": locale})
-    for name in ("Report-Msgid-Bugs-To", "Last-Translator", "Language-Team", "PO-Revision-Date"):
+    # Dates change on every run: a diff (and a merge conflict) for nothing. Git has them.
+    dropped = ("POT-Creation-Date", "PO-Revision-Date", "Report-Msgid-Bugs-To")
+    for name in (*dropped, "Last-Translator", "Language-Team"):
         po.metadata.pop(name, None)
     if locale in PLURAL_FORMS:
         po.metadata["Plural-Forms"] = PLURAL_FORMS[locale]

@@ -74,6 +74,21 @@ def test_only_a_changed_catalogue_is_compiled_again(tmp_path):
     assert catalogues.compile_catalogues(tmp_path, force=True) == [folder / "django.mo"]
 
 
+def test_a_new_catalogue_s_template_header_is_filled_in(tmp_path):
+    """What makemessages writes for a new language: a fuzzy template header, CLDR's plural
+    rule (four Polish forms) and dates that would change on every run."""
+    po = catalogue(entry("Save", "Zapisz"), plural_forms="nplurals=4; plural=(n==1 ? 0 : 3);")
+    po.metadata_is_fuzzy = True
+    po.metadata.update({"POT-Creation-Date": "2026-11-30 10:47+0000", "Language": ""})
+    path = tmp_path / "django.po"
+    po.save(str(path))
+    catalogues.tidy_header(path, "pl")
+    tidy = polib.pofile(str(path))
+    assert not tidy.metadata_is_fuzzy and "POT-Creation-Date" not in tidy.metadata
+    assert tidy.metadata["Language"] == "pl" and tidy.metadata["Plural-Forms"] == PLURAL_PL
+    assert [(e.msgid, e.msgstr) for e in tidy] == [("Save", "Zapisz")]
+
+
 # Checking one catalogue ------------------------------------------------------------------------
 
 
