@@ -174,14 +174,17 @@ def _makemessages_env(var_dir: Path) -> dict[str, str]:
     return {**keep, "DEBUG": "1", "CASEDESK_VAR_DIR": str(var_dir), "PYTHONUTF8": "1"}
 
 
-def check(locales: list[str] | None = None, *, root: Path = ROOT) -> list[str]:
-    """Every problem with the committed catalogues (of the source tree at `root`):
-    makemessages, run on a copy of the source, would add or drop a string, or a shipped
-    language has an entry that is untranslated, fuzzy or has wrong placeholders."""
+class ExtractionFailed(Exception):
+    pass
+
+
+def extract(locales: list[str], *, root: Path = ROOT) -> dict[str, polib.POFile]:
+    """What makemessages makes of the source at `root` now, per locale (merged with the
+    committed catalogues, as `dev.py messages` would leave them), run on a copy of the
+    source in a temporary folder: makemessages writes into any `locale/` folder it finds
+    above a source file, so run in the working tree it would rewrite the real catalogues."""
     if shutil.which("xgettext") is None:
-        return ["GNU gettext's xgettext is not installed (apt-get install gettext)"]
-    locales = locales or shipped_locales()
-    found = []
+        raise ExtractionFailed("GNU gettext's xgettext is not installed (apt-get install gettext)")
     with tempfile.TemporaryDirectory(prefix="casedesk-messages-") as folder:
         copy = Path(folder)
         copy_sources(root, copy)
@@ -193,13 +196,30 @@ def check(locales: list[str] | None = None, *, root: Path = ROOT) -> list[str]:
             text=True,
         )
         if made.returncode:
-            return [f"makemessages failed: {made.stderr.strip()[-2000:]}"]
-        for locale in locales:
-            path = po_path(locale, root).relative_to(root)
-            if not po_path(locale, root).exists():
-                found.append(f"{path}: missing (run `python3 dev.py messages`)")
-                continue
-            fresh = polib.pofile(str(po_path(locale, copy)))
-            committed = polib.pofile(str(po_path(locale, root)))
-            found += [f"{path}: {problem}" for problem in catalogue_problems(fresh, committed)]
+            raise ExtractionFailed(f"makemessages failed: {made.stderr.strip()[-2000:]}")
+        found = {locale: po_path(locale, copy) for locale in locales}
+        # No file at all for a locale when nothing in the source is marked.
+        return {
+            locale: polib.pofile(str(path)) if path.exists() else polib.POFile()
+            for locale, path in found.items()
+        }
+
+
+def check(locales: list[str] | None = None, *, root: Path = ROOT) -> list[str]:
+    """Every problem with the committed catalogues (of the source tree at `root`):
+    makemessages would add or drop a string, or a shipped language has an entry that is
+    untranslated, fuzzy or has wrong placeholders."""
+    locales = locales or shipped_locales()
+    try:
+        fresh = extract(locales, root=root)
+    except ExtractionFailed as failure:
+        return [str(failure)]
+    found = []
+    for locale in locales:
+        path = po_path(locale, root)
+        if not path.exists():
+            found.append(f"{path.relative_to(root)}: missing (run `python3 dev.py messages`)")
+            continue
+        problems = catalogue_problems(fresh[locale], polib.pofile(str(path)))
+        found += [f"{path.relative_to(root)}: {problem}" for problem in problems]
     return found

@@ -16,10 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import polib
-from django.core.management import call_command
-from django.test import override_settings
 
-ROOT = Path(__file__).resolve().parent.parent
+from . import catalogues
+
 PSEUDO_LANGUAGES = [("en-xa", "Pseudo-accented"), ("ar-xb", "Pseudo-RTL")]
 # Placeholders, tags, entities: copied, never changed.
 KEEP = re.compile(
@@ -65,36 +64,17 @@ def right_to_left(text: str) -> str:
 PSEUDO = {"en_XA": accented, "ar_XB": right_to_left}
 
 
-def extract(target: Path) -> polib.POFile:
-    """Every msgid in the source (makemessages, as the catalogue check runs it)."""
-    ignore = ["bench", "docs", "frontend", "node_modules", "static", "staticfiles", "tests"]
-    ignore += ["test-artifacts", "var", "locale", ".venv", "__pycache__"]
-    with override_settings(LOCALE_PATHS=[str(target)]):
-        call_command(
-            "makemessages",
-            locale=["en_XA"],
-            ignore_patterns=ignore,
-            no_obsolete=True,
-            no_location=True,
-            verbosity=0,
-        )
-    found = target / "en_XA" / "LC_MESSAGES" / "django.po"
-    # No file at all when nothing in the source is marked yet.
-    return polib.pofile(str(found)) if found.exists() else polib.POFile()
+def extract() -> polib.POFile:
+    """Every msgid in the source (makemessages on a copy of it, as the catalogue check
+    runs it: casedesk/catalogues.py)."""
+    return catalogues.extract(["en_XA"])["en_XA"]
 
 
 def build(target: Path | None = None) -> Path:
     """Writes locale/{en_XA,ar_XB}/LC_MESSAGES/django.{po,mo} under `target` (a new
     temporary folder by default) and returns it, for LOCALE_PATHS."""
-    import os
-
     target = target or Path(tempfile.mkdtemp(prefix="casedesk-pseudo-"))
-    cwd = os.getcwd()
-    os.chdir(ROOT)  # makemessages walks the current folder
-    try:
-        source = extract(target)
-    finally:
-        os.chdir(cwd)
+    source = extract()
     for locale, change in PSEUDO.items():
         po = polib.POFile()
         po.metadata = {

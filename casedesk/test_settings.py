@@ -62,13 +62,3 @@ CACHES = cache_settings(
 # The webhook tests post to receivers they start on 127.0.0.1.
 CASEDESK_WEBHOOK_ALLOW_PRIVATE = True
 SESSION_ENGINE = session_engine(CACHES)
-
-# CASEDESK_PSEUDO_LOCALES=1: the pseudo-locales' browser test (tests/browser/
-# test_pseudo_locales_browser.py) switches language with Django's cookie, which needs
-# LocaleMiddleware; issue 16's language settings add it, this adds it where they do not.
-_LOCALE_MIDDLEWARE = "django.middleware.locale.LocaleMiddleware"
-if os.environ.get("CASEDESK_PSEUDO_LOCALES") and _LOCALE_MIDDLEWARE not in MIDDLEWARE:  # noqa: F405
-    MIDDLEWARE.insert(  # noqa: F405
-        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,  # noqa: F405
-        _LOCALE_MIDDLEWARE,
-    )
