@@ -191,7 +191,7 @@ def test_the_check_fails_for_a_new_string_nobody_translated(xgettext, tmp_path):
         )
     )
     problems = catalogues.check(root=tree)
-    assert problems == [
+    assert [problem for problem in problems if "in the source, not in" in problem] == [
         f"{Path('locale', locale, 'LC_MESSAGES', 'django.po')}: 'Brand-new words' is in the "
         "source, not in the catalogue"
         for locale in catalogues.shipped_locales()

@@ -22,7 +22,7 @@ CARDS_LEFT_PLURAL = "%(language)s: %(counter)s cards have no version in this lan
 
 
 def html_lang(response) -> str:
-    match = re.search(r'<html lang="([^"]+)">', response.content.decode())
+    match = re.search(r'<html lang="([^"]+)"', response.content.decode())
     assert match, "no <html lang>"
     return match.group(1)
 

@@ -33,7 +33,7 @@ POLISH = importlib.import_module(
 
 
 def html_lang(html: str) -> str:
-    match = re.search(r'<html lang="([^"]+)">', html)
+    match = re.search(r'<html lang="([^"]+)"', html)
     assert match
     return match.group(1)
 
