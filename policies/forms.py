@@ -11,7 +11,6 @@ from cases.limits import POLICY_AHEAD_DAYS, ExplainedTextLimits, day_error
 from .models import DEFAULT_CUSTOMER_WINDOW_DAYS, AllowedException, DemeanourGuidance, Policy
 
 
-
 def _helper(submit: str) -> FormHelper:
     helper = FormHelper()
     helper.add_input(Submit("submit", submit))

@@ -76,9 +76,7 @@ def _describe(attrs: dict[str, Any], hint_id: str) -> None:
 def _hint_html(hint_id: str, format_key: str) -> SafeString:
     if not hint_id:
         return format_html('<div class="form-text">{}</div>', format_hint(format_key))
-    return format_html(
-        '<div id="{}" class="form-text">{}</div>', hint_id, format_hint(format_key)
-    )
+    return format_html('<div id="{}" class="form-text">{}</div>', hint_id, format_hint(format_key))
 
 
 class _LocaleInput:

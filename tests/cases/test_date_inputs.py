@@ -34,7 +34,11 @@ def by_accept_language(settings):
     locale = "django.middleware.locale.LocaleMiddleware"
     if locale not in settings.MIDDLEWARE:
         at = settings.MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware")
-        settings.MIDDLEWARE = [*settings.MIDDLEWARE[: at + 1], locale, *settings.MIDDLEWARE[at + 1 :]]
+        settings.MIDDLEWARE = [
+            *settings.MIDDLEWARE[: at + 1],
+            locale,
+            *settings.MIDDLEWARE[at + 1 :],
+        ]
     settings.LANGUAGES = [("en-gb", "English"), ("pl", "Polski"), ("es", "Español")]
 
 
@@ -87,9 +91,7 @@ def test_a_month_first_date_is_not_taken_for_a_day_first_one():
         assert "due_at" in form.errors
 
 
-def test_a_polish_reader_sees_and_types_dd_mm_yyyy(
-    signed_in, staff, case, by_accept_language
-):
+def test_a_polish_reader_sees_and_types_dd_mm_yyyy(signed_in, staff, case, by_accept_language):
     task = task_for(case, staff)
     client = signed_in(staff)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "pl"
