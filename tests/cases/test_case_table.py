@@ -100,3 +100,67 @@ def test_dates_follow_the_locales_date_format(team, staff, category, settings, l
         )
     assert by_filter == shown
     assert f'<td class="case-when small text-nowrap" data-label="Created">{shown}</td>' in html
+
+
+def _catalogue(directory, language: str, messages: dict[str, str]) -> None:
+    """A compiled gettext catalogue (GNU .mo) for `language` under `directory`."""
+    import struct
+
+    entries = {"": "Content-Type: text/plain; charset=UTF-8\n", **messages}
+    keys = sorted(key.encode() for key in entries)
+    values = [entries[key.decode()].encode() for key in keys]
+    ids = strs = b""
+    index = []
+    for key, value in zip(keys, values, strict=True):
+        index.append((len(key), len(ids), len(value), len(strs)))
+        ids += key + b"\0"
+        strs += value + b"\0"
+    start = 7 * 4 + 16 * len(keys)
+    table = [n for klen, kpos, _, _ in index for n in (klen, start + kpos)]
+    table += [n for _, _, vlen, vpos in index for n in (vlen, start + len(ids) + vpos)]
+    header = struct.pack("<7I", 0x950412DE, 0, len(keys), 28, 28 + 8 * len(keys), 0, 0)
+    path = directory / language / "LC_MESSAGES"
+    path.mkdir(parents=True)
+    (path / "django.mo").write_bytes(header + struct.pack(f"<{len(table)}I", *table) + ids + strs)
+
+
+def test_the_table_speaks_the_readers_language(team, staff, category, settings, tmp_path):
+    """Headers, the labels a phone shows beside each cell, the checkbox names and the
+    empty message come from the catalogue of the active language, not the English."""
+    from django.utils import translation
+
+    _catalogue(
+        tmp_path,
+        "pl",
+        {
+            "Case": "Sprawa",
+            "Customer": "Klient",
+            "Status": "Stan",
+            "Priority": "Priorytet",
+            "Assignee": "Przypisana osoba",
+            "Created": "Utworzono",
+            "Select %(reference)s": "Zaznacz %(reference)s",
+            "Select every case on this page": "Zaznacz wszystkie sprawy na tej stronie",
+            "No cases.": "Brak spraw.",
+        },
+    )
+    settings.LOCALE_PATHS = [tmp_path]
+    case = CaseFactory(team=team, category=category, assignee=staff)
+    table = engines["django"].from_string(
+        "{% load casedesk %}{% case_table cases select_form='bulk' %}"
+    )
+    with translation.override("pl"):
+        html = table.render({"cases": [case]})
+        empty = table.render({"cases": []})
+    assert '<th scope="col">Sprawa</th>' in html and '<th scope="col">Utworzono</th>' in html
+    for cell, label in [("customer", "Klient"), ("status", "Stan"), ("assignee", "Przypisana")]:
+        assert f'class="case-{cell}" data-label="{label}' in html
+    assert 'data-label="Utworzono"' in html
+    assert f'aria-label="Zaznacz {case.reference}"' in html
+    assert 'aria-label="Zaznacz wszystkie sprawy na tej stronie"' in html
+    assert "Brak spraw." in empty
+    english = table.render({"cases": [case]})  # the next reader's language, not the last one's
+    assert (
+        '<th scope="col">Case</th>' in english
+        and f'aria-label="Select {case.reference}"' in english
+    )

@@ -63,3 +63,17 @@ def test_a_cached_form_saves_its_dropdown_queries(signed_in, staff, team, catego
     assert (
         len(second.captured_queries) == len(first.captured_queries) - 3
     )  # teams, people, categories
+
+
+def test_the_cached_form_is_kept_per_language(signed_in, staff, team, category):
+    """A person who switches language never gets the form cached in the other one."""
+    from django.utils import translation
+
+    CaseFactory(team=team, category=category)
+    client = signed_in(staff)
+    url = reverse("case_list")
+    bad_date = {"created_after": "2026-02-31"}
+    assert "Enter a valid date" in client.get(url, bad_date).content.decode()
+    with translation.override("pl"):
+        polish = client.get(url, bad_date, HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert "Wpisz poprawną datę" in polish and "Enter a valid date" not in polish
