@@ -118,10 +118,10 @@ def _catalogue(directory, language: str, messages: dict[str, str]) -> None:
     start = 7 * 4 + 16 * len(keys)
     table = [n for klen, kpos, _, _ in index for n in (klen, start + kpos)]
     table += [n for _, _, vlen, vpos in index for n in (vlen, start + len(ids) + vpos)]
-    header = struct.pack("<7I", 0x950412DE, 0, len(keys), 28, 28 + 8 * len(keys), 0, 0)
+    magic = struct.pack("<7I", 0x950412DE, 0, len(keys), 28, 28 + 8 * len(keys), 0, 0)
     path = directory / language / "LC_MESSAGES"
     path.mkdir(parents=True)
-    (path / "django.mo").write_bytes(header + struct.pack(f"<{len(table)}I", *table) + ids + strs)
+    (path / "django.mo").write_bytes(magic + struct.pack(f"<{len(table)}I", *table) + ids + strs)
 
 
 def test_the_table_speaks_the_readers_language(team, staff, category, settings, tmp_path):
