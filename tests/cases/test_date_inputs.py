@@ -130,7 +130,7 @@ def test_a_london_reader_sees_dd_mm_yyyy_and_a_refused_time_comes_back_beside_th
     )
     html = response.content.decode()
     assert response.status_code == 400
-    assert f'value="31/12/2099 10:00"' in html  # typed, kept
+    assert 'value="31/12/2099 10:00"' in html  # typed, kept
     assert re.search(rf'id="t{task.pk}-due-error" class="invalid-feedback">Choose a time', html)
     assert f'id="t{task.pk}-due-format" class="form-text">dd/mm/yyyy hh:mm<' in html
     task.refresh_from_db()
