@@ -23,6 +23,7 @@ DOMAIN_ERRORS: list[tuple[type[Exception], int, str]] = [
     (services.InvalidTransition, status.HTTP_409_CONFLICT, "invalid_transition"),
     (services.TaskAlreadyClosed, status.HTTP_409_CONFLICT, "task_closed"),
     (services.FeedbackClosed, status.HTTP_409_CONFLICT, "feedback_closed"),
+    (services.CustomerErased, status.HTTP_409_CONFLICT, "customer_erased"),
     (services.NotAllowed, status.HTTP_400_BAD_REQUEST, "not_allowed"),
     (services.CaseError, status.HTTP_400_BAD_REQUEST, "not_allowed"),
     (PolicyError, status.HTTP_400_BAD_REQUEST, "policy_rule"),

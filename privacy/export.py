@@ -28,6 +28,7 @@ from cases.models import (
     CaseStudy,
     Customer,
     CustomerFlag,
+    CustomerFlagNote,
     ExceptionRequest,
     FeedbackRequest,
     FollowUpTask,
@@ -36,7 +37,7 @@ from cases.models import (
     ReminderKind,
 )
 
-from . import hooks, services
+from . import copies, hooks, services
 from .models import AccessLogEntry, ExportState, PrivacyEvent, SubjectAccessExport
 from .storage import delete_export_file, export_storage
 
@@ -59,10 +60,13 @@ def _row(obj: Model, fields: list[str], **extra: Any) -> dict[str, Any]:
 
 
 def profile(customer: Customer) -> dict[str, Any]:
-    """The profile and flags. The model keeps neither who set a flag nor why: the export
-    says so rather than guessing; who registered the customer and the last change are it."""
+    """The profile and flags, each flag with who set it, when and why; then the flags
+    taken off since, with who took them off and why (one query for the notes)."""
     labels = dict(CustomerFlag.choices)
-    unknown = gettext("not recorded")
+    notes = list(
+        CustomerFlagNote.objects.filter(customer=customer).select_related("set_by", "cleared_by")
+    )
+    current = {n.flag: n for n in notes if n.cleared_at is None}
     return {
         **_row(
             customer,
@@ -80,15 +84,36 @@ def profile(customer: Customer) -> dict[str, Any]:
         "registered_by": _person(customer.created_by),
         "registered_at": customer.created_at,
         "last_changed_at": customer.updated_at,
-        "flags": [
-            {
-                "code": code,
-                "label": labels.get(code, code),
-                "set_by": unknown,
-                "reason": unknown,
+        "flags": [_flag(code, labels, current.get(code)) for code in customer.flags],
+        "flags_cleared": [
+            _flag(n.flag, labels, n)
+            | {
+                "cleared_by": _person(n.cleared_by),
+                "cleared_at": n.cleared_at,
+                "cleared_reason": n.cleared_reason,
             }
-            for code in customer.flags
+            for n in notes
+            if n.cleared_at is not None
         ],
+    }
+
+
+def _flag(code: str, labels: dict[str, str], note: CustomerFlagNote | None) -> dict[str, Any]:
+    if note is None:  # set before CaseDesk recorded who set a flag: say so, never guess
+        unknown = gettext("not recorded (set before CaseDesk recorded it)")
+        return {
+            "code": code,
+            "label": labels.get(code, code),
+            "set_by": unknown,
+            "set_at": None,
+            "reason": unknown,
+        }
+    return {
+        "code": code,
+        "label": labels.get(code, code),
+        "set_by": _person(note.set_by),
+        "set_at": note.set_at,
+        "reason": note.reason,
     }
 
 
@@ -229,6 +254,7 @@ def collect(export: SubjectAccessExport, *, progress: Callable[[int], None]) -> 
         ("emails", lambda: emails(case_ids, customer)),
         ("timeline", lambda: timeline(case_ids)),
         ("case_studies", lambda: case_studies(case_ids)),
+        ("webhook_deliveries", lambda: copies.webhook_disclosures(case_ids)),
         ("access_log", lambda: access_log(customer)),
         ("data_protection_events", lambda: privacy_events(customer)),
     ]

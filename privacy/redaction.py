@@ -1,13 +1,14 @@
 """Redacting a customer's personal data where it is copied, keeping what insights count.
 
 What goes: names, emails, phone numbers (and their normalised copies), notes on
-preferences, flags, the preferred language (back to the default), and every free-text
-field on their cases — subjects, interaction summaries and promises, resolution summaries
-and reflections, what the customer asked for and the reasons around it, task titles and
-outcome notes, feedback comments, the text of emails to them, case studies, timeline notes
-and the timeline values that copied a subject or an address. Free text is redacted whole:
-a summary that names the customer, their partner or their address cannot be cleaned word
-by word.
+preferences, flags and the reasons they were set or cleared for, the preferred language
+(back to the default), and every free-text field on their cases — subjects, interaction
+summaries and promises, resolution summaries and reflections, what the customer asked for
+and the reasons around it, task titles and outcome notes, feedback comments, the text of
+emails to them, case studies, timeline notes and the timeline values that copied a subject
+or an address; and the copies other apps keep of these (webhook bodies, the API's stored
+responses: `copies.py`). Free text is redacted whole: a summary that names the customer,
+their partner or their address cannot be cleaned word by word.
 
 What stays: ids, times, statuses, categories, channels, demeanours, minutes, amounts,
 outcomes, ratings, who on the staff did what — so insights and the exception ledger add
@@ -31,6 +32,7 @@ from cases.models import (
     CaseEvent,
     CaseStudy,
     Customer,
+    CustomerFlagNote,
     EventKind,
     ExceptionRequest,
     FeedbackRequest,
@@ -41,7 +43,9 @@ from cases.models import (
     ReminderState,
 )
 
-REDACTED = "[erased]"
+from . import copies
+
+REDACTED = copies.REDACTED
 
 # Per model: the free-text fields to redact on a customer's cases (empty ones stay empty).
 CASE_TEXT: dict[type, tuple[str, ...]] = {
@@ -80,9 +84,13 @@ def _by_case(model: type, case_ids: Sequence[int]) -> QuerySet:
     return model._default_manager.filter(case_id__in=case_ids)  # type: ignore[attr-defined]
 
 
-def redact_cases(case_ids: Sequence[int]) -> None:
+def redact_cases(case_ids: Sequence[int], *, customer_ids: Sequence[int] = ()) -> None:
     """Redact the free text of these cases and everything on them, in a handful of UPDATEs
-    (one per table). Idempotent: a second run writes the same markers again."""
+    (one per table), and the copies other apps keep of them (and of `customer_ids`' own
+    records). Idempotent: a second run writes the same markers again."""
+    if case_ids or customer_ids:
+        copies.scrub_deliveries(case_ids)
+        copies.scrub_idempotency(case_ids, customer_ids)
     if not case_ids:
         return
     now = timezone.now()
@@ -113,7 +121,7 @@ def erase_profile(customer_id: int, *, now: object) -> int:
 
     already = Erasure.objects.filter(customer_id=customer_id)
     changed = (
-        Customer.objects.filter(pk=customer_id)
+        Customer.objects.filter(pk=customer_id, erased_at__isnull=True)
         .exclude(Q(pk__in=already.values("customer_id")))
         .update(
             name=f"Erased customer #{customer_id}",
@@ -128,11 +136,22 @@ def erase_profile(customer_id: int, *, now: object) -> int:
             preferred_language=languages.customer_default(),
             flags=[],
             updated_at=now,
+            erased_at=now,
         )
     )
     if changed:
+        redact_flag_notes(customer_id, now=now)
         scrub_admin_log(Customer, [customer_id])
     return changed
+
+
+def redact_flag_notes(customer_id: int, *, now: object) -> None:
+    """The flags go with the profile: their open notes are closed, and every reason given
+    for setting or clearing one is replaced. Which flag, who on the staff and when stay,
+    as a case's demeanour does."""
+    notes = CustomerFlagNote.objects.filter(customer_id=customer_id)
+    notes.filter(cleared_at__isnull=True).update(cleared_at=now)
+    notes.update(reason=_redacted("reason"), cleared_reason=_redacted("cleared_reason"))
 
 
 def scrub_admin_log(model: type, ids: Sequence[int]) -> None:

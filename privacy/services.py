@@ -126,7 +126,7 @@ def erase_customer(
     if redaction.erase_profile(locked.pk, now=now) != 1:
         raise AlreadyErased(_("This customer's personal data has already been erased."))
     case_ids = list(Case.objects.filter(customer_id=locked.pk).values_list("pk", flat=True))
-    redaction.redact_cases(case_ids)
+    redaction.redact_cases(case_ids, customer_ids=[locked.pk])
     CaseAnonymisation.objects.bulk_create(
         [CaseAnonymisation(case_id=pk, anonymised_at=now) for pk in case_ids],
         ignore_conflicts=True,  # cases the retention schedule already did

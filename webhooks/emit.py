@@ -60,7 +60,7 @@ def event_id(source: str) -> str:
     return "msg_" + base64.b32encode(digest).decode().lower()
 
 
-def _write(*, source: str, types: tuple[str, ...], data: Any, timestamp: Any) -> int:
+def _write(*, source: str, case_id: int, types: tuple[str, ...], data: Any, timestamp: Any) -> int:
     endpoints = subscribers()
     rows: list[Delivery] = []
     now = timezone.now()
@@ -77,6 +77,7 @@ def _write(*, source: str, types: tuple[str, ...], data: Any, timestamp: Any) ->
                 endpoint_id=pk,
                 event_id=msg_id,
                 event_type=event_type,
+                case_id=case_id,
                 body=text,
                 next_attempt_at=now,
             )
@@ -97,6 +98,7 @@ def on_case_event(event: CaseEvent) -> int:
         return 0
     return _write(
         source=f"case-event:{event.pk}",
+        case_id=event.case_id,
         types=types,
         data=lambda: events.event_data(event),
         timestamp=event.created_at,
@@ -111,6 +113,7 @@ def on_task_overdue(reminder: Reminder) -> int:
         return 0
     return _write(
         source=f"task-overdue:{task.pk}:{reminder.generation}",
+        case_id=task.case_id,
         types=(EventType.TASK_OVERDUE,),
         data=lambda: events.overdue_data(task),
         timestamp=reminder.due_at,

@@ -101,6 +101,18 @@ class Delivery(models.Model):
     # "msg_…", the webhook-id header: the receiver's key for recognising a repeat.
     event_id = models.CharField(_("event id"), max_length=64)
     event_type = models.CharField(_("event type"), max_length=32, choices=EventType.choices)
+    # The case the event is about: how an erasure, or the retention schedule, finds the
+    # bodies that copied its customer's data. No foreign-key check (cases are never
+    # deleted), so writing a delivery locks nothing more than the change it reports.
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("case"),
+    )
     # The exact JSON text posted, fixed at creation: a retry or "send again" posts it as is.
     body = models.TextField(_("body"))
     state = models.CharField(

@@ -6,7 +6,15 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from casedesk import languages
-from cases.models import Channel, Customer, CustomerFlag, Team, normalise_phone, visible_teams
+from cases.models import (
+    FLAG_REASON_NEEDED,
+    Channel,
+    Customer,
+    CustomerFlag,
+    Team,
+    normalise_phone,
+    visible_teams,
+)
 
 from .common import TeamRef, Text, choice
 
@@ -39,6 +47,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             "team",
             "created_at",
             "updated_at",
+            "erased_at",
         ]
         read_only_fields = fields
 
@@ -61,6 +70,14 @@ class CustomerWriteSerializer(serializers.Serializer):
     flags = serializers.ListField(
         child=choice(CustomerFlag.choices), required=False, default=list, max_length=10
     )
+    flags_reason = Text(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why the flags change: needed when a flag is added. Kept beside the flag "
+        "with who set it and when.",
+    )
     team = serializers.PrimaryKeyRelatedField(
         queryset=Team.objects.none(), required=False, allow_null=True
     )
@@ -82,6 +99,9 @@ class CustomerWriteSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"email": _("Give an email or a phone number so we can reach them.")}
             )
+        added = set(data.get("flags", ())) - set(customer.flags if customer else ())
+        if added and not data.get("flags_reason", "").strip():
+            raise serializers.ValidationError({"flags_reason": FLAG_REASON_NEEDED})
         if "team" in self.fields and data.get("team") is None:
             teams = list(self.fields["team"].queryset[:2])
             if len(teams) != 1:

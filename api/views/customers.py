@@ -32,6 +32,7 @@ CUSTOMER_EXAMPLE = OpenApiExample(
         "team": {"id": 1, "name": "Downtown store"},
         "created_at": "2026-11-02T10:15:00Z",
         "updated_at": "2026-11-02T10:15:00Z",
+        "erased_at": None,
     },
     response_only=True,
 )

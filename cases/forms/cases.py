@@ -40,6 +40,10 @@ from .customers import find_duplicates
 # The new customer's fields: typed with an existing customer picked, they are neither
 # used nor silently dropped (the form asks which was meant).
 NEW_CUSTOMER_FIELDS = ("customer_name", "customer_email", "customer_phone")
+ERASED_CUSTOMER = (
+    "That customer's personal data was erased: no new case can be opened for them. "
+    "Find another customer, or enter a new one."
+)
 
 
 def default_category() -> Category | None:
@@ -134,6 +138,16 @@ class CaseForm(ExplainedTextLimits, TeamChoiceMixin, forms.Form):
             "first_summary",
             Row(Column("first_minutes", css_class="col-6 col-md-3"), Column("assign_to_me")),
         )
+
+    def clean_customer(self) -> Customer | None:
+        customer: Customer | None = self.cleaned_data.get("customer")
+        if customer is not None and customer.is_erased:
+            # The form comes back without them, so that picking or entering another
+            # customer is not refused again for the id still in the hidden field.
+            self.data = self.data.copy()
+            self.data["customer"] = ""
+            raise forms.ValidationError(ERASED_CUSTOMER, code="erased")
+        return customer
 
     def new_customer_typed(self) -> bool:
         """Whether anything was typed into the new customer's fields."""

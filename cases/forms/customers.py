@@ -12,6 +12,7 @@ from casedesk.languages import customer_default
 
 from ..limits import ExplainedTextLimits
 from ..models import (
+    FLAG_REASON_NEEDED,
     Customer,
     CustomerFlag,
     User,
@@ -51,6 +52,13 @@ class CustomerForm(ExplainedTextLimits, TeamChoiceMixin, forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label=gettext_lazy("Flags"),
+    )
+    flags_reason = forms.CharField(
+        label="Why are the flags changing?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when you set a flag: staff see who set it, when, and this reason.",
     )
     create_anyway = forms.BooleanField(
         required=False,
@@ -110,6 +118,9 @@ class CustomerForm(ExplainedTextLimits, TeamChoiceMixin, forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        added = set(data.get("flags") or ()) - set(self.instance.flags or ())
+        if added and not (data.get("flags_reason") or "").strip():
+            self.add_error("flags_reason", FLAG_REASON_NEEDED)
         email, phone = data.get("email", ""), data.get("phone", "")
         if not self.errors and not (email or phone):
             raise forms.ValidationError(

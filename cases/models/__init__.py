@@ -21,8 +21,10 @@ from .cases import (
 )
 from .customers import (
     DANGER_FLAGS,
+    FLAG_REASON_NEEDED,
     Customer,
     CustomerFlag,
+    CustomerFlagNote,
     CustomerQuerySet,
     normalise_email,
     normalise_phone,
@@ -49,6 +51,7 @@ from .studies import CaseStudy, StudyKind
 __all__ = [
     "ACTIVE_STATUSES",
     "DANGER_FLAGS",
+    "FLAG_REASON_NEEDED",
     "DECIDED_STATUSES",
     "GRANTED_STATUSES",
     "PRIORITY_RANK",
@@ -63,6 +66,7 @@ __all__ = [
     "Channel",
     "Customer",
     "CustomerFlag",
+    "CustomerFlagNote",
     "CustomerQuerySet",
     "Direction",
     "EventKind",

@@ -28,6 +28,9 @@ class CustomerFlag(models.TextChoices):
     VIP = "vip", gettext_lazy("Valued customer")
 
 
+# Setting a flag says something about a person: who set it and why is kept beside it.
+FLAG_REASON_NEEDED = "Say why you are setting this flag: staff see it beside the flag."
+
 # Flags that change how staff must behave are shown in red; the rest in amber/blue.
 DANGER_FLAGS = {CustomerFlag.DISENGAGE, CustomerFlag.TWO_STAFF}
 
@@ -91,6 +94,10 @@ class Customer(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set once by the privacy app's erasure, in the same conditional update that replaces
+    # the profile: an erased customer is final (no edit, no new case), and cases' services
+    # can say so without reading another app's tables.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CustomerQuerySet.as_manager()
 
@@ -131,6 +138,10 @@ class Customer(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("customer_detail", args=[self.pk])
 
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
     def flag_labels(self) -> list[tuple[str, str, bool]]:
         """(code, label, is_danger) for each flag, in a stable order."""
         if not self.flags:
@@ -140,3 +151,40 @@ class Customer(models.Model):
             for code, label in CustomerFlag.choices
             if code in self.flags
         ]
+
+
+class CustomerFlagNote(models.Model):
+    """Who set one flag on a customer, when and why; and, once it is taken off, who took
+    it off, when and why. A flag the customer has now has one open note (none when it was
+    set before CaseDesk recorded this: the profile and the export say so). Written only by
+    cases/services/customers.py; the reasons are redacted when the customer is erased."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="flag_notes")
+    flag = models.CharField(max_length=32, choices=CustomerFlag.choices)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField()
+    reason = models.TextField(max_length=2000)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )  # empty with a time: cleared by an erasure of the retention schedule
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_reason = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["set_at", "id"]
+        constraints = [
+            # The last word on "one open note per flag", behind the service's row lock.
+            models.UniqueConstraint(
+                fields=["customer", "flag"],
+                condition=Q(cleared_at__isnull=True),
+                name="flag_note_one_open_per_flag",
+            ),
+            models.CheckConstraint(
+                condition=Q(cleared_at__isnull=False)
+                | Q(cleared_by__isnull=True, cleared_reason=""),
+                name="flag_note_cleared_fields_together",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_flag_display()} on customer {self.customer_id}"

@@ -14,6 +14,7 @@ from ..models import (
     GRANTED_STATUSES,
     Case,
     Customer,
+    CustomerFlagNote,
     ExceptionRequest,
     FeedbackRequest,
     Interaction,
@@ -33,6 +34,8 @@ class CustomerProfile:
     granted_value_12m: Any = 0
     ratings: list[Any] = field(default_factory=list)
     limit: int = 0
+    # (label, is_danger, note or None) per flag: who set it, when and why.
+    flag_notes: list[tuple[str, bool, CustomerFlagNote | None]] = field(default_factory=list)
 
 
 # Latest cases and interactions on the profile; all of a customer's cases are one click
@@ -64,6 +67,7 @@ def customer_profile(
         granted_value_12m=Decimal("0.00"),
         limit=limit,
     )
+    profile.flag_notes = flag_notes(customer)
     ids = [pk for pk, _ in visible]
     if not ids:
         return profile
@@ -89,6 +93,16 @@ def customer_profile(
     )
     _add_exceptions_and_rating(profile, ids=ids, since=since)
     return profile
+
+
+def flag_notes(customer: Customer) -> list[tuple[str, bool, CustomerFlagNote | None]]:
+    """Each flag with its open note (who set it, when, why): one query, none without flags.
+    A flag set before CaseDesk recorded this has no note."""
+    if not customer.flags:
+        return []
+    notes = CustomerFlagNote.objects.filter(customer=customer, cleared_at__isnull=True)
+    by_flag = {note.flag: note for note in notes.select_related("set_by")}
+    return [(label, danger, by_flag.get(code)) for code, label, danger in customer.flag_labels()]
 
 
 def _add_exceptions_and_rating(

@@ -103,7 +103,8 @@ def typeahead(user: User, query: str, *, limit: int = TYPEAHEAD_LIMIT) -> Typeah
         cases = Case.objects.visible_to(user).select_related("customer", "category")
         result.case = cases.filter(pk=case_id).first()
         return result
-    customers = Customer.objects.visible_to(user)
+    # An erased customer is final: never offered to open a case for, or to find again.
+    customers = Customer.objects.visible_to(user).filter(erased_at__isnull=True)
     phone = PhoneSearch(query)
     # One more than shown tells whether to say "keep typing".
     if "@" in query:

@@ -18,7 +18,7 @@ from .cases import (
     update_triage,
 )
 from .customers import create_customer, open_case_for_new_customer, update_customer
-from .errors import CaseError, InvalidTransition, NotAllowed
+from .errors import CaseError, CustomerErased, InvalidTransition, NotAllowed
 from .exceptions import (
     AlreadyDecided,
     Decision,
@@ -73,6 +73,7 @@ __all__ = [
     "Decision",
     "can_decide",
     "CaseError",
+    "CustomerErased",
     "InvalidTransition",
     "NotAllowed",
     "attach_policy",

@@ -36,6 +36,7 @@ from ..models import (
     Team,
     User,
 )
+from .erased import lock_live_customer
 from .errors import NotAllowed
 from .followups import add_task, apply_follow_up_rules, queue_customer_update
 from .teams import can_assign, not_a_member, recovery_owner
@@ -78,8 +79,10 @@ def open_case(
     first_summary: str = "",
     first_minutes: int = 0,
 ) -> Case:
-    """Open a case; with a first summary, log it as the first interaction (case → open)."""
+    """Open a case; with a first summary, log it as the first interaction (case → open).
+    Refused for a customer whose personal data was erased."""
     _check_choices(channel=channel, priority=priority, demeanour=demeanour)
+    lock_live_customer(customer)
     if assignee is not None and not can_assign(team, assignee):
         raise NotAllowed(not_a_member(assignee, team))
     case = Case.objects.create(

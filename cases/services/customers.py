@@ -3,14 +3,78 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, cast
+from datetime import datetime
+from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from casedesk import languages
 
-from ..models import Case, Channel, Customer, Team, User
+from ..models import (
+    FLAG_REASON_NEEDED,
+    Case,
+    Channel,
+    Customer,
+    CustomerFlag,
+    CustomerFlagNote,
+    Team,
+    User,
+)
 from .cases import open_case
+from .erased import lock_live_customer
+from .errors import NotAllowed
+
+REASON_LIMIT = 2000
+EDITABLE = {
+    "name",
+    "email",
+    "phone",
+    "preferred_channel",
+    "preferred_language",
+    "preferences",
+    "flags",
+}
+# Saved with every change: Customer.save() recomputes them from the fields above.
+DERIVED = ["email_normalised", "phone_normalised", "phone_reversed", "surname_key", "updated_at"]
+
+
+def _clean_flags(flags: Iterable[str]) -> list[str]:
+    chosen = sorted(set(flags))
+    unknown = set(chosen) - set(CustomerFlag.values)
+    if unknown:
+        raise NotAllowed(f"Unknown customer flags: {', '.join(sorted(unknown))}.")
+    return chosen
+
+
+def _note_flags(
+    customer: Customer,
+    *,
+    before: Iterable[str],
+    after: Iterable[str],
+    by: User,
+    reason: str,
+    now: datetime,
+) -> None:
+    """One open note per flag added (who, when, why); the open notes of flags taken off are
+    closed (who, when, and why when given). A flag added needs a reason."""
+    added = sorted(set(after) - set(before))
+    removed = sorted(set(before) - set(after))
+    reason = reason.strip()
+    if added and not reason:
+        raise NotAllowed(FLAG_REASON_NEEDED)
+    if len(reason) > REASON_LIMIT:
+        raise NotAllowed(f"Keep the reason for the flags to {REASON_LIMIT} characters.")
+    if removed:
+        CustomerFlagNote.objects.filter(
+            customer=customer, flag__in=removed, cleared_at__isnull=True
+        ).update(cleared_at=now, cleared_by=by, cleared_reason=reason)
+    CustomerFlagNote.objects.bulk_create(
+        [
+            CustomerFlagNote(customer=customer, flag=flag, set_by=by, set_at=now, reason=reason)
+            for flag in added
+        ]
+    )
 
 
 @transaction.atomic
@@ -25,10 +89,12 @@ def create_customer(
     preferred_language: str | None = None,
     preferences: str = "",
     flags: Iterable[str] = (),
+    flags_reason: str = "",
 ) -> Customer:
     """Register a customer with `team` as their home team (in CASEDESK_CUSTOMER_LANGUAGE
-    unless told otherwise)."""
-    return Customer.objects.create(
+    unless told otherwise). Flags need `flags_reason`."""
+    chosen = _clean_flags(flags)
+    customer = Customer.objects.create(
         team=team,
         created_by=by,
         name=name.strip(),
@@ -37,30 +103,41 @@ def create_customer(
         preferred_channel=preferred_channel,
         preferred_language=preferred_language or languages.customer_default(),
         preferences=preferences,
-        flags=sorted(set(flags)),
+        flags=chosen,
     )
+    _note_flags(customer, before=(), after=chosen, by=by, reason=flags_reason, now=timezone.now())
+    return customer
 
 
 @transaction.atomic
-def update_customer(customer: Customer, *, by: User, **fields: object) -> Customer:
-    """Change a customer's details (name, contact, preferences, flags)."""
-    allowed = {
-        "name",
-        "email",
-        "phone",
-        "preferred_channel",
-        "preferred_language",
-        "preferences",
-        "flags",
-    }
-    unknown = set(fields) - allowed
+def update_customer(
+    customer: Customer, *, by: User, flags_reason: str = "", **fields: Any
+) -> Customer:
+    """Change a customer's details (name, contact, preferences, flags); a flag added needs
+    `flags_reason`, a flag taken off may have one. Refused once the customer is erased.
+
+    The row is locked and the flags compared with what it holds now, so two people
+    flagging at once each get their note, and an erasure cannot be written back over.
+    """
+    unknown = set(fields) - EDITABLE
     if unknown:
         raise TypeError(f"Unknown customer fields: {sorted(unknown)}")
+    current = lock_live_customer(customer)
+    if "flags" in fields:
+        fields["flags"] = _clean_flags(fields["flags"])
+        _note_flags(
+            customer,
+            before=current.flags,
+            after=fields["flags"],
+            by=by,
+            reason=flags_reason,
+            now=timezone.now(),
+        )
     for name, value in fields.items():
-        if name == "flags":
-            value = sorted(set(cast("Iterable[str]", value)))
         setattr(customer, name, value)
-    customer.save()
+    # Only what changed (and what derives from it): a stale copy never writes back a
+    # column someone else changed meanwhile.
+    customer.save(update_fields=[*fields, *DERIVED])
     return customer
 
 

@@ -18,3 +18,7 @@ class InvalidTransition(CaseError):
 
 class NotAllowed(CaseError):
     pass
+
+
+class CustomerErased(CaseError):
+    """The customer's personal data was erased: their record is final."""

@@ -30,6 +30,7 @@ from ..forms import (
     ResolveForm,
     TriageForm,
 )
+from ..forms.cases import ERASED_CUSTOMER
 from ..http import AuthedRequest
 from ..models import Customer
 from ..pagination import paginate
@@ -86,6 +87,10 @@ def case_create(request: AuthedRequest) -> HttpResponse:
     customer_id = id_param(request.GET.get("customer") or request.POST.get("customer"))
     if customer_id is not None:
         preset = get_customer_for(request.user, customer_id)
+    if preset is not None and preset.is_erased:
+        if request.method == "GET":  # a POST says so beside the form
+            messages.error(request, ERASED_CUSTOMER)
+        preset = None
     initial = {"customer": preset.pk} if preset else {}
     form = CaseForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():

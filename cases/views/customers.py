@@ -61,6 +61,7 @@ def customer_create(request: AuthedRequest) -> HttpResponse:
             preferred_language=data["preferred_language"],
             preferences=data["preferences"],
             flags=data["flags"],
+            flags_reason=data["flags_reason"],
         )
         messages.success(request, gettext("Customer %(name)s saved.") % {"name": customer})
         return redirect(customer)
@@ -71,16 +72,24 @@ def customer_create(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def customer_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     customer = get_customer_for(request.user, pk)
+    if customer.is_erased:
+        messages.error(
+            request, gettext("This customer's personal data was erased: it cannot be edited.")
+        )
+        return redirect(customer)
     form = CustomerForm(request.POST or None, instance=customer, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.update_customer(
-            customer,
-            by=request.user,
-            **{name: data[name] for name in form.Meta.fields if name in data and name != "team"},
-        )
-        messages.success(request, gettext("Customer details saved."))
-        return redirect(customer)
+        fields = {name: data[name] for name in form.Meta.fields if name in data and name != "team"}
+        try:
+            services.update_customer(
+                customer, by=request.user, flags_reason=data["flags_reason"], **fields
+            )
+        except services.CaseError as error:  # erased meanwhile, or a rule the form missed
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, gettext("Customer details saved."))
+            return redirect(customer)
     return render(
         request, "cases/customer_form.html", {"form": form, "customer": customer, "creating": False}
     )

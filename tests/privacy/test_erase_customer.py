@@ -10,9 +10,14 @@ from django.utils import timezone
 
 from cases import insights, selectors
 from cases.models import Case, ExceptionRequest, FeedbackRequest, Interaction, Reminder
+from api import tokens
+from api.models import IdempotencyKey
 from privacy import services
 from privacy.models import Erasure, PrivacyEvent
-from tests.privacy.world import DANA, OTHER, find_everywhere
+from tests.api.conftest import ApiClient
+from tests.privacy.world import DANA, OTHER, build_world, find_everywhere
+from webhooks import services as webhook_services
+from webhooks.models import Delivery, EventType
 
 pytestmark = pytest.mark.django_db
 
@@ -30,13 +35,86 @@ def figures(team) -> dict:
     return result
 
 
+@pytest.fixture
+def listening(admin_user):
+    """A webhook endpoint for every event, registered before the world is built: each
+    change to the customer's cases leaves a delivery whose body copies them."""
+    endpoint, _ = webhook_services.register_endpoint(
+        by=admin_user, url="https://crm.example.com/hooks", event_types=EventType.values
+    )
+    return endpoint
+
+
+@pytest.fixture
+def seen_world(listening, team, staff, manager, admin_user, category, allowed, what_happens_next):
+    """The customer to erase, whose data also went out by webhook and through the API."""
+    return build_world(
+        DANA,
+        team=team,
+        staff=staff,
+        manager=manager,
+        admin=admin_user,
+        category=category,
+        allowed=allowed,
+    )
+
+
+def copy_through_the_api(person, customer, *, staff, category) -> None:
+    """A till opens and resolves a case for them and changes their notes, each with an
+    Idempotency-Key (so the response is stored for a retry), and a receiver answered a
+    webhook with an error that quoted them."""
+    till = ApiClient(tokens.create_token(user=staff, name="Till 7").secret)
+    opened = till.post(
+        "/api/v1/cases/",
+        {
+            "customer": customer.pk,
+            "subject": f"{person.name} back about the {person.phrase}",
+            "category": category.pk,
+            "channel": "phone",
+            "first_interaction": {"summary": f"Rang from {person.phone}", "minutes": 3},
+        },
+        **{"Idempotency-Key": f"open-{customer.pk}"},
+    )
+    assert opened.status_code == 201, opened.content
+    reference = opened.json()["reference"]
+    resolved = till.post(
+        f"/api/v1/cases/{reference}/resolve/",
+        {"outcome": "within_policy", "summary": f"Sorted the {person.phrase}"},
+        **{"Idempotency-Key": f"resolve-{customer.pk}"},
+    )
+    assert resolved.status_code == 200, resolved.content
+    changed = till.patch(
+        f"/api/v1/customers/{customer.pk}/",
+        {"preferences": f"Email {person.email} first"},
+        **{"Idempotency-Key": f"notes-{customer.pk}"},
+    )
+    assert changed.status_code == 200, changed.content
+    stored = IdempotencyKey.objects.filter(key__endswith=f"-{customer.pk}")
+    assert stored.count() == 3 and all(row.response_body for row in stored)
+    Delivery.objects.filter(case__customer=customer, event_type="case.created").update(
+        state="failed", last_error=f"HTTP 422: unknown contact {person.email}"
+    )
+
+
 def test_erasure_leaves_no_trace_of_the_customer_in_any_table(
-    world, bystander, admin_user, team, signed_in, django_capture_on_commit_callbacks
+    seen_world,
+    bystander,
+    admin_user,
+    staff,
+    team,
+    category,
+    signed_in,
+    django_capture_on_commit_callbacks,
 ):
+    world = seen_world
+    copy_through_the_api(DANA, world.customer, staff=staff, category=category)
+    copy_through_the_api(OTHER, bystander.customer, staff=staff, category=category)
     client = signed_in(admin_user)
     client.get(world.customer.get_absolute_url())
     client.get(world.cases[0].get_absolute_url())
     assert find_everywhere(DANA.needles), "the test data should be findable before erasure"
+    deliveries = Delivery.objects.filter(case__customer=world.customer)
+    assert deliveries.count() > 10 and deliveries.filter(body__contains=DANA.name).exists()
     before = figures(team)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -49,6 +127,9 @@ def test_erasure_leaves_no_trace_of_the_customer_in_any_table(
     # The other customer is untouched, and the figures are the same — except that the
     # feedback email due in the period, still waiting to go to this customer, is cancelled.
     assert find_everywhere([OTHER.phrase, OTHER.email])
+    theirs = Delivery.objects.filter(case__customer=bystander.customer)
+    assert theirs.filter(body__contains=OTHER.name).count() == theirs.count() > 10
+    assert IdempotencyKey.objects.filter(response_body__icontains=OTHER.phrase).exists()
     after = figures(team)
     waiting = before["reminders"]["waiting"]
     assert after.pop("reminders") == {**before.pop("reminders"), "waiting": waiting - 1}

@@ -60,7 +60,7 @@ class World:
 def build_world(
     person: Person, *, team: Any, staff: Any, manager: Any, admin: Any, category: Any, allowed: Any
 ) -> World:
-    """Profile and flags, two cases (one resolved with everything, one closed), interactions
+    """Profile and flags (who set them and why, one taken off again), two cases (one resolved with everything, one closed), interactions
     with a promise, granted / approved / denied exception requests, tasks done and open,
     a customer update email (sent) and a feedback request (answered, low: recovery task),
     a case study, a Django admin history line."""
@@ -73,7 +73,15 @@ def build_world(
         email=person.email,
         phone=person.phone,
         preferences=f"Prefers calls after five; ask for {name}, never mention the {phrase}",
+        flags=["frequent_returner", "two_staff", "vip"],
+        flags_reason=f"{name} threw the {phrase} at a colleague",
+    )
+    # One flag taken off again, with a reason: its note is kept, closed.
+    services.update_customer(
+        customer,
+        by=manager,
         flags=["frequent_returner", "two_staff"],
+        flags_reason=f"Not valued after the {phrase} incident",
     )
     case = services.open_case(
         by=staff,

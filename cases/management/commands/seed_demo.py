@@ -52,6 +52,13 @@ CUSTOMERS = [
     ("Grace Osei", "grace.osei@example.com", "+44 7700 900105", [CustomerFlag.VIP]),
     ("Brightside Cafe Ltd", "accounts@brightside.example.com", "+44 20 7946 0106", []),
 ]
+# Why each demo customer carries their flags (shown beside the flags, with who and when).
+FLAG_REASONS = {
+    "Marcus Bell": "Fourth return this quarter: check his history before refunding.",
+    "Helen Varga": "Asked that every decision be confirmed to her by email or letter.",
+    "Tom Achterberg": "Shouted at staff in the store in May; the manager asked for two staff.",
+    "Grace Osei": "Loyalty member since 2015 and recommends us; the area manager asked.",
+}
 STORIES = [
     (
         "Fridge too big for the kitchen, wants a refund",
@@ -125,7 +132,13 @@ class Command(BaseCommand):
             creator = users["sam"] if team == teams[0] else users["priya"]
             customers.append(
                 services.create_customer(
-                    by=creator, team=team, name=name, email=email, phone=phone, flags=flags
+                    by=creator,
+                    team=team,
+                    name=name,
+                    email=email,
+                    phone=phone,
+                    flags=flags,
+                    flags_reason=FLAG_REASONS.get(name, ""),
                 )
             )
         self._seed_stories(rng, teams, users, customers, categories)
