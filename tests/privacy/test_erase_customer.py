@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cases import insights, selectors
-from cases.models import Case, ExceptionRequest, FeedbackRequest, Interaction, Reminder
 from api import tokens
 from api.models import IdempotencyKey
+from cases import insights, selectors
+from cases.models import Case, ExceptionRequest, FeedbackRequest, Interaction, Reminder
 from privacy import services
 from privacy.models import Erasure, PrivacyEvent
 from tests.api.conftest import ApiClient

@@ -60,8 +60,9 @@ class World:
 def build_world(
     person: Person, *, team: Any, staff: Any, manager: Any, admin: Any, category: Any, allowed: Any
 ) -> World:
-    """Profile and flags (who set them and why, one taken off again), two cases (one resolved with everything, one closed), interactions
-    with a promise, granted / approved / denied exception requests, tasks done and open,
+    """Profile and flags (who set them and why, one taken off again), two cases (one
+    resolved with everything, one closed), interactions with a promise, granted /
+    approved / denied exception requests, tasks done and open,
     a customer update email (sent) and a feedback request (answered, low: recovery task),
     a case study, a Django admin history line."""
     now = timezone.now()
