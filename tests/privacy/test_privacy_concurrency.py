@@ -84,3 +84,40 @@ def test_two_retention_sweeps_at_once_do_each_case_once(admin_user, customer, st
 
     assert CaseAnonymisation.objects.count() == 300
     assert RetentionProgress.objects.get().cases_anonymised == 300
+
+
+def test_an_erasure_and_a_new_case_at_once_never_both_happen(admin_user, team, staff, category):
+    """Either the case opens first (and the erasure is refused for the open case), or the
+    erasure does (and the case is refused): never an open case for an erased customer."""
+    from cases import services as case_services
+
+    outcomes = set()
+    for round_ in range(ROUNDS):
+        customer = CustomerFactory.create(team=team, created_by=staff, name=f"Race {round_}")
+
+        def erase(pk=customer.pk):
+            return services.erase_customer(
+                Customer.objects.get(pk=pk), by=admin_user, reason="Asked"
+            )
+
+        def open_case(pk=customer.pk):
+            return case_services.open_case(
+                by=staff,
+                customer=Customer.objects.get(pk=pk),
+                team=team,
+                subject="Back again",
+                category=category,
+                channel="phone",
+            )
+
+        erased, opened = race(erase, open_case)
+        if isinstance(opened, Case):
+            assert isinstance(erased, services.ErasureBlocked), (erased, opened)
+            assert not Erasure.objects.filter(customer=customer).exists()
+            outcomes.add("case first")
+        else:
+            assert isinstance(opened, case_services.CustomerErased), (erased, opened)
+            assert isinstance(erased, Erasure)
+            assert not Case.objects.filter(customer=customer).exists()
+            outcomes.add("erasure first")
+    assert outcomes  # each round ended one way or the other, never both
