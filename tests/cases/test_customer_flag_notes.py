@@ -44,7 +44,9 @@ def profile(client, customer) -> str:
 def test_setting_a_flag_without_a_reason_is_refused_beside_the_reason_field(
     signed_in, staff, customer
 ):
-    response, typed = edit(signed_in(staff), customer, flags=["two_staff"], flags_reason="  ")
+    response, typed = edit(
+        signed_in(staff), customer, name="Dana W.", flags=["two_staff"], flags_reason=""
+    )
 
     form = form_on(response, 'name="flags_reason"')
     assert field_error(form, "flags_reason").startswith("Say why you are setting this flag")
