@@ -208,13 +208,13 @@ POST_FORMS = [
     (
         "customer_create",
         None,
-        "name email phone preferred_channel team preferences flags create_anyway",
+        "name email phone preferred_channel team preferences flags flags_reason create_anyway",
         "staff",
     ),
     (
         "customer_edit",
         "customer",
-        "name email phone preferred_channel team preferences flags",
+        "name email phone preferred_channel team preferences flags flags_reason",
         "staff",
     ),
     (

@@ -24,6 +24,7 @@ def grace(staff, team, category):
         email="grace@example.com",
         phone="+44 7700 900105",
         flags=["two_staff"],
+        flags_reason="Shouted at a colleague",
     )
     services.open_case(
         by=staff,

@@ -214,6 +214,7 @@ def new_customer(team: Any) -> dict[str, Any]:
         "team": team.pk,
         "preferences": "Call after 5pm",
         "flags": ["vip", "written_only"],
+        "flags_reason": "Asked for everything in writing; big account",
     }
 
 

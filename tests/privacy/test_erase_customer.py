@@ -11,7 +11,14 @@ from django.utils import timezone
 from api import tokens
 from api.models import IdempotencyKey
 from cases import insights, selectors
-from cases.models import Case, ExceptionRequest, FeedbackRequest, Interaction, Reminder
+from cases.models import (
+    Case,
+    CustomerFlagNote,
+    ExceptionRequest,
+    FeedbackRequest,
+    Interaction,
+    Reminder,
+)
 from privacy import services
 from privacy.models import Erasure, PrivacyEvent
 from tests.api.conftest import ApiClient
@@ -161,6 +168,13 @@ def test_erasure_keeps_cases_decisions_amounts_and_timings(world, admin_user):
     world.customer.refresh_from_db()
     assert world.customer.name == f"Erased customer #{world.customer.pk}"
     assert (world.customer.email, world.customer.phone, world.customer.flags) == ("", "", [])
+    assert world.customer.erased_at is not None
+    # Which flag staff set and when stay, as a demeanour does; the flags are closed and
+    # every reason given for them is gone.
+    notes = CustomerFlagNote.objects.filter(customer=world.customer)
+    assert notes.count() == 3 and not notes.filter(cleared_at__isnull=True).exists()
+    assert set(notes.values_list("reason", flat=True)) == {"[erased]"}
+    assert set(notes.values_list("cleared_reason", flat=True)) == {"", "[erased]"}
 
 
 def test_emails_not_yet_sent_to_the_customer_are_cancelled(world, admin_user):

@@ -46,7 +46,7 @@ def ids(rows) -> set[int]:
 
 
 def test_the_export_holds_every_item_about_the_customer_and_nothing_else(
-    world, bystander, admin_user, signed_in
+    world, bystander, admin_user, staff, manager, signed_in
 ):
     signed_in(admin_user).get(world.cases[0].get_absolute_url())
     of_customer = {"case__customer": world.customer}
@@ -55,6 +55,19 @@ def test_the_export_holds_every_item_about_the_customer_and_nothing_else(
 
     assert data["customer"]["name"] == DANA.name
     assert {f["code"] for f in data["customer"]["flags"]} == {"frequent_returner", "two_staff"}
+    reason = f"{DANA.name} threw the {DANA.phrase} at a colleague"
+    for flag in data["customer"]["flags"]:
+        assert (flag["set_by"], flag["reason"]) == (str(staff), reason)
+        assert flag["set_at"]
+    [cleared] = data["customer"]["flags_cleared"]
+    assert (cleared["code"], cleared["set_by"], cleared["cleared_by"]) == (
+        "vip",
+        str(staff),
+        str(manager),
+    )
+    assert cleared["cleared_reason"] == f"Not valued after the {DANA.phrase} incident"
+    assert f"Two staff present (set by {staff} on " in html and f"reason: {reason}" in html
+    assert "Flags taken off" in html and f"by {manager}: Not valued after" in html
     assert ids(data["cases"]) == {case.pk for case in world.cases}
     expected = {
         "interactions": Interaction.objects.filter(**of_customer),
