@@ -144,8 +144,7 @@ class CaseForm(ExplainedTextLimits, TeamChoiceMixin, forms.Form):
         if customer is not None and customer.is_erased:
             # The form comes back without them, so that picking or entering another
             # customer is not refused again for the id still in the hidden field.
-            self.data = self.data.copy()
-            self.data["customer"] = ""
+            self.data = {**self.data, "customer": ""}
             raise forms.ValidationError(ERASED_CUSTOMER, code="erased")
         return customer
 
