@@ -41,6 +41,15 @@ def test_admin_exports_then_erases_a_customer(
     sign_in(admin_user)  # at desktop width: the helper looks for "Sign out" in the navbar
     page.set_viewport_size(WIDTHS[size])
     page.goto(f"{live_server.url}{world.customer.get_absolute_url()}")
+    notes = page.locator("#flag-notes")
+    expect(notes).to_contain_text(f"Two staff present: set by {world.customer.created_by} on")
+    expect(notes).to_contain_text(f"threw the {DANA.phrase} at a colleague")
+    pk = world.customer.pk
+    edit_link = page.locator(f'a[href="/customers/{pk}/edit/"]')
+    new_case_link = page.locator(f'a[href="/cases/new/?customer={pk}"]')
+    expect(edit_link).to_have_count(1)
+    expect(new_case_link).to_have_count(1)
+    shot(f"{size}-profile-flags")
     page.get_by_role("link", name="Data protection").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Data protection")
     page.get_by_role("button", name="Export this customer's data").click()
@@ -74,4 +83,12 @@ def test_admin_exports_then_erases_a_customer(
     expect(page.get_by_text(DANA.phrase)).to_have_count(0)
     shot(f"{size}-erased")
     assert Erasure.objects.get().erased_by == admin_user
+
+    # The profile says when, offers neither Edit nor New case, and shows no flag notes.
+    page.goto(f"{live_server.url}{world.customer.get_absolute_url()}")
+    expect(page.locator("#erased-notice")).to_contain_text("personal data was erased on")
+    expect(edit_link).to_have_count(0)
+    expect(new_case_link).to_have_count(0)
+    expect(page.locator("#flag-notes")).to_have_count(0)
+    shot(f"{size}-erased-profile")
     watch.assert_clean()
