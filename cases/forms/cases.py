@@ -40,7 +40,7 @@ from .customers import find_duplicates
 # The new customer's fields: typed with an existing customer picked, they are neither
 # used nor silently dropped (the form asks which was meant).
 NEW_CUSTOMER_FIELDS = ("customer_name", "customer_email", "customer_phone")
-ERASED_CUSTOMER = (
+ERASED_CUSTOMER = gettext_lazy(
     "That customer's personal data was erased: no new case can be opened for them. "
     "Find another customer, or enter a new one."
 )

@@ -54,11 +54,13 @@ class CustomerForm(ExplainedTextLimits, TeamChoiceMixin, forms.ModelForm):
         label=gettext_lazy("Flags"),
     )
     flags_reason = forms.CharField(
-        label="Why are the flags changing?",
+        label=gettext_lazy("Why are the flags changing?"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Needed when you set a flag: staff see who set it, when, and this reason.",
+        help_text=gettext_lazy(
+            "Needed when you set a flag: staff see who set it, when, and this reason."
+        ),
     )
     create_anyway = forms.BooleanField(
         required=False,

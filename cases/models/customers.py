@@ -29,7 +29,9 @@ class CustomerFlag(models.TextChoices):
 
 
 # Setting a flag says something about a person: who set it and why is kept beside it.
-FLAG_REASON_NEEDED = "Say why you are setting this flag: staff see it beside the flag."
+FLAG_REASON_NEEDED = gettext_lazy(
+    "Say why you are setting this flag: staff see it beside the flag."
+)
 
 # Flags that change how staff must behave are shown in red; the rest in amber/blue.
 DANGER_FLAGS = {CustomerFlag.DISENGAGE, CustomerFlag.TWO_STAFF}

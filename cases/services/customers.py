@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from casedesk import languages
 
@@ -43,7 +44,9 @@ def _clean_flags(flags: Iterable[str]) -> list[str]:
     chosen = sorted(set(flags))
     unknown = set(chosen) - set(CustomerFlag.values)
     if unknown:
-        raise NotAllowed(f"Unknown customer flags: {', '.join(sorted(unknown))}.")
+        raise NotAllowed(
+            gettext("Unknown customer flags: %(flags)s.") % {"flags": ", ".join(sorted(unknown))}
+        )
     return chosen
 
 
@@ -62,9 +65,12 @@ def _note_flags(
     removed = sorted(set(before) - set(after))
     reason = reason.strip()
     if added and not reason:
-        raise NotAllowed(FLAG_REASON_NEEDED)
+        raise NotAllowed(str(FLAG_REASON_NEEDED))
     if len(reason) > REASON_LIMIT:
-        raise NotAllowed(f"Keep the reason for the flags to {REASON_LIMIT} characters.")
+        raise NotAllowed(
+            gettext("Keep the reason for the flags to %(limit)s characters.")
+            % {"limit": REASON_LIMIT}
+        )
     if removed:
         CustomerFlagNote.objects.filter(
             customer=customer, flag__in=removed, cleared_at__isnull=True

@@ -7,6 +7,7 @@ Below every service and importing none: `cases.py` (opening a case) and `custome
 from __future__ import annotations
 
 from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 from ..models import Customer
 from .errors import CustomerErased
@@ -23,9 +24,12 @@ def lock_live_customer(customer: Customer) -> Customer:
     """
     current = Customer.objects.select_for_update(no_key=True).get(pk=customer.pk)
     if current.erased_at is not None:
-        when = formats.date_format(timezone.localtime(current.erased_at), "j F Y")
+        when = formats.date_format(timezone.localtime(current.erased_at), "DATE_FORMAT")
         raise CustomerErased(
-            f"This customer's personal data was erased on {when}: their record cannot be "
-            "changed and no new case can be opened for them."
+            gettext(
+                "This customer's personal data was erased on %(date)s: their record cannot "
+                "be changed and no new case can be opened for them."
+            )
+            % {"date": when}
         )
     return current
