@@ -99,7 +99,9 @@ class Customer(models.Model):
     # Set once by the privacy app's erasure, in the same conditional update that replaces
     # the profile: an erased customer is final (no edit, no new case), and cases' services
     # can say so without reading another app's tables.
-    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+    erased_at = models.DateTimeField(
+        gettext_lazy("Personal data erased"), null=True, blank=True, editable=False
+    )
 
     objects = CustomerQuerySet.as_manager()
 
@@ -168,12 +170,14 @@ class CustomerFlagNote(models.Model):
     reason = models.TextField(max_length=2000)
     cleared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )  # empty with a time: cleared by an erasure of the retention schedule
+    )  # empty with a time: cleared when the retention schedule erased the customer
     cleared_at = models.DateTimeField(null=True, blank=True)
     cleared_reason = models.TextField(blank=True, max_length=2000)
 
     class Meta:
         ordering = ["set_at", "id"]
+        verbose_name = gettext_lazy("flag note")
+        verbose_name_plural = gettext_lazy("flag notes")
         constraints = [
             # The last word on "one open note per flag", behind the service's row lock.
             models.UniqueConstraint(

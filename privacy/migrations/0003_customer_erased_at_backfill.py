@@ -15,8 +15,8 @@ def backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0017_customer_erased_at_and_flag_notes"),
-        ("privacy", "0001_initial"),
+        ("cases", "0018_customer_erased_at_and_flag_notes"),
+        ("privacy", "0002_labels"),
     ]
 
     operations = [migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True)]

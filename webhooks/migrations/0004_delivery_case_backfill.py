@@ -41,6 +41,6 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
     atomic = False
 
-    dependencies = [("webhooks", "0002_delivery_case")]
+    dependencies = [("webhooks", "0003_delivery_case")]
 
     operations = [migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True)]
