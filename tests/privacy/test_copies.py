@@ -175,7 +175,7 @@ def test_the_export_lists_the_systems_sent_events_about_them(
 
 
 def test_deliveries_written_before_they_named_their_case_are_given_it():
-    migration = importlib.import_module("webhooks.migrations.0003_delivery_case_backfill")
+    migration = importlib.import_module("webhooks.migrations.0004_delivery_case_backfill")
     body = json.dumps({"type": "case.created", "data": {"case": {"id": 42}}})
     assert migration.case_of(body) == 42
     assert migration.case_of("{}") is None and migration.case_of("not json") is None
