@@ -28,6 +28,7 @@ import os
 import re
 import statistics
 import sys
+import tempfile
 import time
 import urllib.parse
 from pathlib import Path
@@ -63,7 +64,7 @@ def queries_and_scans(user, method: str, path: str, body: dict[str, str] | None)
     with connection.cursor() as cursor:
         for query in ctx.captured_queries:
             sql = query["sql"]
-            if not sql.lstrip().upper().startswith("SELECT"):
+            if not sql.lstrip("( ").upper().startswith("SELECT"):
                 continue
             cursor.execute("EXPLAIN (ANALYZE, FORMAT TEXT) " + sql)
             plan = "\n".join(row[0] for row in cursor.fetchall())
@@ -331,7 +332,17 @@ def main() -> int:
     parser.add_argument("--load-seconds", type=float, default=10.0)
     parser.add_argument("--insights-runs", type=int, default=5, help="afresh, per period")
     parser.add_argument("--json", help="default: bench/results/pages-YYYY-MM-DD-HHMM.json")
+    parser.add_argument(
+        "--only",
+        help="comma-separated page keys (e.g. typeahead_name,home_manager), plus 'posts', "
+        "'load' and 'afresh' for those parts: a quick before/after of a few pages (the "
+        "floor is always measured). Default: everything",
+    )
     args = parser.parse_args()
+    only = set(args.only.split(",")) if args.only else None
+    if only is not None and not args.json:
+        # A partial run is a working comparison, not a result for the README's tables.
+        args.json = os.path.join(tempfile.gettempdir(), f"pages-only-{os.getpid()}.json")
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("Set DATABASE_URL to the PostgreSQL database filled by generate_data.")
         return 2
@@ -354,6 +365,8 @@ def main() -> int:
         return 2
     pages = pages_to_measure(staff, manager, admin, team_id) + typeahead_pages(staff)
     typical_ref = pages[8][3].split("/")[2]
+    if only is not None:
+        pages = [page for page in pages if page[0] in only]
 
     calibration = calibration_ms()
     print(f"calibration: sum(range(10**6)) takes {calibration} ms on this machine now")
@@ -364,15 +377,20 @@ def main() -> int:
             clients[user.pk] = Client(port)
             clients[user.pk].sign_in(user.username)
         floor, results = measure_pages(clients, pages, count=args.count, warm=args.warm)
-        results += measure_posts(
-            clients[manager.pk], manager, team_id, typical_ref, count=args.count, warm=args.warm
-        )
-        rps = load(port, manager.username, "/cases/", clients=4, seconds=args.load_seconds)
-        print(f"case list, 4 concurrent clients, {args.load_seconds:.0f} s: {rps} requests/s")
+        if only is None or "posts" in only:
+            results += measure_posts(
+                clients[manager.pk], manager, team_id, typical_ref, count=args.count, warm=args.warm
+            )
+        rps = None
+        if only is None or "load" in only:
+            rps = load(port, manager.username, "/cases/", clients=4, seconds=args.load_seconds)
+            print(f"case list, 4 concurrent clients, {args.load_seconds:.0f} s: {rps} requests/s")
     finally:
         server.terminate()
         server.wait(timeout=30)
-    afresh = [insights_afresh(manager, days=d, count=args.insights_runs) for d in (30, 90)]
+    afresh = []
+    if only is None or "afresh" in only:
+        afresh = [insights_afresh(manager, days=d, count=args.insights_runs) for d in (30, 90)]
     for row in afresh:
         print(f"{row['page']:<50} p50 {row['p50_ms']:7.1f} ms  max {row['max_ms']:7.1f} ms")
 

@@ -140,6 +140,9 @@ class Case(models.Model):
             models.Index(fields=["team", "status", "last_activity_at"], name="case_stale_idx"),
             # A customer's profile: their cases, newest first.
             models.Index(fields=["customer", "-created_at"], name="case_customer_idx"),
+            # "Has a case in my teams", probed customer by customer from the index alone
+            # (search as you type walks names in order and stops at its limit).
+            models.Index(fields=["customer", "team"], name="case_customer_team_idx"),
             # The managers' home: a team's unassigned active cases, oldest first, and its
             # open cases quiet longest. Partial, so they hold only the few active cases.
             models.Index(

@@ -59,7 +59,7 @@ def search(user: User, query: str) -> SearchResults:
         results.customers = list(found[:SEARCH_LIMIT])
     elif phone:
         # Any way of typing the number, or its last digits (see cases/phones.py).
-        found_by_phone = phone_matches(customers, phone, SEARCH_LIMIT)
+        found_by_phone = phone_matches(user, phone, SEARCH_LIMIT)
         results.customers = sorted(found_by_phone, key=lambda c: (c.name, c.pk))
     else:
         found = customers.filter(name__icontains=query).order_by("name")

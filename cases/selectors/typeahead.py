@@ -9,11 +9,12 @@ the limit: combined with OR and sorted by name, a short prefix such as "07700 90
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Collate, Upper
 
 from ..models import ACTIVE_STATUSES, Case, Customer, User, normalise_email, parse_reference
@@ -47,37 +48,88 @@ class Typeahead:
         return not (self.case or self.customers)
 
 
-def phone_matches(customers: QuerySet[Customer], phone: PhoneSearch, limit: int) -> list[Customer]:
-    """Customers whose phone is the number typed, starts as typed, or ends in its digits.
+# One search of customers: their matches, ordered as an index reads them (then cut).
+Walk = Callable[[QuerySet[Customer]], QuerySet[Customer]]
 
-    At most two queries, each served by its own index: the full number (E.164 equality)
-    together with its last digits (reversed-digits prefix), both selective; and, for a
-    number still being typed from its start, an ordered prefix scan that stops at `limit`.
+
+def first_matches(user: User, walks: list[Walk], limit: int) -> list[list[Customer]]:
+    """The first `limit` customers the user may see for each walk, in its order: one query.
+
+    Each walk runs once per part of the user's visibility (registered by my teams; with
+    a case in my teams: CustomerQuerySet.visible_to_in_parts), each branch cut at
+    `limit`, all in one UNION ALL. Every branch reads its index in order and stops: with
+    the parts joined by OR, PostgreSQL tests "has a case in my teams" with a hashed
+    subplan that reads every case of the teams (50,000 at 1M cases) before the first
+    row, as "Ale" (12,000 matching customers) or "07700 12" (10,000) did. Merging the
+    parts' first `limit` rows by the walk's order gives the first `limit` of the union.
     """
-    found: list[Customer] = []
+    parts = Customer.objects.visible_to_in_parts(user)
+    branches = [
+        walk(part).annotate(walk=Value(index, output_field=IntegerField()))[:limit]
+        for index, walk in enumerate(walks)
+        for part in parts
+    ]
+    if len(branches) == 1:
+        rows: list[Customer] = list(branches[0])
+    elif connection.features.supports_slicing_ordering_in_compound:
+        rows = list(branches[0].union(*branches[1:], all=True))
+    else:  # SQLite cannot LIMIT a branch of a UNION: one query per branch there
+        rows = [customer for branch in branches for customer in branch]
+    found: list[list[Customer]] = [[] for _ in walks]
+    for customer in rows:
+        found[customer.walk].append(customer)  # type: ignore[attr-defined]
+    return [_unique(customers) for customers in found]
+
+
+def phone_matches(user: User, phone: PhoneSearch, limit: int) -> list[Customer]:
+    """Customers whose phone is the number typed, ends in its digits, or starts as typed.
+
+    One query of two walks, each served by its own index: the full number (E.164
+    equality) together with its last digits (reversed-digits prefix), both selective;
+    and, for a number still being typed from its start, an ordered prefix scan that
+    stops at `limit`. Full number and last digits come first.
+    """
+    walks: list[Walk] = []
+    orders: list[Callable[[Customer], str]] = []
     if phone.exact or phone.suffix:
         parts = Q(phone_reversed__startswith=phone.suffix) if phone.suffix else Q(pk__in=[])
         if phone.exact:
             parts |= Q(phone_normalised=phone.exact)
-        found = list(customers.filter(parts).order_by("phone_reversed")[:limit])
+        walks.append(lambda customers: customers.filter(parts).order_by("phone_reversed"))
+        orders.append(lambda customer: customer.phone_reversed)
     if phone.prefix:
-        started = customers.filter(phone_normalised__startswith=phone.prefix)
-        found += list(started.order_by("phone_normalised")[:limit])
-    return _unique(found)[:limit]
+        prefix = phone.prefix
+        walks.append(
+            lambda customers: customers.filter(phone_normalised__startswith=prefix).order_by(
+                "phone_normalised"
+            )
+        )
+        orders.append(lambda customer: customer.phone_normalised)
+    if not walks:
+        return []
+    by_walk = first_matches(user, walks, limit)
+    ordered = [sorted(found, key=order) for found, order in zip(by_walk, orders, strict=True)]
+    return _unique([customer for found in ordered for customer in found])[:limit]
 
 
-def name_matches(customers: QuerySet[Customer], text: str, limit: int) -> list[Customer]:
+def name_matches(user: User, text: str, limit: int) -> list[Customer]:
     """Customers whose name, or its last word (a surname), starts with `text`, by name.
 
-    Two queries, each reading its first matches in order from its own index (see
-    migration 0012); merged and sorted here.
+    One query of two walks, each reading its first matches in order from its own index
+    (see migration 0012); merged and sorted here.
     """
     key = text.upper()
-    found: list[Customer] = []
-    for column in (Upper("name"), F("surname_key")):
-        ordered = customers.annotate(key=_in_byte_order(column)).filter(key__startswith=key)
-        found += list(ordered.order_by("key")[:limit])
-    return sorted(_unique(found), key=lambda c: (c.name.upper(), c.pk))[:limit]
+
+    def walk(column: Any) -> Walk:
+        return lambda customers: (
+            customers.annotate(key=_in_byte_order(column))
+            .filter(key__startswith=key)
+            .order_by("key")
+        )
+
+    by_walk = first_matches(user, [walk(Upper("name")), walk(F("surname_key"))], limit)
+    found = _unique([customer for customers in by_walk for customer in customers])
+    return sorted(found, key=lambda c: (c.name.upper(), c.pk))[:limit]
 
 
 def _in_byte_order(expression: Any) -> Any:
@@ -86,10 +138,19 @@ def _in_byte_order(expression: Any) -> Any:
     return Collate(expression, "C") if connection.vendor == "postgresql" else expression
 
 
-def email_matches(customers: QuerySet[Customer], text: str, limit: int) -> list[Customer]:
+def email_matches(user: User, text: str, limit: int) -> list[Customer]:
     """Customers whose email starts with what was typed (served by its pattern index)."""
-    started = customers.filter(email_normalised__startswith=normalise_email(text))
-    return list(started.order_by("email_normalised")[:limit])
+    email = normalise_email(text)
+    (found,) = first_matches(
+        user,
+        [
+            lambda customers: customers.filter(email_normalised__startswith=email).order_by(
+                "email_normalised"
+            )
+        ],
+        limit,
+    )
+    return sorted(found, key=lambda c: c.email_normalised)[:limit]
 
 
 def typeahead(user: User, query: str, *, limit: int = TYPEAHEAD_LIMIT) -> Typeahead:
@@ -103,16 +164,14 @@ def typeahead(user: User, query: str, *, limit: int = TYPEAHEAD_LIMIT) -> Typeah
         cases = Case.objects.visible_to(user).select_related("customer", "category")
         result.case = cases.filter(pk=case_id).first()
         return result
-    # An erased customer is final: never offered to open a case for, or to find again.
-    customers = Customer.objects.visible_to(user).filter(erased_at__isnull=True)
     phone = PhoneSearch(query)
     # One more than shown tells whether to say "keep typing".
     if "@" in query:
-        found = email_matches(customers, query, limit + 1)
+        found = email_matches(user, query, limit + 1)
     elif phone:
-        found = phone_matches(customers, phone, limit + 1)
+        found = phone_matches(user, phone, limit + 1)
     elif any(ch.isalpha() for ch in query):
-        found = name_matches(customers, query, limit + 1)
+        found = name_matches(user, query, limit + 1)
     else:
         found = []
     result.more = len(found) > limit
