@@ -1,20 +1,21 @@
 """Search as you type: customers by phone (any form), email or name prefix, and a case by
 its reference, each customer with their flags and latest open case.
 
-Each kind of match is its own small query that an index answers in order and stops at
-the limit: combined with OR and sorted by name, a short prefix such as "07700 90" or
-"Gr" made PostgreSQL fetch and sort every match (tens of thousands of customers at
-300,000) before keeping the first eight. A fixed number of queries whatever the matches.
+Each kind of match is a walk that an index answers in order and stops at the limit:
+combined with OR and sorted by name, a short prefix such as "07700 90" or "Gr" made
+PostgreSQL fetch and sort every match (tens of thousands of customers at 300,000) before
+keeping the first eight. The walks of one search, and the two parts of who may see a
+customer, go in one UNION ALL (see first_matches). A fixed number of queries whatever
+the matches.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Collate, Upper
 
 from ..models import ACTIVE_STATUSES, Case, Customer, User, normalise_email, parse_reference
@@ -48,8 +49,13 @@ class Typeahead:
         return not (self.case or self.customers)
 
 
-# One search of customers: their matches, ordered as an index reads them (then cut).
-Walk = Callable[[QuerySet[Customer]], QuerySet[Customer]]
+@dataclass(frozen=True)
+class Walk:
+    """One way of matching customers: read in the order of `key` (as its index has it),
+    keeping those that pass `where` (which may name the key)."""
+
+    key: Any
+    where: Q
 
 
 def first_matches(user: User, walks: list[Walk], limit: int) -> list[list[Customer]]:
@@ -61,11 +67,13 @@ def first_matches(user: User, walks: list[Walk], limit: int) -> list[list[Custom
     the parts joined by OR, PostgreSQL tests "has a case in my teams" with a hashed
     subplan that reads every case of the teams (50,000 at 1M cases) before the first
     row, as "Ale" (12,000 matching customers) or "07700 12" (10,000) did. Merging the
-    parts' first `limit` rows by the walk's order gives the first `limit` of the union.
+    parts' first `limit` rows by the walk's key gives the first `limit` of the union.
     """
     parts = Customer.objects.visible_to_in_parts(user)
     branches = [
-        walk(part).annotate(walk=Value(index, output_field=IntegerField()))[:limit]
+        part.annotate(key=walk.key, walk=Value(index, output_field=IntegerField()))
+        .filter(walk.where)
+        .order_by("key")[:limit]
         for index, walk in enumerate(walks)
         for part in parts
     ]
@@ -76,9 +84,9 @@ def first_matches(user: User, walks: list[Walk], limit: int) -> list[list[Custom
     else:  # SQLite cannot LIMIT a branch of a UNION: one query per branch there
         rows = [customer for branch in branches for customer in branch]
     found: list[list[Customer]] = [[] for _ in walks]
-    for customer in rows:
+    for customer in sorted(rows, key=lambda c: (c.key, c.pk)):  # type: ignore[attr-defined]
         found[customer.walk].append(customer)  # type: ignore[attr-defined]
-    return [_unique(customers) for customers in found]
+    return [_unique(customers)[:limit] for customers in found]
 
 
 def phone_matches(user: User, phone: PhoneSearch, limit: int) -> list[Customer]:
@@ -86,49 +94,37 @@ def phone_matches(user: User, phone: PhoneSearch, limit: int) -> list[Customer]:
 
     One query of two walks, each served by its own index: the full number (E.164
     equality) together with its last digits (reversed-digits prefix), both selective;
-    and, for a number still being typed from its start, an ordered prefix scan that
-    stops at `limit`. Full number and last digits come first.
+    and, for a number still being typed from its start, the first matches in order
+    (customer_phone_start_idx, migration 0017: the pattern index finds them but would
+    sort every match). Full number and last digits come first.
     """
     walks: list[Walk] = []
-    orders: list[Callable[[Customer], str]] = []
     if phone.exact or phone.suffix:
-        parts = Q(phone_reversed__startswith=phone.suffix) if phone.suffix else Q(pk__in=[])
+        ends = Q(phone_reversed__startswith=phone.suffix) if phone.suffix else Q(pk__in=[])
         if phone.exact:
-            parts |= Q(phone_normalised=phone.exact)
-        walks.append(lambda customers: customers.filter(parts).order_by("phone_reversed"))
-        orders.append(lambda customer: customer.phone_reversed)
+            ends |= Q(phone_normalised=phone.exact)
+        walks.append(Walk(key=F("phone_reversed"), where=ends))
     if phone.prefix:
-        prefix = phone.prefix
-        walks.append(
-            lambda customers: customers.filter(phone_normalised__startswith=prefix).order_by(
-                "phone_normalised"
-            )
-        )
-        orders.append(lambda customer: customer.phone_normalised)
+        starts = Q(key__startswith=phone.prefix)
+        walks.append(Walk(key=_in_byte_order(F("phone_normalised")), where=starts))
     if not walks:
         return []
     by_walk = first_matches(user, walks, limit)
-    ordered = [sorted(found, key=order) for found, order in zip(by_walk, orders, strict=True)]
-    return _unique([customer for found in ordered for customer in found])[:limit]
+    return _unique([customer for found in by_walk for customer in found])[:limit]
 
 
 def name_matches(user: User, text: str, limit: int) -> list[Customer]:
     """Customers whose name, or its last word (a surname), starts with `text`, by name.
 
     One query of two walks, each reading its first matches in order from its own index
-    (see migration 0012); merged and sorted here.
+    (see migration 0015); merged and sorted here.
     """
-    key = text.upper()
-
-    def walk(column: Any) -> Walk:
-        return lambda customers: (
-            customers.annotate(key=_in_byte_order(column))
-            .filter(key__startswith=key)
-            .order_by("key")
-        )
-
-    by_walk = first_matches(user, [walk(Upper("name")), walk(F("surname_key"))], limit)
-    found = _unique([customer for customers in by_walk for customer in customers])
+    starts = Q(key__startswith=text.upper())
+    walks = [
+        Walk(key=_in_byte_order(Upper("name")), where=starts),
+        Walk(key=_in_byte_order(F("surname_key")), where=starts),
+    ]
+    found = _unique([customer for found in first_matches(user, walks, limit) for customer in found])
     return sorted(found, key=lambda c: (c.name.upper(), c.pk))[:limit]
 
 
@@ -140,17 +136,9 @@ def _in_byte_order(expression: Any) -> Any:
 
 def email_matches(user: User, text: str, limit: int) -> list[Customer]:
     """Customers whose email starts with what was typed (served by its pattern index)."""
-    email = normalise_email(text)
-    (found,) = first_matches(
-        user,
-        [
-            lambda customers: customers.filter(email_normalised__startswith=email).order_by(
-                "email_normalised"
-            )
-        ],
-        limit,
-    )
-    return sorted(found, key=lambda c: c.email_normalised)[:limit]
+    starts = Q(email_normalised__startswith=normalise_email(text))
+    (found,) = first_matches(user, [Walk(key=F("email_normalised"), where=starts)], limit)
+    return found
 
 
 def typeahead(user: User, query: str, *, limit: int = TYPEAHEAD_LIMIT) -> Typeahead:

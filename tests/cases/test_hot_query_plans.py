@@ -48,7 +48,8 @@ NEEDED = {
     "case_customer_idx": "a customer's cases, newest first",
     "case_customer_team_idx": "search as you type: has this customer a case in my teams?",
     "case_subject_fts": "search: words in subjects",
-    "customer_phone_idx": "phone search: the full number (E.164) and a number typed from its start",
+    "customer_phone_idx": "phone search and duplicate warnings: the full number (E.164)",
+    "customer_phone_start_idx": "search as you type: a number typed from its start, in order",
     "customer_phone_suffix_idx": "phone search: the last digits (reversed digits, prefix)",
     "customer_email_idx": "email search and duplicate warnings, typed from the start",
     "customer_name_prefix_idx": "search as you type: the name starts with, in name order",
@@ -165,9 +166,9 @@ def test_search_as_you_type_uses_an_index_for_phone_suffix_and_name_prefix(gener
     national = "0" + customer.phone_normalised[3:]  # +447700000004 -> 07700000004
     first_name, surname = customer.name.split()[0], customer.name.split()[-1]
     expected = {
-        national: "customer_phone_idx",  # typed nationally: E.164 equality and its start
+        national: "customer_phone_idx",  # typed nationally: E.164 equality
         customer.phone_normalised[-6:]: "customer_phone_suffix_idx",  # the last six digits
-        national[:8]: "customer_phone_idx",  # still typing: "07700000" is a start
+        national[:8]: "customer_phone_start_idx",  # still typing: "07700000" is a start
         first_name[:3]: "customer_name_prefix_idx",
         surname[:3]: "customer_surname_idx",  # the name's last word
         customer.email[:12]: "customer_email_idx",  # "customer4@ex", typed from the start
