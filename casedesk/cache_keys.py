@@ -42,6 +42,16 @@ def insights(*, start: date | datetime, end: date | datetime, team_ids: Iterable
     return f"casedesk:insights:{start.isoformat()}:{end.isoformat()}:{teams}"
 
 
+# The bulk-actions bar's "Assign to" options on a manager's case list: the same for one
+# person whatever the URL, kept as long as the filter form (the service checks the chosen
+# person afresh, so a stale list can offer someone who has left, never let them be chosen).
+BULK_PEOPLE_FRAGMENT = "case_bulk_people"
+
+
+def bulk_people(*, user_id: int) -> str:
+    return make_template_fragment_key(BULK_PEOPLE_FRAGMENT, [user_id])
+
+
 def filter_form(*, user_id: int, query: str, language: str) -> str:
     """The case list's rendered filter form for one person, URL query and language (a
     change of language on the profile must not show the form in the old one)."""

@@ -151,3 +151,29 @@ def test_the_case_list_caches_its_filter_form_under_the_named_key(settings, sign
     )
     client.get(reverse("case_list"), {"status": "open"}, HTTP_ACCEPT_LANGUAGE="pl")
     assert cache.get(cache_keys.filter_form(user_id=staff.pk, query="status=open", language="pl"))
+
+
+@pytest.mark.django_db
+def test_the_case_list_keeps_its_bulk_assignees_and_asks_for_them_once(
+    settings, signed_in, manager, staff
+):
+    """The "Assign to" options of a manager's bulk bar are kept with the filter form: the
+    second view of the list shows the same people without asking the database again."""
+    from django.test.utils import CaptureQueriesContext
+
+    settings.CASEDESK_FILTER_FORM_CACHE_SECONDS = 60
+    template = (ROOT / "templates/cases/case_list.html").read_text()
+    assert f" {cache_keys.BULK_PEOPLE_FRAGMENT} " in template
+    client = signed_in(manager)
+    first = client.get(reverse("case_list")).content.decode()
+    option = f'<option value="{staff.pk}">{staff}</option>'
+    assert option in first
+    assert option in cache.get(cache_keys.bulk_people(user_id=manager.pk))
+    with CaptureQueriesContext(connection) as ctx:
+        second = client.get(reverse("case_list"), {"status": "open"}).content.decode()
+    assert option in second
+    # assignable_people: active members of my teams, by first name, last name, username
+    # (the filter form's own "assignee" dropdown orders by first name alone).
+    by_name = '"cases_user"."first_name" ASC, "cases_user"."last_name" ASC'
+    people = [q["sql"] for q in ctx.captured_queries if "DISTINCT" in q["sql"]]
+    assert people and not [sql for sql in people if by_name in sql]

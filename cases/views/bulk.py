@@ -40,12 +40,14 @@ def assignable_people(user: User) -> list[User]:
 
 def bulk_context(request: AuthedRequest) -> dict[str, object] | None:
     """What the case list's bulk-actions bar needs (None: this user sees no checkboxes).
-    `?selected=1,2` ticks those cases again after a refusal."""
-    if not can_act_in_bulk(request.user):
+    `?selected=1,2` ticks those cases again after a refusal. The people are a callable:
+    the template asks for them only when its cached options have expired."""
+    user = request.user
+    if not can_act_in_bulk(user):
         return None
     raw = request.GET.get("selected", "").split(",")[:MAX_BULK_CASES]
     return {
-        "people": assignable_people(request.user),
+        "people": lambda: assignable_people(user),
         "priorities": Priority.choices,
         "selected": [pk for pk in map(id_param, raw) if pk is not None],
         "nobody": NOBODY,
