@@ -138,6 +138,14 @@ class Case(models.Model):
             # Home: my open cases by last activity.
             models.Index(fields=["assignee", "status", "-last_activity_at"], name="case_mine_idx"),
             models.Index(fields=["team", "status", "last_activity_at"], name="case_stale_idx"),
+            # Home: my active cases by last activity, read in order and cut at 20 (with
+            # the status IN on case_mine_idx, a manager's 100+ active cases were fetched
+            # and sorted). Partial: it holds only active cases.
+            models.Index(
+                fields=["assignee", "-last_activity_at"],
+                condition=Q(status__in=["new", "open", "pending_approval"]),
+                name="case_mine_active_idx",
+            ),
             # A customer's profile: their cases, newest first.
             models.Index(fields=["customer", "-created_at"], name="case_customer_idx"),
             # "Has a case in my teams", probed customer by customer from the index alone

@@ -22,7 +22,8 @@ from ..models import (
     User,
 )
 from .cases import case_list_queryset
-from .followups import my_tasks, team_tasks
+from .combined import in_one_query
+from .followups import TASK_LIMIT, board_of, my_task_rows, open_tasks, team_task_rows
 
 HOME_LIMIT = 20
 
@@ -48,41 +49,53 @@ AWAITING_ON_HOME = 5
 def home_for(user: User) -> Home:
     """My open cases by last activity, my tasks and my exception requests still waiting;
     for managers also the oldest requests they can decide, and their teams' unassigned
-    cases, overdue follow-ups and stale cases."""
+    cases, overdue follow-ups and stale cases.
+
+    One query per kind of row, not per card (bench/results/profile-home-manager-*): the
+    case cards in one UNION ALL, the task cards in another, the request cards in a third
+    (selectors/combined.py), each branch still an index walk that stops at its limit.
+    """
+    is_manager = user.role in {Role.MANAGER, Role.ADMIN}
     base = case_list_queryset(user)
-    mine = list(
-        base.filter(assignee=user, status__in=ACTIVE_STATUSES).order_by("-last_activity_at")[
-            :HOME_LIMIT
+    case_cards = [(base.filter(assignee=user, status__in=ACTIVE_STATUSES), "-last_activity_at")]
+    task_cards = [my_task_rows(user)]
+    requests = ExceptionRequest.objects.select_related("case", "requested_by")
+    request_cards = [
+        (
+            requests.visible_to(user).filter(requested_by=user, status=RequestStatus.PENDING),
+            HOME_LIMIT,
+        )
+    ]
+    if is_manager:
+        team_cases = base if user.role == Role.ADMIN else base.filter(team_id__in=user.team_ids())
+        stale_before = timezone.now() - timedelta(days=settings.CASEDESK_STALE_DAYS)
+        case_cards += [
+            (team_cases.filter(assignee__isnull=True, status__in=ACTIVE_STATUSES), "created_at"),
+            (
+                team_cases.filter(
+                    status__in=[Status.OPEN, Status.PENDING_APPROVAL],
+                    last_activity_at__lt=stale_before,
+                ),
+                "last_activity_at",
+            ),
         ]
+        task_cards.append(team_task_rows(user))
+        request_cards.append((requests.decidable_by(user), AWAITING_ON_HOME))
+    cases = in_one_query([(rows.order_by(order), HOME_LIMIT) for rows, order in case_cards])
+    tasks = in_one_query([(open_tasks(rows, upcoming=False), TASK_LIMIT) for rows in task_cards])
+    waiting = in_one_query(
+        [(rows.order_by("requested_at", "id"), limit) for rows, limit in request_cards]
     )
-    home = Home(my_cases=mine, is_manager=user.role in {Role.MANAGER, Role.ADMIN})
-    home.tasks = my_tasks(user, upcoming=False)
+    home = Home(my_cases=cases[0], is_manager=is_manager, my_requests=waiting[0])
+    home.tasks = board_of(tasks[0])
     home.failed_reminders = failed_reminders(user)
     if home.failed_reminders:
         home.failed_count = failed_reminder_count()
-    home.my_requests = list(
-        ExceptionRequest.objects.visible_to(user)
-        .filter(requested_by=user, status=RequestStatus.PENDING)
-        .select_related("case")
-        .order_by("requested_at", "id")[:HOME_LIMIT]
-    )
-    if home.is_manager:
-        home.awaiting_me = list(
-            ExceptionRequest.objects.decidable_by(user)
-            .select_related("case", "requested_by")
-            .order_by("requested_at", "id")[:AWAITING_ON_HOME]
-        )
-        team_cases = base if user.role == Role.ADMIN else base.filter(team_id__in=user.team_ids())
-        home.unassigned = list(
-            team_cases.filter(assignee__isnull=True, status__in=ACTIVE_STATUSES).order_by(
-                "created_at"
-            )[:HOME_LIMIT]
-        )
-        stale_before = timezone.now() - timedelta(days=settings.CASEDESK_STALE_DAYS)
-        # Only the overdue ones show here: leave the team's upcoming tasks unread.
-        home.team_overdue = [
-            t for t in team_tasks(user, upcoming=False).overdue if t.assignee_id != user.pk
-        ]
+    if is_manager:
+        home.unassigned, home.stale = cases[1], cases[2]
+        home.awaiting_me = waiting[1]
+        # Only the overdue ones show here: the team's upcoming tasks are not even read.
+        home.team_overdue = [t for t in board_of(tasks[1]).overdue if t.assignee_id != user.pk]
         # A manager's teams are the ids already loaded with the user (one query fewer
         # per home page); an admin's are every team.
         surge_teams = (
@@ -91,12 +104,6 @@ def home_for(user: User) -> Home:
             else list(teams_for(user).values_list("id", flat=True))
         )
         home.surges = surges(surge_teams)
-        home.stale = list(
-            team_cases.filter(
-                status__in=[Status.OPEN, Status.PENDING_APPROVAL],
-                last_activity_at__lt=stale_before,
-            ).order_by("last_activity_at")[:HOME_LIMIT]
-        )
     return home
 
 

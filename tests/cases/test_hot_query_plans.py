@@ -41,6 +41,7 @@ NEEDED = {
     "case_team_rank_idx": "case list by priority",
     "case_team_status_idx": "case list filtered by status",
     "case_mine_idx": "my cases on home",
+    "case_mine_active_idx": "my active cases on home, by last activity, cut at 20",
     "case_unassigned_idx": "unassigned cases on the managers' home",
     "case_quiet_idx": "quiet cases on the managers' home",
     "event_case_idx": "a case's timeline",
@@ -215,3 +216,20 @@ def test_the_parts_of_a_customers_visibility_are_its_whole(generated):
         union = set().union(*(set(part.values_list("pk", flat=True)) for part in parts))
         assert union == whole
         assert 0 < len(whole) <= Customer.objects.count()
+
+
+def test_the_managers_home_reads_each_case_card_from_its_index(generated, client):
+    """The three case cards come in one query, each branch from an index: my active cases
+    by last activity from their partial index (at 1M cases, with the assignee-team
+    statistics of migration 0018, walked in order and cut at 20)."""
+    manager = User.objects.filter(role=Role.MANAGER, username__startswith="gen-").first()
+    client.force_login(manager)
+    client.get("/")
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/").status_code == 200
+    cards = [q["sql"] for q in ctx.captured_queries if 'FROM "cases_case"' in q["sql"]]
+    cards = [sql for sql in cards if sql.lstrip().startswith("(SELECT")]
+    assert len(cards) == 1
+    plan = plan_of(cards[0], None)
+    assert "case_mine_active_idx" in plan, plan
+    assert "Seq Scan on cases_case" not in plan, plan
