@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Collate, Upper
 
 from ..models import ACTIVE_STATUSES, Case, Customer, User, normalise_email, parse_reference
 from ..phones import PhoneSearch
+from .combined import in_one_query
 
 TYPEAHEAD_LIMIT = 8
 MIN_QUERY = 2
@@ -71,22 +72,17 @@ def first_matches(user: User, walks: list[Walk], limit: int) -> list[list[Custom
     """
     parts = Customer.objects.visible_to_in_parts(user)
     branches = [
-        part.annotate(key=walk.key, walk=Value(index, output_field=IntegerField()))
-        .filter(walk.where)
-        .order_by("key")[:limit]
-        for index, walk in enumerate(walks)
+        (part.annotate(key=walk.key).filter(walk.where).order_by("key"), limit)
+        for walk in walks
         for part in parts
     ]
-    if len(branches) == 1:
-        rows: list[Customer] = list(branches[0])
-    elif connection.features.supports_slicing_ordering_in_compound:
-        rows = list(branches[0].union(*branches[1:], all=True))
-    else:  # SQLite cannot LIMIT a branch of a UNION: one query per branch there
-        rows = [customer for branch in branches for customer in branch]
-    found: list[list[Customer]] = [[] for _ in walks]
-    for customer in sorted(rows, key=lambda c: (c.key, c.pk)):  # type: ignore[attr-defined]
-        found[customer.walk].append(customer)  # type: ignore[attr-defined]
-    return [_unique(customers)[:limit] for customers in found]
+    rows = in_one_query(branches)
+    found: list[list[Customer]] = []
+    for index in range(len(walks)):
+        merged = [c for part in rows[index * len(parts) : (index + 1) * len(parts)] for c in part]
+        merged.sort(key=lambda c: (c.key, c.pk))  # type: ignore[attr-defined]
+        found.append(_unique(merged)[:limit])
+    return found
 
 
 def phone_matches(user: User, phone: PhoneSearch, limit: int) -> list[Customer]:
