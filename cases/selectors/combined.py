@@ -9,6 +9,7 @@ UNION, so there each branch is its own query, as before.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from operator import attrgetter
 from typing import Any, TypeVar
 
@@ -20,7 +21,7 @@ M = TypeVar("M", bound=Model)
 BRANCH = "combined_branch"  # the annotation naming each row's branch
 
 
-def in_one_query(branches: list[tuple[QuerySet[M], int]]) -> list[list[M]]:
+def in_one_query(branches: Sequence[tuple[QuerySet[M], int]]) -> list[list[M]]:
     """The first `limit` rows of each (queryset, limit), in each queryset's order.
 
     Every queryset must select the same columns (the same model, select_related and
