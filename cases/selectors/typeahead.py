@@ -59,8 +59,11 @@ class Walk:
     where: Q
 
 
-def first_matches(user: User, walks: list[Walk], limit: int) -> list[list[Customer]]:
-    """The first `limit` customers the user may see for each walk, in its order: one query.
+def first_matches(
+    user: User, walks: list[Walk], limit: int, *, only: Q | None = None
+) -> list[list[Customer]]:
+    """The first `limit` customers the user may see (and that pass `only`) for each walk,
+    in its order: one query.
 
     Each walk runs once per part of the user's visibility (registered by my teams; with
     a case in my teams: CustomerQuerySet.visible_to_in_parts), each branch cut at
@@ -70,7 +73,7 @@ def first_matches(user: User, walks: list[Walk], limit: int) -> list[list[Custom
     row, as "Ale" (12,000 matching customers) or "07700 12" (10,000) did. Merging the
     parts' first `limit` rows by the walk's key gives the first `limit` of the union.
     """
-    parts = Customer.objects.visible_to_in_parts(user)
+    parts = [part.filter(only or Q()) for part in Customer.objects.visible_to_in_parts(user)]
     branches = [
         (part.annotate(key=walk.key).filter(walk.where).order_by("key"), limit)
         for walk in walks
@@ -85,13 +88,15 @@ def first_matches(user: User, walks: list[Walk], limit: int) -> list[list[Custom
     return found
 
 
-def phone_matches(user: User, phone: PhoneSearch, limit: int) -> list[Customer]:
+def phone_matches(
+    user: User, phone: PhoneSearch, limit: int, *, only: Q | None = None
+) -> list[Customer]:
     """Customers whose phone is the number typed, ends in its digits, or starts as typed.
 
     One query of two walks, each served by its own index: the full number (E.164
     equality) together with its last digits (reversed-digits prefix), both selective;
     and, for a number still being typed from its start, the first matches in order
-    (customer_phone_start_idx, migration 0017: the pattern index finds them but would
+    (customer_phone_start_idx, migration 0019: the pattern index finds them but would
     sort every match). Full number and last digits come first.
     """
     walks: list[Walk] = []
@@ -105,11 +110,11 @@ def phone_matches(user: User, phone: PhoneSearch, limit: int) -> list[Customer]:
         walks.append(Walk(key=_in_byte_order(F("phone_normalised")), where=starts))
     if not walks:
         return []
-    by_walk = first_matches(user, walks, limit)
+    by_walk = first_matches(user, walks, limit, only=only)
     return _unique([customer for found in by_walk for customer in found])[:limit]
 
 
-def name_matches(user: User, text: str, limit: int) -> list[Customer]:
+def name_matches(user: User, text: str, limit: int, *, only: Q | None = None) -> list[Customer]:
     """Customers whose name, or its last word (a surname), starts with `text`, by name.
 
     One query of two walks, each reading its first matches in order from its own index
@@ -120,7 +125,8 @@ def name_matches(user: User, text: str, limit: int) -> list[Customer]:
         Walk(key=_in_byte_order(Upper("name")), where=starts),
         Walk(key=_in_byte_order(F("surname_key")), where=starts),
     ]
-    found = _unique([customer for found in first_matches(user, walks, limit) for customer in found])
+    by_walk = first_matches(user, walks, limit, only=only)
+    found = _unique([customer for found in by_walk for customer in found])
     return sorted(found, key=lambda c: (c.name.upper(), c.pk))[:limit]
 
 
@@ -130,10 +136,11 @@ def _in_byte_order(expression: Any) -> Any:
     return Collate(expression, "C") if connection.vendor == "postgresql" else expression
 
 
-def email_matches(user: User, text: str, limit: int) -> list[Customer]:
+def email_matches(user: User, text: str, limit: int, *, only: Q | None = None) -> list[Customer]:
     """Customers whose email starts with what was typed (served by its pattern index)."""
     starts = Q(email_normalised__startswith=normalise_email(text))
-    (found,) = first_matches(user, [Walk(key=F("email_normalised"), where=starts)], limit)
+    walk = Walk(key=F("email_normalised"), where=starts)
+    (found,) = first_matches(user, [walk], limit, only=only)
     return found
 
 
@@ -148,14 +155,16 @@ def typeahead(user: User, query: str, *, limit: int = TYPEAHEAD_LIMIT) -> Typeah
         cases = Case.objects.visible_to(user).select_related("customer", "category")
         result.case = cases.filter(pk=case_id).first()
         return result
+    # An erased customer is final: never offered to open a case for, or to find again.
+    offered = Q(erased_at__isnull=True)
     phone = PhoneSearch(query)
     # One more than shown tells whether to say "keep typing".
     if "@" in query:
-        found = email_matches(user, query, limit + 1)
+        found = email_matches(user, query, limit + 1, only=offered)
     elif phone:
-        found = phone_matches(user, phone, limit + 1)
+        found = phone_matches(user, phone, limit + 1, only=offered)
     elif any(ch.isalpha() for ch in query):
-        found = name_matches(user, query, limit + 1)
+        found = name_matches(user, query, limit + 1, only=offered)
     else:
         found = []
     result.more = len(found) > limit

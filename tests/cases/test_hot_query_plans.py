@@ -221,7 +221,7 @@ def test_the_parts_of_a_customers_visibility_are_its_whole(generated):
 def test_the_managers_home_reads_each_case_card_from_its_index(generated, client):
     """The three case cards come in one query, each branch from an index: my active cases
     by last activity from their partial index (at 1M cases, with the assignee-team
-    statistics of migration 0018, walked in order and cut at 20)."""
+    statistics of migration 0020, walked in order and cut at 20)."""
     manager = User.objects.filter(role=Role.MANAGER, username__startswith="gen-").first()
     client.force_login(manager)
     client.get("/")

@@ -29,7 +29,7 @@ def drop_assignee_team_statistics(apps, schema_editor):  # type: ignore[no-untyp
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0017_typeahead_walk_indexes"),
+        ("cases", "0019_typeahead_walk_indexes"),
         ("policies", "0008_quicklog"),
     ]
 

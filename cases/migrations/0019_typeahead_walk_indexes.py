@@ -29,7 +29,7 @@ def drop_phone_start_index(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0016_user_keyboard_shortcuts"),
+        ("cases", "0018_customer_erased_at_and_flag_notes"),
         ("policies", "0008_quicklog"),
     ]
 
