@@ -62,7 +62,7 @@ def _row(obj: Model, fields: list[str], **extra: Any) -> dict[str, Any]:
 def profile(customer: Customer) -> dict[str, Any]:
     """The profile and flags, each flag with who set it, when and why; then the flags
     taken off since, with who took them off and why (one query for the notes)."""
-    labels = dict(CustomerFlag.choices)
+    labels = {code: str(label) for code, label in CustomerFlag.choices}
     notes = list(
         CustomerFlagNote.objects.filter(customer=customer).select_related("set_by", "cleared_by")
     )
