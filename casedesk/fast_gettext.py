@@ -10,14 +10,23 @@ on every call. On the policy library that was about 200 lookups a page.
 
 The catalogues are read once per process and never change afterwards (Django builds a new
 translation object when LANGUAGES, LANGUAGE_CODE or LOCALE_PATHS change, as tests do), so a
-msgid's answer is fixed per language object: remember it.
+msgid's answer is fixed per language object: remember it. The same holds for a field's
+choice labels, so each model's `get_FOO_display` reads them from a dict per field and
+language (made at first use, dropped with the translation objects) instead of hashing
+and translating every label on every call.
 """
 
 from __future__ import annotations
 
+from functools import partialmethod
 from typing import Any
 
-from django.utils.translation import trans_real
+from django.core.signals import setting_changed
+from django.db.models import Field, Model
+from django.db.models.signals import class_prepared
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
+from django.utils.translation import get_language, trans_real
 
 # Msgids are literals in the code, a few thousand at most; the cap only bounds a caller
 # that translates data.
@@ -40,9 +49,51 @@ class MemoTranslation(trans_real.DjangoTranslation):
         return result
 
 
+# (id of the field, language) → {value: label as a str}
+_LABELS: dict[tuple[int, str | None], dict[Any, str]] = {}
+
+
+def _display_of(field: Field) -> Any:
+    def display(self: Model) -> Any:
+        """Django's get_FOO_display, from this field's labels in the active language."""
+        key = (id(field), get_language())
+        labels = _LABELS.get(key)
+        if labels is None:
+            labels = {make_hashable(value): str(label) for value, label in field.flatchoices}
+            _LABELS[key] = labels
+        value = getattr(self, field.attname)
+        try:
+            return labels.get(make_hashable(value), force_str(value, strings_only=True))
+        except TypeError:  # an unhashable value, as Django's would raise too
+            return force_str(value, strings_only=True)
+
+    return display
+
+
+def _fast_displays(sender: type[Model], **kwargs: Any) -> None:
+    """Replace the get_FOO_display methods Django added to a model just made (never one
+    the model defines itself)."""
+    for field in sender._meta.local_fields:
+        name = f"get_{field.name}_display"
+        if field.choices is not None and isinstance(sender.__dict__.get(name), partialmethod):
+            setattr(sender, name, _display_of(field))
+
+
+class_prepared.connect(_fast_displays, dispatch_uid="casedesk.fast_gettext.displays")
+
+
+def _catalogues_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting in {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"}:
+        _LABELS.clear()
+
+
+setting_changed.connect(_catalogues_changed, dispatch_uid="casedesk.fast_gettext.labels")
+
+
 def install() -> None:
     """Make Django build MemoTranslation for every language (at start-up, before the first
     request), dropping any translation objects built before."""
     trans_real.DjangoTranslation = MemoTranslation  # type: ignore[misc]
     trans_real._translations = {}  # type: ignore[attr-defined]
     trans_real._default = None  # type: ignore[attr-defined]
+    _LABELS.clear()

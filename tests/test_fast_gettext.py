@@ -46,3 +46,23 @@ def test_new_catalogues_build_new_translations_with_nothing_remembered(tmp_path)
         fresh = trans_real.translation("pl")
         assert isinstance(fresh, MemoTranslation)
         assert "Cases" not in fresh._memo
+
+
+def test_every_models_choice_labels_read_as_djangos_own_in_every_language():
+    from django.apps import apps
+    from django.db.models import Model
+
+    checked = 0
+    for model in apps.get_models():
+        for field in model._meta.local_fields:
+            if field.choices is None:
+                continue
+            for value in [*(value for value, _ in field.flatchoices), "not-a-choice"]:
+                instance = model(**{field.attname: value})
+                for language in ("en-gb", "pl", "es"):
+                    with translation.override(language):
+                        mine = getattr(instance, f"get_{field.name}_display")()
+                        djangos = Model._get_FIELD_display(instance, field)
+                    assert mine == djangos, (model, field.name, value, language)
+                    checked += 1
+    assert checked > 100  # the models' choices were all reached
