@@ -13,22 +13,36 @@ the same share of first places; the median over runs of each page's p95 keeps on
 run from deciding. The after runs are complete harness runs of this checkout, so they
 are written where the README's tables read them (bench/results/pages-*.json); the before
 runs and the summary go to bench/results/before-after-<date>/.
+
+Runs of a minute or two still drift apart: the machine's speed changes within a run, and
+the harness measures its pages in a fixed order, so a page late in the list can land in a
+slow minute on one side only. `--interleave` serves both checkouts at once and alternates
+every page's requests between them (before, after, after, before, ...): each pair of
+samples is taken within milliseconds of each other, so drift falls on both sides alike.
+That is the comparison issue 16 asks for ("before and after, in one run").
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.common import RESULTS  # noqa: E402
+# As bench/harness.py: both servers (and --interleave's own lookups) run with these.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casedesk.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+os.environ.setdefault("HTTPS", "0")
+from bench.common import RESULTS, calibration_ms, percentiles  # noqa: E402
 
 
 def run_harness(checkout: Path, json_path: Path, extra: list[str]) -> dict[str, Any]:
@@ -87,16 +101,122 @@ def summarise(before: list[dict], after: list[dict], bound: float) -> tuple[list
     return rows, "\n".join(lines)
 
 
+def interleaved(before: Path, *, count: int, warm: int) -> list[dict[str, Any]]:
+    """Every GET page of the harness, both checkouts served at once, each page's requests
+    alternating between them; p50 and p95 per side."""
+    import django
+
+    django.setup()
+    from bench.harness import FLOOR_PATH, pages_to_measure, typeahead_pages
+    from bench.serving import Client, start_server
+    from cases.models import Role, User
+
+    generated = User.objects.filter(username__startswith="gen-").order_by("id")
+    staff, manager, admin = (
+        generated.filter(role=r).first() for r in (Role.STAFF, Role.MANAGER, Role.ADMIN)
+    )
+    team_id = manager.teams.values_list("id", flat=True).first() if manager else None
+    if not (staff and manager and admin and team_id):
+        raise SystemExit("No generated users: run manage.py generate_data.")
+    floor = ("floor", "floor: signed-in 404", staff, FLOOR_PATH, None)
+    pages = [floor, *pages_to_measure(staff, manager, admin, team_id), *typeahead_pages(staff)]
+    checkouts = {"before": before, "after": ROOT}
+    for cwd in checkouts.values():  # each serves its own hashed static files
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=cwd, check=True
+        )
+    servers = {side: start_server(cwd) for side, cwd in checkouts.items()}
+    rows = []
+    try:
+        clients: dict[str, dict[int, Client]] = {side: {} for side in servers}
+        for side, (_, port) in servers.items():
+            for user in (staff, manager, admin):
+                clients[side][user.pk] = Client(port)
+                clients[side][user.pk].sign_in(user.username)
+        for key, name, user, path, _ in pages:
+            samples: dict[str, list[float]] = {"before": [], "after": []}
+            statuses: dict[str, set[int]] = {"before": set(), "after": set()}
+            for i in range(warm + count):
+                for side in ("before", "after") if i % 2 == 0 else ("after", "before"):
+                    started = time.perf_counter()
+                    status, _ = clients[side][user.pk].request("GET", path)
+                    statuses[side].add(status)
+                    if i >= warm:
+                        samples[side].append((time.perf_counter() - started) * 1000)
+            (b50, b95), (a50, a95) = percentiles(samples["before"]), percentiles(samples["after"])
+            row = {
+                "key": key,
+                "page": name,
+                "before_p50_ms": b50,
+                "before_p95_ms": b95,
+                "after_p50_ms": a50,
+                "after_p95_ms": a95,
+                "ratio_p95": round(a95 / b95, 2),
+                "ratio_p50": round(a50 / b50, 2),
+                "statuses": {side: sorted(found) for side, found in statuses.items()},
+            }
+            rows.append(row)
+            print(f"{name:<50} p95 {b95:7.1f} → {a95:7.1f} ms  ×{row['ratio_p95']}", flush=True)
+    finally:
+        for server, _ in servers.values():
+            server.terminate()
+            server.wait(timeout=30)
+    return rows
+
+
+def interleaved_table(rows: list[dict[str, Any]], bound: float) -> str:
+    worse = [r for r in rows if r["ratio_p95"] > 1 + bound]
+    return "\n".join(
+        [
+            "| page | before p50 / p95 ms | after p50 / p95 ms | after ÷ before (p50, p95) |",
+            "| --- | --- | --- | --- |",
+            *(
+                f"| {r['page']} | {r['before_p50_ms']} / {r['before_p95_ms']} | "
+                f"{r['after_p50_ms']} / {r['after_p95_ms']} | {r['ratio_p50']}, {r['ratio_p95']} |"
+                for r in rows
+            ),
+            "",
+            f"Pages whose p95 is worse by more than {bound:.0%}: "
+            + (", ".join(f"{r['page']} ({r['ratio_p95']}×)" for r in worse) or "none")
+            + f". Median p95 ratio {round(statistics.median(r['ratio_p95'] for r in rows), 2)}, "
+            f"median p50 ratio {round(statistics.median(r['ratio_p50'] for r in rows), 2)}.",
+        ]
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", type=Path, required=True, help="checkout of the earlier code")
     parser.add_argument("--rounds", type=int, default=2, help="ABBA rounds (4 runs each)")
     parser.add_argument("--bound", type=float, default=0.10, help="allowed slowdown")
+    parser.add_argument(
+        "--interleave",
+        action="store_true",
+        help="both served at once, requests alternating (see above)",
+    )
+    parser.add_argument("--count", type=int, default=100, help="with --interleave: per side")
     parser.add_argument("harness_args", nargs="*", help="passed to bench/harness.py (after --)")
     args = parser.parse_args()
     stamp = datetime.now(UTC).strftime("%Y-%m-%d-%H%M")
     folder = RESULTS / f"before-after-{stamp}"
     folder.mkdir(parents=True, exist_ok=True)
+    if args.interleave:
+        commit = _commit(args.before)
+        calibration = calibration_ms()
+        rows = interleaved(args.before.resolve(), count=args.count, warm=5)
+        report = {
+            "before_commit": commit,
+            "after_commit": _commit(ROOT),
+            "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "calibration_ms": [calibration, calibration_ms()],
+            "requests_per_side": args.count,
+            "rows": rows,
+        }
+        (folder / "interleaved.json").write_text(json.dumps(report, indent=1))
+        table = interleaved_table(rows, args.bound)
+        (folder / "interleaved.md").write_text(table + "\n")
+        print(table)
+        return 0
     before: list[dict] = []
     after: list[dict] = []
     after_files: list[str] = []
@@ -114,9 +234,7 @@ def main() -> int:
                 after_files.append(path.name)
                 after.append(run_harness(ROOT, path, args.harness_args))
             print(f"{side}: {path.relative_to(ROOT)}", flush=True)
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=args.before, capture_output=True, text=True
-    ).stdout.strip()
+    commit = _commit(args.before)
     rows, table = summarise(before, after, args.bound)
     (folder / "summary.json").write_text(
         json.dumps(
@@ -137,6 +255,12 @@ def main() -> int:
     (folder / "summary.md").write_text(table + "\n")
     print(table)
     return 0
+
+
+def _commit(checkout: Path) -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=checkout, capture_output=True, text=True
+    ).stdout.strip()
 
 
 if __name__ == "__main__":

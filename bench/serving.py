@@ -123,12 +123,13 @@ def load(port: int, username: str, path: str, *, clients: int, seconds: float) -
     return round(sum(done) / seconds, 1)
 
 
-def start_server() -> tuple[subprocess.Popen, int]:
-    """gunicorn with 2 sync workers on a free 127.0.0.1 port, once it accepts connections."""
+def start_server(cwd: Path = ROOT) -> tuple[subprocess.Popen, int]:
+    """gunicorn with 2 sync workers on a free 127.0.0.1 port, once it accepts connections,
+    serving the checkout at `cwd` (bench/before_after.py serves two)."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "casedesk.wsgi", "-b", f"127.0.0.1:{port}"]
     server = subprocess.Popen(
-        [*command, "--workers", "2", "--log-level", "warning"], cwd=ROOT, env=dict(os.environ)
+        [*command, "--workers", "2", "--log-level", "warning"], cwd=cwd, env=dict(os.environ)
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -41,3 +41,22 @@ def test_fewer_requests_per_second_counts_as_slower():
 def test_pages_the_earlier_code_lacks_are_left_out():
     rows, _ = summarise([_run(20)], [_run(20, home_p95=30)], bound=0.10)
     assert "home" not in {row["key"] for row in rows}
+
+
+def test_interleaved_pages_over_the_bound_are_named_by_their_p95():
+    from bench.before_after import interleaved_table
+
+    def row(page, before, after):
+        return {
+            "page": page,
+            "before_p50_ms": before,
+            "before_p95_ms": before,
+            "after_p50_ms": after,
+            "after_p95_ms": after,
+            "ratio_p50": round(after / before, 2),
+            "ratio_p95": round(after / before, 2),
+        }
+
+    table = interleaved_table([row("case list", 20, 21), row("policies", 20, 25)], 0.10)
+    assert "more than 10%: policies (1.25×)" in table
+    assert "| case list | 20 / 20 | 21 / 21 | 1.05, 1.05 |" in table
