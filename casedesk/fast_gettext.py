@@ -64,7 +64,7 @@ def _display_of(field: Field) -> Any:
         value = getattr(self, field.attname)
         try:
             return labels.get(make_hashable(value), force_str(value, strings_only=True))
-        except TypeError:  # an unhashable value, as Django's would raise too
+        except TypeError:  # an unhashable value (Django's raises): shown as it is
             return force_str(value, strings_only=True)
 
     return display

@@ -7,6 +7,7 @@ from django.test import override_settings
 from django.utils import translation
 from django.utils.translation import trans_real
 
+from casedesk import fast_gettext
 from casedesk.fast_gettext import MemoTranslation
 from cases.models import Case
 
@@ -42,10 +43,13 @@ def test_the_lookup_is_remembered_per_language():
 def test_new_catalogues_build_new_translations_with_nothing_remembered(tmp_path):
     with translation.override("pl"):
         translation.gettext("Cases")
+        Case(status="new").get_status_display()
+    assert fast_gettext._LABELS
     with override_settings(LOCALE_PATHS=[str(tmp_path)]):
         fresh = trans_real.translation("pl")
         assert isinstance(fresh, MemoTranslation)
         assert "Cases" not in fresh._memo
+        assert not fast_gettext._LABELS  # choice labels are read afresh too
 
 
 def test_every_models_choice_labels_read_as_djangos_own_in_every_language():
