@@ -14,16 +14,23 @@ msgid's answer is fixed per language object: remember it. The same holds for a f
 choice labels, so each model's `get_FOO_display` reads them from a dict per field and
 language (made at first use, dropped with the translation objects) instead of hashing
 and translating every label on every call.
+
+Last, a lazy string read back from the cache (the insights rows keep their labels lazy,
+so that one cached report serves every language) is rebuilt by Django's
+`_lazy_proxy_unpickle`, which makes a new proxy class for each one (`lazy()` copies some
+forty attributes); the cached insights page read 14 of them a request. The factory is
+the same for the same function and result classes, so it is made once.
 """
 
 from __future__ import annotations
 
-from functools import partialmethod
+from functools import lru_cache, partialmethod
 from typing import Any
 
 from django.core.signals import setting_changed
 from django.db.models import Field, Model
 from django.db.models.signals import class_prepared
+from django.utils import functional
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.translation import get_language, trans_real
@@ -90,6 +97,16 @@ def _catalogues_changed(*, setting: str, **kwargs: Any) -> None:
 setting_changed.connect(_catalogues_changed, dispatch_uid="casedesk.fast_gettext.labels")
 
 
+@lru_cache(maxsize=64)
+def _lazy_factory(func: Any, resultclasses: tuple[type, ...]) -> Any:
+    return functional.lazy(func, *resultclasses)
+
+
+def _lazy_proxy_unpickle(func: Any, args: Any, kwargs: Any, *resultclasses: type) -> Any:
+    """Django's own, with the factory made once per function (pickles name this one)."""
+    return _lazy_factory(func, resultclasses)(*args, **kwargs)
+
+
 def install() -> None:
     """Make Django build MemoTranslation for every language (at start-up, before the first
     request), dropping any translation objects built before."""
@@ -97,3 +114,4 @@ def install() -> None:
     trans_real._translations = {}  # type: ignore[attr-defined]
     trans_real._default = None  # type: ignore[attr-defined]
     _LABELS.clear()
+    functional._lazy_proxy_unpickle = _lazy_proxy_unpickle  # type: ignore[attr-defined]

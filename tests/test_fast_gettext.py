@@ -70,3 +70,17 @@ def test_every_models_choice_labels_read_as_djangos_own_in_every_language():
                     assert mine == djangos, (model, field.name, value, language)
                     checked += 1
     assert checked > 100  # the models' choices were all reached
+
+
+def test_a_lazy_label_from_the_cache_still_follows_the_reader_language():
+    import pickle
+
+    from django.utils.translation import gettext_lazy
+
+    stored = pickle.dumps({"label": gettext_lazy("Cases")})
+    for _ in range(2):
+        label = pickle.loads(stored)["label"]
+        with translation.override("pl"):
+            assert str(label) == "Sprawy"
+        with translation.override("en-gb"):
+            assert str(label) == "Cases"
