@@ -38,11 +38,12 @@ def format_money(value: object, currency: str | None = None) -> str:
         amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     except InvalidOperation:
         return str(value)
-    return _formatted(amount, currency or settings.CASEDESK_CURRENCY, get_language())
+    # Keyed by the text: Decimal("-0.00") == Decimal("0.00"), but they print differently.
+    return _formatted(str(amount), currency or settings.CASEDESK_CURRENCY, get_language())
 
 
 @lru_cache(maxsize=4096)
-def _formatted(amount: Decimal, currency: str, language: str | None) -> str:
+def _formatted(amount: str, currency: str, language: str | None) -> str:
     """Babel's formatting costs about 0.1 ms (locale data, pattern, symbols); a page shows
     the same few limits and totals many times (the policy library: 39 amounts)."""
-    return format_currency(amount, currency, locale=babel_locale(language))
+    return format_currency(Decimal(amount), currency, locale=babel_locale(language))
