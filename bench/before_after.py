@@ -107,17 +107,13 @@ def interleaved(before: Path, *, count: int, warm: int) -> list[dict[str, Any]]:
     import django
 
     django.setup()
-    from bench.harness import FLOOR_PATH, pages_to_measure, typeahead_pages
+    from bench.harness import FLOOR_PATH, generated_users, pages_to_measure, typeahead_pages
     from bench.serving import Client, start_server
-    from cases.models import Role, User
 
-    generated = User.objects.filter(username__startswith="gen-").order_by("id")
-    staff, manager, admin = (
-        generated.filter(role=r).first() for r in (Role.STAFF, Role.MANAGER, Role.ADMIN)
-    )
-    team_id = manager.teams.values_list("id", flat=True).first() if manager else None
-    if not (staff and manager and admin and team_id):
+    found = generated_users()
+    if found is None:
         raise SystemExit("No generated users: run manage.py generate_data.")
+    staff, manager, admin, team_id = found
     floor = ("floor", "floor: signed-in 404", staff, FLOOR_PATH, None)
     pages = [floor, *pages_to_measure(staff, manager, admin, team_id), *typeahead_pages(staff)]
     checkouts = {"before": before, "after": ROOT}

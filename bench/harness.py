@@ -152,6 +152,21 @@ def typeahead_pages(staff):
     ]
 
 
+def generated_users():
+    """The first generated staff, manager and admin, and the manager's team id; None when
+    generate_data has not run (bench/before_after.py measures the same pages)."""
+    from cases.models import Role, User
+
+    generated = User.objects.filter(username__startswith="gen-").order_by("id")
+    staff, manager, admin = (
+        generated.filter(role=role).first() for role in (Role.STAFF, Role.MANAGER, Role.ADMIN)
+    )
+    team_id = manager.teams.values_list("id", flat=True).first() if manager else None
+    if not (staff and manager and admin and team_id):
+        return None
+    return staff, manager, admin, team_id
+
+
 def pages_to_measure(staff, manager, admin, team_id: int):
     """(key, label, user, path, target p95 ms) per page, on the manager's team's data."""
     from django.db.models import Count
@@ -352,17 +367,14 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
 
-    from cases.models import Case, Role, User
+    from cases.models import Case
 
     call_command("collectstatic", "--noinput", verbosity=0)
-    generated = User.objects.filter(username__startswith="gen-").order_by("id")
-    staff = generated.filter(role=Role.STAFF).first()
-    manager = generated.filter(role=Role.MANAGER).first()
-    admin = generated.filter(role=Role.ADMIN).first()
-    team_id = manager.teams.values_list("id", flat=True).first() if manager else None
-    if not (staff and manager and admin and team_id):
+    found = generated_users()
+    if found is None:
         print("No generated users (or the manager has no team): run manage.py generate_data.")
         return 2
+    staff, manager, admin, team_id = found
     pages = pages_to_measure(staff, manager, admin, team_id) + typeahead_pages(staff)
     typical_ref = pages[8][3].split("/")[2]
     if only is not None:
