@@ -207,6 +207,7 @@ def main() -> int:
             (
                 FollowUpTask(
                     case=case,
+                    team_id=case.team_id,
                     title=f"Call back {i}",
                     kind="call_back",
                     assignee=user,
@@ -218,7 +219,10 @@ def main() -> int:
             batch_size=2000,
         )
         Reminder.objects.bulk_create(
-            (Reminder(kind="due_soon", case=case, task=task, due_at=later) for task in tasks),
+            (
+                Reminder(kind="due_soon", case=case, team_id=case.team_id, task=task, due_at=later)
+                for task in tasks
+            ),
             batch_size=2000,
         )
         expected = {r.message_id for r in Reminder.objects.filter(case=case).only("generation")}

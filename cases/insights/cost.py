@@ -51,7 +51,7 @@ def cost_to_serve(period: Period) -> list[dict[str, Any]]:
 
 def _minutes_and_grants(period: Period) -> tuple[dict[int, Any], dict[int, Any]]:
     """Minutes spent and exception value granted in the period, per customer id."""
-    in_scope = Q(case__team_id__in=period.team_ids)
+    in_scope = Q(team_id__in=period.team_ids)
     minutes = dict(
         Interaction.objects.filter(
             in_scope, occurred_at__gte=period.start, occurred_at__lt=period.end

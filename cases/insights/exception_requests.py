@@ -31,7 +31,7 @@ OFF_POLICY_TITLE = gettext_lazy("Off-policy exceptions")
 
 def exceptions(period: Period) -> dict[str, Any]:
     requests = ExceptionRequest.objects.filter(
-        case__team_id__in=period.team_ids,
+        team_id__in=period.team_ids,
         requested_at__gte=period.start,
         requested_at__lt=period.end,
     )

@@ -24,7 +24,7 @@ from .period import Period, half_up
 
 def _weeks(period: Period) -> tuple[dict[Any, dict[str, Any]], dict[Any, dict[str, Any]]]:
     """(requests planned per week, ratings given per week): two grouped queries."""
-    mine = FeedbackRequest.objects.filter(case__team_id__in=period.team_ids)
+    mine = FeedbackRequest.objects.filter(team_id__in=period.team_ids)
     planned = (
         mine.filter(send_at__gte=period.start, send_at__lt=min(period.end, timezone.now()))
         .annotate(week=TruncWeek("send_at"))
@@ -64,7 +64,7 @@ def satisfaction(period: Period) -> dict[str, Any]:
             "answered": timezone.localtime(row["used_at"]).date().isoformat(),
         }
         for row in FeedbackRequest.objects.filter(
-            case__team_id__in=period.team_ids,
+            team_id__in=period.team_ids,
             used_at__gte=period.start,
             used_at__lt=period.end,
             rating__lte=2,

@@ -14,7 +14,7 @@ from .period import Period, person_name
 def follow_through(period: Period) -> dict[str, Any]:
     now = timezone.now()
     tasks = FollowUpTask.objects.filter(
-        case__team_id__in=period.team_ids, due_at__gte=period.start, due_at__lt=period.end
+        team_id__in=period.team_ids, due_at__gte=period.start, due_at__lt=period.end
     )
     done = Q(status=TaskStatus.DONE)
     rows = (
@@ -37,7 +37,7 @@ def follow_through(period: Period) -> dict[str, Any]:
         for r in rows
     ]
     reminders = Reminder.objects.filter(
-        case__team_id__in=period.team_ids, due_at__gte=period.start, due_at__lt=period.end
+        team_id__in=period.team_ids, due_at__gte=period.start, due_at__lt=period.end
     ).aggregate(
         sent=Count("id", filter=Q(state=ReminderState.SENT)),
         failed=Count("id", filter=Q(state=ReminderState.FAILED)),

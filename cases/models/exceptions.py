@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from policies.models import AllowedException, Policy, PolicyVersion
 
+from .case_team import OnCaseTeam
 from .cases import Case, CaseScopedQuerySet
 from .people import Role, User
 
@@ -76,7 +77,7 @@ class ExceptionRequestQuerySet(CaseScopedQuerySet):
         return qs.exclude(requested_by=user)
 
 
-class ExceptionRequest(models.Model):
+class ExceptionRequest(OnCaseTeam):
     """A request on a case to grant an exception, with the limits in force when asked.
 
     The allowed exception's name and limits are copied in, so a later edit of the policy
@@ -126,6 +127,8 @@ class ExceptionRequest(models.Model):
                 fields=["status", "required_level", "requested_at"], name="request_queue_idx"
             ),
             models.Index(fields=["case", "requested_at"], name="request_case_idx"),
+            # Insights: a team's requests in a period.
+            models.Index(fields=["team", "requested_at"], name="request_team_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(value__gt=0), name="request_value_positive"),

@@ -6,10 +6,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
 
+from .case_team import OnCaseTeam
 from .cases import Case
 
 
-class FeedbackRequest(models.Model):
+class FeedbackRequest(OnCaseTeam):
     """A private, single-use, expiring link for the customer to rate the service.
 
     The link's token is derived from a random salt and the server's secret; the database
@@ -29,6 +30,11 @@ class FeedbackRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # Insights: a team's requests planned for a period, and its ratings given in one.
+            models.Index(fields=["team", "send_at"], name="feedback_team_sent_idx"),
+            models.Index(fields=["team", "used_at"], name="feedback_team_used_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | (Q(rating__gte=1) & Q(rating__lte=5)),

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from .case_team import OnCaseTeam
 from .cases import Case, CaseScopedQuerySet
 
 
@@ -24,7 +25,7 @@ class TaskStatus(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("task status", "Cancelled")
 
 
-class FollowUpTask(models.Model):
+class FollowUpTask(OnCaseTeam):
     """Something to do later on a case; its reminders are rows in Reminder."""
 
     case = models.ForeignKey(
@@ -56,6 +57,8 @@ class FollowUpTask(models.Model):
             models.Index(fields=["assignee", "status", "due_at"], name="task_mine_idx"),
             models.Index(fields=["status", "due_at"], name="task_due_idx"),
             models.Index(fields=["case", "due_at"], name="task_case_idx"),
+            # Insights: a team's tasks due in a period.
+            models.Index(fields=["team", "due_at"], name="task_team_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from policies.models import Demeanour
 
+from .case_team import OnCaseTeam
 from .cases import Case, Channel
 
 
@@ -17,7 +18,7 @@ class Direction(models.TextChoices):
     OUTBOUND = "outbound", pgettext_lazy("contact direction", "Outbound")
 
 
-class Interaction(models.Model):
+class Interaction(OnCaseTeam):
     """One contact within a case."""
 
     # Indexed by interaction_case_idx, which leads with the case.
@@ -44,6 +45,12 @@ class Interaction(models.Model):
             ),
             # Customer profile: minutes over the last 12 months.
             models.Index(fields=["occurred_at"], name="interaction_occurred_idx"),
+            # Insights: a team's interactions in a period, and the minutes and case of each.
+            models.Index(
+                fields=["team", "occurred_at"],
+                include=["case", "minutes"],
+                name="interaction_team_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

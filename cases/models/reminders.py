@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
+from .case_team import OnCaseTeam
 from .cases import Case
 from .exceptions import ExceptionRequest
 from .followups import FollowUpTask
@@ -29,7 +30,7 @@ class ReminderState(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("reminder state", "Cancelled")
 
 
-class Reminder(models.Model):
+class Reminder(OnCaseTeam):
     """One email to send at a time: the database holds the schedule.
 
     The sweep claims a due row (pending → sending) by conditional update, sends outside any
@@ -68,6 +69,8 @@ class Reminder(models.Model):
             # The sweep: the oldest due pending rows; stale "sending" rows.
             models.Index(fields=["state", "due_at", "id"], name="reminder_due_idx"),
             models.Index(fields=["state", "claimed_at"], name="reminder_claimed_idx"),
+            # Insights: a team's reminders due in a period.
+            models.Index(fields=["team", "due_at"], name="reminder_team_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -148,7 +148,11 @@ def _notify(request: ExceptionRequest, kind: str) -> None:
     """The notice is a row in the reminder outbox, written with the change itself: it is
     sent by the sweep (nudged right after commit), so a broker outage delays it at most."""
     Reminder.objects.create(
-        kind=kind, case_id=request.case_id, exception_request=request, due_at=timezone.now()
+        kind=kind,
+        case_id=request.case_id,
+        team_id=request.team_id,
+        exception_request=request,
+        due_at=timezone.now(),
     )
     kick_sweep()
 

@@ -98,7 +98,9 @@ def _write_task_reminders(task: FollowUpTask) -> None:
             last_error="",
         )
         if not updated:
-            Reminder.objects.create(kind=kind, case_id=task.case_id, task=task, due_at=due_at)
+            Reminder.objects.create(
+                kind=kind, case_id=task.case_id, team_id=task.team_id, task=task, due_at=due_at
+            )
 
 
 def _cancel_reminders(**match: object) -> int:
@@ -211,6 +213,7 @@ def schedule_approval_escalation(request: ExceptionRequest) -> Reminder:
     return Reminder.objects.create(
         kind=ReminderKind.APPROVAL,
         case_id=request.case_id,
+        team_id=request.team_id,
         exception_request=request,
         due_at=due_at,
     )

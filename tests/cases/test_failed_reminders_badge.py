@@ -17,6 +17,7 @@ def fail(case, n):
         Reminder(
             kind=ReminderKind.DUE_SOON,
             case=case,
+            team_id=case.team_id,
             due_at=now - timedelta(minutes=i),
             state=ReminderState.FAILED,
             attempts=5,

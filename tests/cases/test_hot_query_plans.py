@@ -7,11 +7,13 @@ still scanned sequentially then has no index its WHERE or ORDER BY can use.
 """
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from cases.models import Case, Customer, ExceptionRequest, Role, User
 
@@ -55,6 +57,20 @@ NEEDED = {
     "customer_email_idx": "email search and duplicate warnings, typed from the start",
     "customer_name_prefix_idx": "search as you type: the name starts with, in name order",
     "customer_surname_idx": "search as you type: the surname starts with, in order",
+    "interaction_team_idx": "insights: a team's minutes per customer in a period",
+    "request_team_idx": "insights: a team's exception requests in a period",
+    "task_team_idx": "insights: a team's follow-through in a period",
+    "reminder_team_idx": "insights: a team's reminders in a period",
+    "feedback_team_sent_idx": "insights: a team's feedback requests planned in a period",
+    "feedback_team_used_idx": "insights: a team's ratings given in a period",
+}
+# The (team, time) index insights read each table that hangs off a case through.
+TEAM_INDEX = {
+    "cases_interaction": "interaction_team_idx",
+    "cases_exceptionrequest": "request_team_idx",
+    "cases_followuptask": "task_team_idx",
+    "cases_reminder": "reminder_team_idx",
+    "cases_feedbackrequest": "feedback_team_(sent|used)_idx",
 }
 
 
@@ -233,3 +249,30 @@ def test_the_managers_home_reads_each_case_card_from_its_index(generated, client
     plan = plan_of(cards[0], None)
     assert "case_mine_active_idx" in plan, plan
     assert "Seq Scan on cases_case" not in plan, plan
+
+
+def test_insights_read_a_teams_rows_from_its_team_index_not_through_the_cases(generated):
+    """Reached through the case, each section joined every case of the team to the
+    period's rows (0.9–1.3 s afresh at 1M cases); with the team on the row, each table
+    that hangs off a case is read by its (team, time) index."""
+    from cases import insights
+
+    manager = User.objects.filter(role=Role.MANAGER, username__startswith="gen-").first()
+    period = insights.Period.from_dates(
+        timezone.localdate() - timedelta(days=89), timezone.localdate(), manager.team_ids()
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        insights.insights_for(period)
+    read = set()
+    for query in ctx.captured_queries:
+        sql = query["sql"]
+        table = re.search(r'FROM "(\w+)"', sql)
+        if not (table and table.group(1) in TEAM_INDEX):
+            continue
+        plan = plan_of(sql, None)
+        # Its team index is used, and cases are reached (if at all) one by one by key.
+        assert re.search(TEAM_INDEX[table.group(1)], plan), f"{sql[:300]}\n{plan}"
+        case_scans = re.findall(r"(?:using (\w+) )?on cases_case\b", plan)
+        assert set(case_scans) <= {"cases_case_pkey"}, f"{sql[:300]}\n{plan}"
+        read.add(table.group(1))
+    assert read == set(TEAM_INDEX)

@@ -68,6 +68,7 @@ def test_a_backlog_drains_in_chained_sweeps_without_waiting_for_beat(
     tasks = FollowUpTask.objects.bulk_create(
         FollowUpTask(
             case=case,
+            team_id=case.team_id,
             title=f"Call back {i}",
             kind="call_back",
             assignee=staff,
@@ -76,7 +77,9 @@ def test_a_backlog_drains_in_chained_sweeps_without_waiting_for_beat(
         )
         for i in range(35)
     )
-    Row.objects.bulk_create(Row(kind="due_soon", case=case, task=t, due_at=due) for t in tasks)
+    Row.objects.bulk_create(
+        Row(kind="due_soon", case=case, team_id=case.team_id, task=t, due_at=due) for t in tasks
+    )
     send_due_reminders.delay()
     wait_for(lambda: smtp_sink.count() >= 35, what="35 emails from chained sweeps")
     assert Row.objects.filter(state=ReminderState.SENT).count() == 35

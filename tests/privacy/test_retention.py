@@ -30,7 +30,7 @@ def closed_cases(n: int, *, customer, staff, category, closed_at) -> None:
     )  # fmt: skip
     Interaction.objects.bulk_create(
         Interaction(
-            case=case, author=staff, occurred_at=closed_at, channel="phone",
+            case=case, team_id=case.team_id, author=staff, occurred_at=closed_at, channel="phone",
             direction="inbound", summary="Said something personal", demeanour="calm", minutes=3,
         )
         for case in cases

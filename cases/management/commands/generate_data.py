@@ -196,6 +196,14 @@ def _copy(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
         )
 
 
+def _copy_on_case(
+    table: str, columns: list[str], rows: list[tuple[Any, ...]], team_of: dict[int, int]
+) -> None:
+    """COPY rows that hang off a case, with the case's team added (models/case_team.py)."""
+    at = columns.index("case_id")
+    _copy(table, [*columns, "team_id"], [(*row, team_of[row[at]]) for row in rows])
+
+
 def _ts(moment: datetime) -> str:
     return moment.isoformat()
 
@@ -694,7 +702,8 @@ class Command(BaseCommand):
             ],
             cases,
         )
-        _copy(
+        team_of = {row[0]: row[2] for row in cases}  # case id → team id
+        _copy_on_case(
             "cases_interaction",
             [
                 "id",
@@ -711,8 +720,9 @@ class Command(BaseCommand):
                 "created_at",
             ],
             interactions,
+            team_of,
         )
-        _copy(
+        _copy_on_case(
             "cases_exceptionrequest",
             [
                 "id",
@@ -737,8 +747,9 @@ class Command(BaseCommand):
                 "decision_reason",
             ],
             requests,
+            team_of,
         )
-        _copy(
+        _copy_on_case(
             "cases_followuptask",
             [
                 "id",
@@ -755,8 +766,9 @@ class Command(BaseCommand):
                 "completed_by_id",
             ],
             tasks,
+            team_of,
         )
-        _copy(
+        _copy_on_case(
             "cases_reminder",
             [
                 "id",
@@ -774,8 +786,9 @@ class Command(BaseCommand):
                 "created_at",
             ],
             reminders,
+            team_of,
         )
-        _copy(
+        _copy_on_case(
             "cases_feedbackrequest",
             [
                 "id",
@@ -791,6 +804,7 @@ class Command(BaseCommand):
                 "created_at",
             ],
             feedback,
+            team_of,
         )
         _copy(
             "cases_caseevent",
