@@ -134,6 +134,51 @@ def drain_table(runs: list[Run]) -> str:
     return "\n".join(lines)
 
 
+def load_pair(manifest: Path) -> tuple[Run, Run, Run]:
+    """A before-and-after pair: its manifest (`pair.json`, naming the two harness runs
+    relative to itself and the commits they ran), the before run and the after run."""
+    pair = json.loads(manifest.read_text())
+    runs = []
+    for side in ("before", "after"):
+        path = (manifest.parent / pair[side]).resolve()
+        runs.append({**json.loads(path.read_text()), "_file": path.relative_to(RESULTS).as_posix()})
+    return pair, runs[0], runs[1]
+
+
+def before_after_table(pair: Run, before: Run, after: Run) -> str:
+    """One harness run each side, back to back: p95 (insights afresh: p50) and the ratio."""
+    lines = [
+        f"Before: {pair['before_commit']} (`{before['_file']}`, {before['date'][:16]} UTC, "
+        f"calibration {_number(before['calibration_ms'])} ms). After: {pair['after_commit']} "
+        f"(`{after['_file']}`, {after['date'][:16]} UTC, calibration "
+        f"{_number(after['calibration_ms'])} ms). {pair['note']}",
+        "",
+        "| page | before p95 ms | after p95 ms | after ÷ before |",
+        "| --- | --- | --- | --- |",
+    ]
+
+    def rows(run: Run) -> dict[str, tuple[str, float]]:
+        found = {"floor": (run["floor"]["page"], run["floor"]["p95_ms"])}
+        found |= {row["key"]: (row["page"], row["p95_ms"]) for row in run["pages"]}
+        for row in run.get("insights_afresh", []):
+            found[row["key"]] = (f"{row['page']} (p50)", row["p50_ms"])
+        return found
+
+    earlier, later = rows(before), rows(after)
+    for key, (page, value) in later.items():
+        if key in earlier:
+            old = earlier[key][1]
+            ratio = f"{value / old:.2f}" if old else "–"
+            lines.append(f"| {page} | {_number(old)} | {_number(value)} | {ratio} |")
+    slow, fast = before.get("case_list_rps_4_clients"), after.get("case_list_rps_4_clients")
+    if slow and fast:
+        lines.append(
+            f"| case list, 4 concurrent clients (requests/s) | {_number(slow)} | "
+            f"{_number(fast)} | {fast / slow:.2f} |"
+        )
+    return "\n".join(lines)
+
+
 def replace_between(text: str, name: str, body: str) -> str:
     """`text` with what lies between `<!-- bench:name -->` and its closing marker replaced."""
     start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
@@ -166,6 +211,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"No {kind} results; the {name} table is left as it is.", file=sys.stderr)
             continue
         text = replace_between(text, name, build(runs))
+    pairs = sorted(RESULTS.glob("*/pair.json"))
+    if pairs and "<!-- bench:before-after -->" in text:
+        # Only where the README asks for it: the latest pair of back-to-back runs.
+        text = replace_between(text, "before-after", before_after_table(*load_pair(pairs[-1])))
     if args.check:
         if text != original:
             print(f"{args.readme} is stale: run bench/readme_tables.py.", file=sys.stderr)

@@ -164,3 +164,32 @@ def test_a_readme_without_the_markers_is_refused(tmp_path, results):
 def test_the_committed_results_and_readme_agree():
     """The README's tables are what the committed files produce (no figure typed by hand)."""
     assert readme_tables.main(["--check"]) == 0
+
+
+def test_the_before_and_after_table_puts_each_page_of_two_runs_side_by_side(results, monkeypatch):
+    monkeypatch.setattr(readme_tables, "RESULTS", results)
+    pair_dir = results / "before-after-2026-12-01-1000"
+    pair_dir.mkdir()
+    before = _pages_run("2026-12-01T09:50:00Z", floor_p95=8.0, list_p95=40.0, rps=50.0, calib=17)
+    before["insights_afresh"][0]["p50_ms"] = 1200.0
+    (pair_dir / "before.json").write_text(json.dumps(before))
+    (pair_dir / "pair.json").write_text(
+        json.dumps(
+            {
+                "before": "before.json",
+                "after": "../pages-2026-12-01-1000.json",
+                "before_commit": "abc1234",
+                "after_commit": "def5678",
+                "note": "Same data.",
+            }
+        )
+    )
+
+    table = readme_tables.before_after_table(*readme_tables.load_pair(pair_dir / "pair.json"))
+
+    assert "Before: abc1234 (`before-after-2026-12-01-1000/before.json`" in table
+    assert "calibration 17 ms). After: def5678 (`pages-2026-12-01-1000.json`" in table
+    assert "| floor: signed-in 404 | 8 | 10 | 1.25 |" in table
+    assert "| case list | 40 | 30 | 0.75 |" in table
+    assert "| insights 30 days, computed afresh (p50) | 1200 | 120 | 0.10 |" in table
+    assert "| case list, 4 concurrent clients (requests/s) | 50 | 75.5 | 1.51 |" in table
