@@ -66,3 +66,30 @@ def test_a_bulk_insert_that_forgets_the_team_is_refused(case, staff):
                 )
             ]
         )  # fmt: skip
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_refuses_a_row_whose_team_is_not_its_cases(case, staff, other_team):
+    """A foreign key on (case, team) holds the copy to the case, whatever writes it."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Interaction.objects.create(
+            case=case, team=other_team, author=staff, occurred_at=timezone.now(),
+            channel="phone", direction="inbound", summary="Wrong team", demeanour="calm",
+        )  # fmt: skip
+    assert not Interaction.objects.filter(summary="Wrong team").exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_carries_the_rows_along_if_a_case_ever_moves_team(case, staff, other_team):
+    """No service moves a case; were one written (or an operator to move it by hand), its
+    rows would follow, and the moved case's figures with them."""
+    services.log_interaction(
+        case, by=staff, channel="phone", direction="inbound", summary="Before the move",
+        demeanour="calm", minutes=3,
+    )  # fmt: skip
+    Case.objects.filter(pk=case.pk).update(team=other_team)
+    assert set(Interaction.objects.filter(case=case).values_list("team_id", flat=True)) == {
+        other_team.pk
+    }
