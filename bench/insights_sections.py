@@ -1,12 +1,14 @@
 """Insights computed afresh, section by section: where a cache miss spends its time.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/casedesk_gen \\
-    .venv/bin/python bench/insights_sections.py [--code /tmp/before] [--label before]
+    .venv/bin/python bench/insights_sections.py [--label after]
+    cd /tmp/before && DATABASE_URL=… /path/to/main/.venv/bin/python \\
+        /path/to/main/bench/insights_sections.py --code /tmp/before --label before
 
 For the first generated manager (their teams) and the first admin (every team), over the
 last 30 and 90 days: each section of `insights_for` run --runs times in-process, its p50
 and slowest in ms, its number of queries and its slowest query. `--code` runs another
-checkout's insights against the same database (for a before and after). Writes
+checkout's insights, on a database at its migrations (for a before and after). Writes
 bench/results/insights-sections[-label]-YYYY-MM-DD-HHMM.json.
 """
 
@@ -68,6 +70,9 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     from bench.common import calibration_ms, write_result
 
+    if Path.cwd().resolve() != Path(args.code).resolve():
+        # Celery's Django fix-up puts the working directory first on sys.path.
+        raise SystemExit(f"Run from the checkout being timed: cd {args.code}")
     sys.path.insert(0, args.code)  # its `cases` shadows ours
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casedesk.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrst")

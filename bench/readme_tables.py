@@ -147,10 +147,11 @@ def load_pair(manifest: Path) -> tuple[Run, Run, Run]:
 
 def before_after_table(pair: Run, before: Run, after: Run) -> str:
     """One harness run each side, back to back: p95 (insights afresh: p50) and the ratio."""
+    when = {side: run["date"][:16].replace("T", " ") for side, run in (("b", before), ("a", after))}
     lines = [
-        f"Before: {pair['before_commit']} (`{before['_file']}`, {before['date'][:16]} UTC, "
+        f"Before: {pair['before_commit']} (`{before['_file']}`, {when['b']} UTC, "
         f"calibration {_number(before['calibration_ms'])} ms). After: {pair['after_commit']} "
-        f"(`{after['_file']}`, {after['date'][:16]} UTC, calibration "
+        f"(`{after['_file']}`, {when['a']} UTC, calibration "
         f"{_number(after['calibration_ms'])} ms). {pair['note']}",
         "",
         "| page | before p95 ms | after p95 ms | after ÷ before |",

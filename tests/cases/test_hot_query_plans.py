@@ -253,7 +253,7 @@ def test_the_managers_home_reads_each_case_card_from_its_index(generated, client
 
 def test_insights_read_a_teams_rows_from_its_team_index_not_through_the_cases(generated):
     """Reached through the case, each section joined every case of the team to the
-    period's rows (0.9–1.3 s afresh at 1M cases); with the team on the row, each table
+    period's rows (0.56–1.3 s afresh at 1M cases); with the team on the row, each table
     that hangs off a case is read by its (team, time) index."""
     from cases import insights
 
