@@ -69,6 +69,7 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from bench.common import calibration_ms, write_result
+    from bench.harness import generated_users  # this checkout's, whatever --code is
 
     if Path.cwd().resolve() != Path(args.code).resolve():
         # Celery's Django fix-up puts the working directory first on sys.path.
@@ -83,15 +84,13 @@ def main() -> None:
     from django.utils import timezone
 
     from cases import insights
-    from cases.models import Case, Role, User
+    from cases.models import Case
 
-    generated = User.objects.filter(username__startswith="gen-").order_by("id")
-    people: list[User] = []
-    for role in (Role.MANAGER, Role.ADMIN):
-        person = generated.filter(role=role).first()
-        if person is None:
-            raise SystemExit("No generated users: run manage.py generate_data.")
-        people.append(person)
+    found = generated_users()
+    if found is None:
+        raise SystemExit("No generated users: run manage.py generate_data.")
+    _staff, manager, admin, _team_id = found
+    people = [manager, admin]
     calibration = calibration_ms()
     runs = []
     for person in people:
