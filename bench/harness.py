@@ -94,7 +94,7 @@ def insights_afresh(manager, *, days: int, count: int) -> dict[str, object]:
         "p50_ms": round(statistics.median(samples), 1),
         "max_ms": round(max(samples), 1),
         "runs": count,
-        "target_p95_ms": None,
+        "target_p95_ms": 300,  # issue 17: insights computed afresh
     }
 
 
@@ -135,7 +135,7 @@ def suggest(typed: str) -> str:
 def typeahead_pages(staff):
     """Search as you type, as staff type at the counter for one of their team's customers:
     the number in national form, its last six digits, half of it, a name's and a surname's
-    start (target p95 50 ms)."""
+    start (target p95 50 ms, as for every search)."""
     from cases.models import Customer
 
     team_id = staff.teams.values_list("id", flat=True).first()
@@ -190,28 +190,28 @@ def pages_to_measure(staff, manager, admin, team_id: int):
     ref = f"CD-{typical:06d}"
     phone = urllib.parse.quote(customer.phone)
     return [
-        ("home_staff", "home (staff)", staff, "/", 50),
-        ("home_manager", "home (manager: three case tables, tasks, surges)", manager, "/", 50),
-        ("case_list", "case list", staff, "/cases/", 50),
-        ("case_list_open", "case list: open", manager, "/cases/?status=open", 50),
-        ("case_list_team", "case list: team", manager, f"/cases/?team={team_id}", 50),
-        ("case_list_priority", "case list: by priority", manager, "/cases/?o=-priority", 50),
-        ("case_list_deep", "case list: page 400", manager, "/cases/?page=400", 50),
-        ("case_list_admin", "case list: admin", admin, "/cases/", 50),
-        ("case_page", "case page (typical)", manager, f"/cases/{ref}/", 50),
+        ("home_staff", "home (staff)", staff, "/", 30),
+        ("home_manager", "home (manager: three case tables, tasks, surges)", manager, "/", 30),
+        ("case_list", "case list", staff, "/cases/", 30),
+        ("case_list_open", "case list: open", manager, "/cases/?status=open", 30),
+        ("case_list_team", "case list: team", manager, f"/cases/?team={team_id}", 30),
+        ("case_list_priority", "case list: by priority", manager, "/cases/?o=-priority", 30),
+        ("case_list_deep", "case list: page 400", manager, "/cases/?page=400", 30),
+        ("case_list_admin", "case list: admin", admin, "/cases/", 30),
+        ("case_page", "case page (typical)", manager, f"/cases/{ref}/", 30),
         (
             "case_page_busiest",
             f"case page ({busiest[1]} interactions)",
             manager,
             f"/cases/CD-{busiest[0]:06d}/",
-            100,
+            50,
         ),
         (
             "customer",
             "customer profile (typical)",
             manager,
             f"/customers/{typical_customer.pk}/",
-            50,
+            30,
         ),
         (
             "customer_busiest",
@@ -220,27 +220,27 @@ def pages_to_measure(staff, manager, admin, team_id: int):
             f"/customers/{customer.pk}/",
             50,
         ),
-        ("search_common", "search: common word", manager, "/search/?q=refund", 150),
-        ("search_rare", "search: rare word", manager, "/search/?q=zeppelin", 150),
-        ("search_reference", "search: reference", manager, f"/search/?q={ref}", 150),
-        ("search_email", "search: email", manager, f"/search/?q={customer.email}", 150),
-        ("search_phone", "search: phone", manager, f"/search/?q={phone}", 150),
-        ("approvals", "approvals (manager)", manager, "/approvals/", 50),
-        ("my_tasks", "my tasks (staff)", staff, "/tasks/", 50),
-        ("policies", "policy library (staff)", staff, "/policies/", 50),
+        ("search_common", "search: common word", manager, "/search/?q=refund", 50),
+        ("search_rare", "search: rare word", manager, "/search/?q=zeppelin", 50),
+        ("search_reference", "search: reference", manager, f"/search/?q={ref}", 50),
+        ("search_email", "search: email", manager, f"/search/?q={customer.email}", 50),
+        ("search_phone", "search: phone", manager, f"/search/?q={phone}", 50),
+        ("approvals", "approvals (manager)", manager, "/approvals/", 30),
+        ("my_tasks", "my tasks (staff)", staff, "/tasks/", 30),
+        ("policies", "policy library (staff)", staff, "/policies/", 30),
         (
             "insights_30",
             "insights 30 days (shared for a minute)",
             manager,
             "/insights/?period=30",
-            500,
+            None,
         ),
         (
             "insights_90",
             "insights 90 days (shared for a minute)",
             manager,
             "/insights/?period=90",
-            500,
+            None,
         ),
     ]
 
@@ -375,6 +375,11 @@ def main() -> int:
         print("No generated users (or the manager has no team): run manage.py generate_data.")
         return 2
     staff, manager, admin, team_id = found
+    # The approvals page is measured full (a page of requests, more waiting) in every
+    # run: how many wait depends on the runs before, and it used to swing p95 15-60 ms.
+    from cases.selectors import APPROVALS_SHOWN
+
+    top_up_pending_requests(manager, team_id, APPROVALS_SHOWN + 5)
     pages = pages_to_measure(staff, manager, admin, team_id) + typeahead_pages(staff)
     typical_ref = pages[8][3].split("/")[2]
     if only is not None:

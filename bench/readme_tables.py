@@ -180,6 +180,60 @@ def before_after_table(pair: Run, before: Run, after: Run) -> str:
     return "\n".join(lines)
 
 
+FLAT_WITHIN = 1.2  # issue 17: the same pages at 3M cases within 1.2x of their 1M p95
+
+
+def load_flat(manifest: Path) -> tuple[Run, Run, Run]:
+    """Cost in N: a manifest (`flat.json`, naming a run at each size relative to itself),
+    the smaller run and the larger."""
+    flat = json.loads(manifest.read_text())
+    runs = []
+    for side in ("small", "large"):
+        path = (manifest.parent / flat[side]).resolve()
+        runs.append({**json.loads(path.read_text()), "_file": path.relative_to(RESULTS).as_posix()})
+    return flat, runs[0], runs[1]
+
+
+def flat_table(flat: Run, small: Run, large: Run) -> str:
+    """Each page's p95 at both sizes, back to back, and whether the larger is within
+    FLAT_WITHIN of the smaller (insights afresh: p50; the load: requests/s)."""
+    names = [f"{run['cases']:,} cases" for run in (small, large)]
+    lines = [
+        f"{names[0]}: `{small['_file']}` ({small['date'][:16].replace('T', ' ')} UTC, "
+        f"calibration {_number(small['calibration_ms'])} ms). {names[1]}: `{large['_file']}` "
+        f"({large['date'][:16].replace('T', ' ')} UTC, calibration "
+        f"{_number(large['calibration_ms'])} ms). {flat['note']}",
+        "",
+        f"| page | {names[0]} p95 ms | {names[1]} p95 ms | ratio | within {FLAT_WITHIN}× |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+
+    def rows(run: Run) -> dict[str, tuple[str, float]]:
+        found = {"floor": (run["floor"]["page"], run["floor"]["p95_ms"])}
+        found |= {row["key"]: (row["page"], row["p95_ms"]) for row in run["pages"]}
+        for row in run.get("insights_afresh", []):
+            found[row["key"]] = (f"{row['page']} (p50)", row["p50_ms"])
+        return found
+
+    smaller = rows(small)
+    for key, (page, value) in rows(large).items():
+        if key in smaller and smaller[key][1]:
+            ratio = value / smaller[key][1]
+            verdict = "yes" if ratio <= FLAT_WITHIN else "**no**"
+            lines.append(
+                f"| {page} | {_number(smaller[key][1])} | {_number(value)} | {ratio:.2f} | "
+                f"{verdict} |"
+            )
+    few, many = small.get("case_list_rps_4_clients"), large.get("case_list_rps_4_clients")
+    if few and many:
+        verdict = "yes" if few / many <= FLAT_WITHIN else "**no**"
+        lines.append(
+            f"| case list, 4 concurrent clients (requests/s) | {_number(few)} | {_number(many)} "
+            f"| {many / few:.2f} | {verdict} |"
+        )
+    return "\n".join(lines)
+
+
 def replace_between(text: str, name: str, body: str) -> str:
     """`text` with what lies between `<!-- bench:name -->` and its closing marker replaced."""
     start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
@@ -216,6 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     if pairs and "<!-- bench:before-after -->" in text:
         # Only where the README asks for it: the latest pair of back-to-back runs.
         text = replace_between(text, "before-after", before_after_table(*load_pair(pairs[-1])))
+    flats = sorted(RESULTS.glob("*/flat.json"))
+    if flats and "<!-- bench:flat -->" in text:
+        text = replace_between(text, "flat", flat_table(*load_flat(flats[-1])))
     if args.check:
         if text != original:
             print(f"{args.readme} is stale: run bench/readme_tables.py.", file=sys.stderr)

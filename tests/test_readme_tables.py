@@ -193,3 +193,24 @@ def test_the_before_and_after_table_puts_each_page_of_two_runs_side_by_side(resu
     assert "| case list | 40 | 30 | 0.75 |" in table
     assert "| insights 30 days, computed afresh (p50) | 1200 | 120 | 0.10 |" in table
     assert "| case list, 4 concurrent clients (requests/s) | 50 | 75.5 | 1.51 |" in table
+
+
+def test_the_flatness_table_sets_each_page_at_two_sizes_against_the_limit(results, monkeypatch):
+    monkeypatch.setattr(readme_tables, "RESULTS", results)
+    flat_dir = results / "flat-2026-12-01-1000"
+    flat_dir.mkdir()
+    large = _pages_run("2026-12-01T10:05:00Z", floor_p95=10.5, list_p95=40.0, rps=70.0, calib=18)
+    large["cases"] = 6000
+    (flat_dir / "large.json").write_text(json.dumps(large))
+    (flat_dir / "flat.json").write_text(
+        json.dumps({"small": "../pages-2026-12-01-1000.json", "large": "large.json", "note": "."})
+    )
+
+    table = readme_tables.flat_table(*readme_tables.load_flat(flat_dir / "flat.json"))
+
+    assert "2,000 cases: `pages-2026-12-01-1000.json`" in table
+    assert "6,000 cases: `flat-2026-12-01-1000/large.json`" in table
+    assert "| floor: signed-in 404 | 10 | 10.5 | 1.05 | yes |" in table
+    assert "| case list | 30 | 40 | 1.33 | **no** |" in table
+    # Fewer requests a second at the larger size is the slower side: 75.5 / 70 = 1.08.
+    assert "| case list, 4 concurrent clients (requests/s) | 75.5 | 70 | 0.93 | yes |" in table

@@ -3,7 +3,7 @@ health. All start from `visible_to(user)`, and each runs a fixed number of queri
 whatever the row counts. One module per page or concept; every public name is
 re-exported here, so `selectors.home_for(...)` works as before."""
 
-from .approvals import approval_queue, waiting_count
+from .approvals import APPROVALS_SHOWN, approval_queue, waiting_count
 from .cases import (
     TIMELINE_ROWS,
     Timeline,
@@ -57,6 +57,7 @@ __all__ = [
     "TaskBoard",
     "Timeline",
     "Typeahead",
+    "APPROVALS_SHOWN",
     "approval_queue",
     "broker_status",
     "case_list_queryset",

@@ -27,6 +27,7 @@ from ..forms import (
 from ..http import AuthedRequest
 from ..models import ExceptionRequest, RequestStatus
 from ..money import format_money
+from ..selectors.approvals import waiting_badge
 from .case_page import refused, rerender
 
 
@@ -146,6 +147,11 @@ def _approvals_page(request: AuthedRequest, invalid: dict[int, Any] | None = Non
     if not permissions.can_see_approvals(request.user):
         raise PermissionDenied(gettext("The approvals queue is for managers and admins."))
     queue = selectors.approval_queue(request.user)
+    # Past a full page, the navigation badge's count (cached, and renewed by every request
+    # made or decided) says how many wait in all: no query more.
+    waiting = len(queue)
+    if waiting >= selectors.APPROVALS_SHOWN:
+        waiting = max(waiting_badge(request.user), waiting)
     invalid = invalid or {}
     for item in queue:
         item.form = invalid.get(item.pk) or DecisionForm(
@@ -153,5 +159,8 @@ def _approvals_page(request: AuthedRequest, invalid: dict[int, Any] | None = Non
         )
     status = 400 if invalid else 200
     return render(
-        request, "cases/approvals.html", {"queue": queue, "now": timezone.now()}, status=status
+        request,
+        "cases/approvals.html",
+        {"queue": queue, "waiting": waiting, "now": timezone.now()},
+        status=status,
     )

@@ -1,0 +1,66 @@
+"""The approvals queue shows the oldest page of requests and says how many wait in all
+(its query count at 3 and 28 waiting: test_exception_views.py)."""
+
+import pytest
+from django.urls import reverse
+
+from cases.selectors import APPROVALS_SHOWN
+from tests.exception_fixtures import ask
+from tests.factories import CaseFactory, CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def waiting_requests(n, *, staff, team, category, allowed):
+    """n requests above staff's discretion and within a manager's, oldest first, each for
+    its own customer (one customer's would add up past the manager's limit)."""
+    requests = []
+    for _ in range(n):
+        customer = CustomerFactory(team=team, created_by=staff)
+        case = CaseFactory(team=team, customer=customer, created_by=staff, category=category)
+        requests.append(ask(case, staff, allowed, "80.00"))
+    return requests
+
+
+def queue_page(client):
+    response = client.get(reverse("approvals"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_long_queue_shows_the_oldest_page_and_counts_the_rest(
+    signed_in, staff, manager, team, category, allowed
+):
+    client = signed_in(manager)
+    requests = waiting_requests(
+        APPROVALS_SHOWN, staff=staff, team=team, category=category, allowed=allowed
+    )
+    page = queue_page(client)
+    assert page.count('class="card mb-3" id="queue-') == APPROVALS_SHOWN
+    assert 'id="queue-more"' not in page  # everything waiting is on the page
+
+    requests += waiting_requests(
+        60 - APPROVALS_SHOWN, staff=staff, team=team, category=category, allowed=allowed
+    )
+    page = queue_page(client)
+    assert page.count('class="card mb-3" id="queue-') == APPROVALS_SHOWN
+    assert f'id="queue-{requests[0].pk}"' in page  # the oldest first
+    assert f'id="queue-{requests[APPROVALS_SHOWN].pk}"' not in page
+    assert '<span class="badge text-bg-secondary">60</span>' in page
+    assert f"Showing the oldest {APPROVALS_SHOWN} of 60." in page
+
+    # Deciding the oldest brings the next one up.
+    decided = requests[0]
+    response = client.post(
+        reverse("request_decide", args=[decided.pk]),
+        {
+            f"r{decided.pk}-decision": "approve",
+            f"r{decided.pk}-reason": "Fine",
+            "next": "approvals",
+        },
+    )
+    assert response.status_code == 302
+    page = queue_page(client)
+    assert f'id="queue-{decided.pk}"' not in page
+    assert f'id="queue-{requests[APPROVALS_SHOWN].pk}"' in page
+    assert f"Showing the oldest {APPROVALS_SHOWN} of 59." in page
