@@ -54,15 +54,16 @@ def _customer_history(user: User) -> dict[str, Any]:
     }
 
 
-APPROVALS_SHOWN = 25
+APPROVALS_SHOWN = 20
 
 
 def approval_queue(user: User, *, limit: int = APPROVALS_SHOWN) -> list[Any]:
     """The oldest `limit` requests this user may decide, with the customer's history.
 
-    A page at a time, because each card carries a form and three subqueries: at 60
-    waiting the unbounded queue took 56 ms against 15 at a few (bench/results/pages-*).
-    Deciding the oldest brings the next ones up, so no page 2 is needed."""
+    A page at a time, because each card costs about a millisecond to render and three
+    subqueries to fill: at 60 waiting the unbounded queue took 56 ms p95 against 15 at a
+    few (bench/results/pages-2026-11-30-1908.json and -1922). Deciding the oldest brings
+    the next ones up, so no page 2 is needed."""
     return list(
         ExceptionRequest.objects.decidable_by(user)
         .select_related(

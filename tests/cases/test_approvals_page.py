@@ -64,3 +64,39 @@ def test_a_long_queue_shows_the_oldest_page_and_counts_the_rest(
     assert f'id="queue-{decided.pk}"' not in page
     assert f'id="queue-{requests[APPROVALS_SHOWN].pk}"' in page
     assert f"Showing the oldest {APPROVALS_SHOWN} of 59." in page
+
+
+def test_each_request_gets_the_form_it_would_have_on_its_own(
+    signed_in, staff, manager, team, category, allowed
+):
+    """One blank form is rendered and copied with each request's prefix; each copy is the
+    form rendered for that request alone. A refused decision comes back with its error and
+    what was typed, the other forms still blank."""
+    from decimal import Decimal
+
+    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
+
+    from cases.forms import DecisionForm
+
+    client = signed_in(manager)
+    first, second = waiting_requests(2, staff=staff, team=team, category=category, allowed=allowed)
+    page = queue_page(client)
+    for item in (first, second):
+        alone = as_crispy_form(DecisionForm(request_value=item.value, prefix=f"r{item.pk}"))
+        assert alone in page
+        assert f'name="r{item.pk}-decision"' in alone
+
+    response = client.post(
+        reverse("request_decide", args=[second.pk]),
+        {
+            f"r{second.pk}-decision": "counter",
+            f"r{second.pk}-counter_value": "500",
+            f"r{second.pk}-reason": "Half is fair",
+            "next": "approvals",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f"A counter-offer must be less than {Decimal('80.00')}" in page
+    assert 'value="500"' in page and "Half is fair</textarea>" in page
+    assert as_crispy_form(DecisionForm(request_value=first.value, prefix=f"r{first.pk}")) in page
