@@ -74,6 +74,12 @@ class ExceptionRequestQuerySet(CaseScopedQuerySet):
         qs = self.visible_to(user).filter(
             status=RequestStatus.PENDING, required_level__lte=ROLE_LEVEL[Role(user.role)]
         )
+        if user.role != Role.ADMIN:
+            # The same teams again, on the request's own copy of its case's team (a key
+            # holds the two equal): PostgreSQL then reads just these teams' pending
+            # requests from request_pending_team_idx, not every team's (their number
+            # grows with the whole database, bench/results/flat-2026-11-30-2050/).
+            qs = qs.filter(team_id__in=user.team_ids())
         return qs.exclude(requested_by=user)
 
 
@@ -125,6 +131,12 @@ class ExceptionRequest(OnCaseTeam):
             # Approvals queue: pending, oldest first.
             models.Index(
                 fields=["status", "required_level", "requested_at"], name="request_queue_idx"
+            ),
+            # A manager's queue and badge: their teams' pending requests, oldest first.
+            models.Index(
+                fields=["team", "requested_at"],
+                name="request_pending_team_idx",
+                condition=models.Q(status="pending"),
             ),
             models.Index(fields=["case", "requested_at"], name="request_case_idx"),
             # Insights: a team's requests in a period.

@@ -59,6 +59,7 @@ NEEDED = {
     "customer_surname_idx": "search as you type: the surname starts with, in order",
     "interaction_team_idx": "insights: a team's minutes per customer in a period",
     "request_team_idx": "insights: a team's exception requests in a period",
+    "request_pending_team_idx": "a manager's approvals queue and badge: their teams' pending",
     "task_team_idx": "insights: a team's follow-through in a period",
     "reminder_team_idx": "insights: a team's reminders in a period",
     "feedback_team_sent_idx": "insights: a team's feedback requests planned in a period",
@@ -249,6 +250,39 @@ def test_the_managers_home_reads_each_case_card_from_its_index(generated, client
     plan = plan_of(cards[0], None)
     assert "case_mine_active_idx" in plan, plan
     assert "Seq Scan on cases_case" not in plan, plan
+
+
+def test_a_word_few_subjects_have_is_found_through_the_subject_index(generated, client):
+    """Searching subjects newest first tested every case of the team for a rare word (0.9 s
+    at 3M cases): after the person's newest cases, the subject index answers, and no
+    subject query walks a team's cases in date order testing each."""
+    manager = User.objects.filter(role=Role.MANAGER, username__startswith="gen-").first()
+    client.force_login(manager)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/search/?q=zeppelin").status_code == 200
+    subject_queries = [q["sql"] for q in ctx.captured_queries if "COALESCE(subject" in q["sql"]]
+    subject_queries += [
+        q["sql"] for q in ctx.captured_queries if 'COALESCE("cases_case"."subject"' in q["sql"]
+    ]
+    assert len(subject_queries) == 2, subject_queries
+    plans = [plan_of(sql, None) for sql in subject_queries]
+    assert any("case_subject_fts" in plan for plan in plans), plans
+    for plan in plans:
+        assert not re.search(r"Index Scan( Backward)? using case_team_created_idx", plan), plan
+
+
+def test_a_managers_queue_reads_only_their_teams_pending_requests(generated, client):
+    """The queue and its badge read the manager's teams' pending requests from their own
+    index, not every team's pending requests joined to cases to find the team's."""
+    manager = User.objects.filter(role=Role.MANAGER, username__startswith="gen-").first()
+    queries = [
+        ExceptionRequest.objects.decidable_by(manager).order_by("requested_at", "id")[:20],
+        ExceptionRequest.objects.decidable_by(manager).values("id"),  # as the badge counts
+    ]
+    for queryset in queries:
+        sql, params = queryset.query.sql_with_params()
+        plan = plan_of(sql, params)
+        assert re.search(r"request_pending_team_idx[^\n]*\n\s+Index Cond: \(team_id", plan), plan
 
 
 def test_insights_read_a_teams_rows_from_its_team_index_not_through_the_cases(generated):

@@ -174,9 +174,16 @@ def test_customer_profile_does_not_grow_with_history(signed_in, staff, customer,
 def test_search_does_not_grow_with_matches(signed_in, staff, team, category):
     client = signed_in(staff)
     make_cases(3, team=team, staff=staff, category=category)
+    count_queries(client, "/")  # the first page fills the session and badge caches
     few = count_queries(client, "/search/?q=subject")
     make_cases(30, team=team, staff=staff, category=category)
-    assert count_queries(client, "/search/?q=subject") == few <= MAX_QUERIES
+    many = count_queries(client, "/search/?q=subject")
+    # On PostgreSQL, with a page of matches among the newest cases the subject index is
+    # not asked at all (selectors/search.py); SQLite runs one query for subjects.
+    assert many == (few - 1 if connection.vendor == "postgresql" else few)
+    make_cases(30, team=team, staff=staff, category=category)
+    assert count_queries(client, "/search/?q=subject") == many
+    assert few <= MAX_QUERIES
 
 
 def test_a_long_customer_history_shows_the_latest_rows_and_the_full_totals(
