@@ -275,6 +275,7 @@ def test_a_managers_queue_reads_only_their_teams_pending_requests(generated, cli
     """The queue and its badge read the manager's teams' pending requests from their own
     index, not every team's pending requests joined to cases to find the team's."""
     manager = User.objects.filter(role=Role.MANAGER, username__startswith="gen-").first()
+    assert manager is not None
     queries = [
         ExceptionRequest.objects.decidable_by(manager).order_by("requested_at", "id")[:20],
         ExceptionRequest.objects.decidable_by(manager).values("id"),  # as the badge counts
