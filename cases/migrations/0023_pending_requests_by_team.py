@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0022_case_team_agrees'),
-        ('policies', '0010_what_happens_next_translations'),
+        ("cases", "0022_case_team_agrees"),
+        ("policies", "0010_what_happens_next_translations"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='exceptionrequest',
-            index=models.Index(condition=models.Q(('status', 'pending')), fields=['team', 'requested_at'], name='request_pending_team_idx'),
+            model_name="exceptionrequest",
+            index=models.Index(
+                condition=models.Q(("status", "pending")),
+                fields=["team", "requested_at"],
+                name="request_pending_team_idx",
+            ),
         ),
     ]
