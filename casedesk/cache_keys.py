@@ -83,3 +83,15 @@ def approvals_badge(*, user_id: int, role: str, team_ids: Iterable[int]) -> str:
     change of either counts afresh)."""
     teams = ",".join(str(team_id) for team_id in sorted(team_ids))
     return f"casedesk:approvals:badge:{user_id}:{role}:{teams}"
+
+
+def surges(*, team_ids: Iterable[int]) -> str:
+    """The complaint surges on a manager's or admin's home, for one selection of teams."""
+    teams = ",".join(str(team_id) for team_id in sorted(team_ids))
+    return f"casedesk:surges:{teams}"
+
+
+def surges_generation(team_id: int) -> str:
+    """A number bumped whenever a case is opened in the team (cases/services/badges.py):
+    surges kept under an older number are counted afresh."""
+    return f"casedesk:surges:generation:{team_id}"

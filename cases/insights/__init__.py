@@ -6,7 +6,7 @@ One module per section; every public name is re-exported here, so
 `insights.cached_insights(...)` works as before.
 """
 
-from .complaint_trends import complaints, surges
+from .complaint_trends import complaints, current_surges, surges
 from .cost import cost_to_serve
 from .demeanour import demeanour_outcomes
 from .exception_requests import exceptions
@@ -23,6 +23,7 @@ __all__ = [
     "cached_insights",
     "complaints",
     "cost_to_serve",
+    "current_surges",
     "demeanour_outcomes",
     "exceptions",
     "follow_through",

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from ..insights import surges, teams_for
+from ..insights import current_surges, teams_for
 from ..models import (
     ACTIVE_STATUSES,
     Case,
@@ -103,7 +103,7 @@ def home_for(user: User) -> Home:
             if user.role == Role.MANAGER
             else list(teams_for(user).values_list("id", flat=True))
         )
-        home.surges = surges(surge_teams)
+        home.surges = current_surges(surge_teams)
     return home
 
 

@@ -1,4 +1,5 @@
-"""Keeping the navigation's approvals badge right when it is served from the cache."""
+"""Keeping what is served from the cache right: the navigation's approvals badge and the
+complaint surges on the managers' home."""
 
 from __future__ import annotations
 
@@ -14,12 +15,19 @@ def approvals_changed() -> None:
     Bumped now (this process, inside the transaction, sees its own change) and again once
     the transaction commits: a badge another process counted in between saw the old rows.
     """
-    _bump()
-    transaction.on_commit(_bump)
+    _bump(cache_keys.APPROVALS_GENERATION)
+    transaction.on_commit(lambda: _bump(cache_keys.APPROVALS_GENERATION))
 
 
-def _bump() -> None:
-    key = cache_keys.APPROVALS_GENERATION
+def surges_changed(team_id: int) -> None:
+    """A case was opened in the team: its surges are counted afresh (bumped now and on
+    commit, as above)."""
+    key = cache_keys.surges_generation(team_id)
+    _bump(key)
+    transaction.on_commit(lambda: _bump(key))
+
+
+def _bump(key: str) -> None:
     try:
         cache.incr(key)
     except ValueError:

@@ -36,6 +36,7 @@ from ..models import (
     Team,
     User,
 )
+from .badges import surges_changed
 from .erased import lock_live_customer
 from .errors import NotAllowed
 from .followups import add_task, apply_follow_up_rules, queue_customer_update
@@ -97,6 +98,7 @@ def open_case(
         created_by=by,
     )
     record_event(case, actor=by, kind=EventKind.OPENED, to_value=case.subject)
+    surges_changed(team.pk)
     if first_summary.strip():
         log_interaction(
             case,
