@@ -78,7 +78,7 @@ class ExceptionRequestQuerySet(CaseScopedQuerySet):
             # The same teams again, on the request's own copy of its case's team (a key
             # holds the two equal): PostgreSQL then reads just these teams' pending
             # requests from request_pending_team_idx, not every team's (their number
-            # grows with the whole database, bench/results/flat-2026-11-30-2050/).
+            # grows with the whole database, bench/results/scale-3m-before-fixes-2026-11-30-2050/).
             qs = qs.filter(team_id__in=user.team_ids())
         return qs.exclude(requested_by=user)
 
