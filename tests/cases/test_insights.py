@@ -602,7 +602,15 @@ def test_complaints_by_category_and_week_and_top_categories(world, team):
     assert data.top_categories == EXPECTED_TOP
 
 
-def test_cost_to_serve_is_minutes_at_the_hourly_cost_plus_value_granted(world, team):
+@pytest.mark.parametrize("lookup_teams", [3, 0], ids=["case lookups", "one join"])
+def test_cost_to_serve_is_minutes_at_the_hourly_cost_plus_value_granted(
+    world, team, monkeypatch, lookup_teams
+):
+    """The same figures whichever way the minutes find their customer (a few teams look
+    each case up, many teams join: cases/insights/cost.py)."""
+    from cases.insights import cost
+
+    monkeypatch.setattr(cost, "LOOKUP_TEAMS", lookup_teams)
     assert figures([team.pk]).cost_to_serve == expected_cost(world)
 
 
