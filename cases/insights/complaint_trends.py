@@ -83,11 +83,11 @@ def current_surges(team_ids: tuple[int, ...] | list[int]) -> list[dict[str, Any]
     """surges() for the home page, shared for CASEDESK_INSIGHTS_CACHE_SECONDS.
 
     surges() counts nine weeks of the teams' cases, so its cost grows with their volume
-    (1.6 ms at 1M cases, 4.2 at 3M: bench/results/scale-3m-before-fixes-2026-11-30-2050/). Each team has a
-    number that opening a case there bumps (services/badges.py), and the surges are kept
-    with the numbers they were counted at: a case opened in one of the teams counts them
-    afresh on the next page; the time limit only bounds changes made behind the services'
-    back, and the passing of days."""
+    (1.6 ms at 1M cases, 4.2 at 3M: bench/results/scale-3m-before-fixes-2026-11-30-2050/).
+    Each team has a number that opening a case there bumps (services/badges.py), and the
+    surges are kept with the numbers they were counted at: a case opened in one of the
+    teams counts them afresh on the next page; the time limit only bounds changes made
+    behind the services' back, and the passing of days."""
     seconds = settings.CASEDESK_INSIGHTS_CACHE_SECONDS
     if not seconds:
         return surges(team_ids)

@@ -106,7 +106,8 @@ def _subjects_with_words(cases: QuerySet[Case], query: str) -> list[Case]:
     One query ordered by date would walk a team's cases newest first and test each until
     it had SEARCH_LIMIT: for a word that no case or only an old one has, that tests every
     case of the team. At 3M cases (150,000 a team) it took 0.9 s
-    (bench/results/scale-3m-before-fixes-2026-11-30-2050/large.json); the index answers in a millisecond."""
+    (bench/results/scale-3m-before-fixes-2026-11-30-2050/large.json); the index answers in
+    a millisecond."""
     words = SearchQuery(query, config="english", search_type="websearch")
     matching = cases.annotate(sv=SearchVector("subject", config="english")).filter(sv=words)
     newest = cases.order_by("-created_at").values("pk")[:RECENT_SUBJECTS]
