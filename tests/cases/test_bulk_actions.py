@@ -160,9 +160,22 @@ def test_queries_are_the_same_for_25_and_100_cases(
             # A fresh user, as each request has: its team ids are fetched in the count.
             action(User.objects.get(pk=manager.pk), ids, colleague)
         assert CaseEvent.objects.filter(case_id__in=ids).count() == n
-        return len(ctx.captured_queries)
+        sqls = [query["sql"] for query in ctx.captured_queries]
+        # SQLite takes at most 999 parameters a statement, so Django sends one bulk insert
+        # of many rows there as several batches; PostgreSQL takes it in one.
+        return sum(
+            1 for i, sql in enumerate(sqls) if not _next_batch(sql, sqls[i - 1] if i else "")
+        )
 
     assert run(25) == run(100)
+
+
+def _next_batch(sql: str, previous: str) -> bool:
+    """A further batch of the bulk insert before it (SQLite only: on PostgreSQL every
+    INSERT counts, so an insert per row still fails the test there)."""
+    if connection.vendor != "sqlite" or not sql.startswith("INSERT INTO"):
+        return False
+    return sql.split("(", 1)[0] == previous.split("(", 1)[0]
 
 
 # The endpoint -------------------------------------------------------------------------
