@@ -311,3 +311,44 @@ def test_insights_read_a_teams_rows_from_its_team_index_not_through_the_cases(ge
         assert set(case_scans) <= {"cases_case_pkey"}, f"{sql[:300]}\n{plan}"
         read.add(table.group(1))
     assert read == set(TEAM_INDEX)
+
+
+def test_queries_planned_in_written_order_keep_their_index_walks(generated, client):
+    """The managers' home and the approvals queue run with `join_collapse_limit = 1`
+    (selectors/planning.py: planning eight tables took twice the running). Planned so, the
+    cards still walk their indexes and the queue its teams' pending requests, and no big
+    table is read sequentially."""
+    manager = User.objects.filter(role=Role.MANAGER, username__startswith="gen-").first()
+    client.force_login(manager)
+    client.get("/")
+    ran_in_order = []
+    for url in ("/", "/approvals/"):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        sqls = [q["sql"] for q in ctx.captured_queries]
+        start = sqls.index("SET LOCAL join_collapse_limit = 1") + 1
+        # The home's block runs its three unions, the queue's block the queue.
+        ran_in_order += sqls[start : start + (3 if url == "/" else 1)]
+    tables = [re.match(r'\(?SELECT "(\w+)"', sql).group(1) for sql in ran_in_order]
+    assert tables == [
+        "cases_case",
+        "cases_followuptask",
+        "cases_exceptionrequest",
+        "cases_exceptionrequest",
+    ]
+    plans = [plan_in_written_order(sql) for sql in ran_in_order]
+    assert "case_mine_active_idx" in plans[0], plans[0]
+    assert re.search(r"request_pending_team_idx[^\n]*\n\s+Index Cond: \(team_id", plans[3]), plans[
+        3
+    ]
+    for sql, plan in zip(ran_in_order, plans, strict=True):
+        assert {t for t in SEQ_SCAN.findall(plan) if t in BIG_TABLES} == set(), (sql, plan)
+
+
+def plan_in_written_order(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SET join_collapse_limit = 1")
+        try:
+            return plan_of(sql, None)
+        finally:
+            cursor.execute("RESET join_collapse_limit")

@@ -92,16 +92,22 @@ def test_manager_home_runs_one_query_per_kind_of_row_at_25_and_100_rows(
     signed_in, manager, staff, team, category, settings
 ):
     """The user, then one query for the three case cards (my cases, unassigned, stale),
-    one for the two task cards, one for the two request cards, and the surges (the
-    session, on Redis, and the approvals badge come from the cache after the first
-    page): the same at 25 rows a card as at 100 (each card shows at most 20)."""
+    one for the two task cards, one for the two request cards (the three after a SET LOCAL
+    that keeps their joins in written order), and the surges (the session, on Redis, and
+    the approvals badge come from the cache after the first page): the same at 25 rows a
+    card as at 100 (each card shows at most 20)."""
     client = signed_in(manager)
     session_read = 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
+    # SQLite cannot limit a branch of a UNION: there each card is its own query, and
+    # there is no planner setting to make. On PostgreSQL, inside the test's transaction
+    # the setting is also put back after the block.
+    per_backend = 2 if connection.vendor == "postgresql" else 2 + 1 + 1
+    expected = 5 + session_read + per_backend
     fill_manager_home(25, manager=manager, staff=staff, team=team, category=category)
     count_queries(client, "/")
-    assert count_queries(client, "/") == 5 + session_read
+    assert count_queries(client, "/") == expected
     fill_manager_home(75, manager=manager, staff=staff, team=team, category=category)
-    assert count_queries(client, "/") == 5 + session_read
+    assert count_queries(client, "/") == expected
     page = client.get("/").content.decode()
     for card in ("my-cases", "unassigned", "stale", "team-overdue"):
         badge = page.split(f'id="{card}"', 1)[1].split("</span>", 1)[0]
