@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
 from ..models import GRANTED_STATUSES, Case, Customer, ExceptionRequest, Interaction
 from .period import TOP, Period
@@ -75,28 +75,39 @@ LOOKUP_TEAMS = 3
 def _minutes_per_customer(period: Period) -> dict[int, int]:
     """Minutes spent in the period per customer.
 
-    Joined to cases in one query, PostgreSQL hashes every case in the database, because
-    it cannot tell how few cases a team's interactions name until it has summed them: 229
-    of the section's 268 ms for a manager's 90 days at 1M cases, to match 4,000 cases
-    (bench/results/insights-sections-*). For a few teams the minutes are summed per case
-    from the interactions' (team, time) index alone, and each case's customer is looked up
-    by primary key (91 ms for the whole of insights). For many teams (an admin's 20: 84,000
-    cases in 90 days) the lookups cost more than the hash, so the join stays."""
+    Joined to cases, PostgreSQL hashes every case in the database for a manager's 90
+    days, because it cannot tell how few cases a team's interactions name until it has
+    summed them: 455 of insights' 554 ms at 1M cases, to match 4,200 cases. For a few
+    teams the minutes are summed per case from the interactions' (team, time) index, with
+    each case's customer read by its key in a subquery: 71 ms (30 days: 36 ms joined, 24
+    so). Summing in one query and then reading the cases by a list of keys took 103 and
+    65 ms. (bench/results/insights-sections-{before,lookups,after}-2026-12-01-*.json.)
+    For many teams (an admin's 20: 84,000 cases in 90 days) the probes cost more than
+    the hash, so the join stays.
+    """
     interactions = Interaction.objects.filter(
         team_id__in=period.team_ids, occurred_at__gte=period.start, occurred_at__lt=period.end
     ).order_by()
     if len(period.team_ids) > LOOKUP_TEAMS:
         by_customer = interactions.values("case__customer_id").annotate(total=Sum("minutes"))
         return dict(by_customer.values_list("case__customer_id", "total"))
-    per_case = dict(
+    # The customer as a subquery per case (an index probe on the case's key each), not a
+    # join PostgreSQL would hash; summed per customer here.
+    owner = (
+        Case.objects.filter(pk=OuterRef("case_id"), team_id__in=period.team_ids)
+        .order_by()
+        .values("customer_id")[:1]
+    )
+    per_case = (
         interactions.values("case_id")
         .annotate(total=Sum("minutes"))
-        .values_list("case_id", "total")
+        .annotate(owner=Subquery(owner))
+        .values_list("owner", "total")
     )
-    owners = Case.objects.filter(team_id__in=period.team_ids, pk__in=list(per_case))
     minutes: dict[int, int] = {}
-    for case_id, customer_id in owners.values_list("id", "customer_id"):
-        minutes[customer_id] = minutes.get(customer_id, 0) + (per_case[case_id] or 0)
+    for customer_id, total in per_case:
+        if customer_id is not None:
+            minutes[customer_id] = minutes.get(customer_id, 0) + (total or 0)
     return minutes
 
 
