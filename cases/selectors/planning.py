@@ -30,7 +30,10 @@ from django.db import connection, transaction
 
 @contextmanager
 def joins_as_written() -> Iterator[None]:
-    """Run the queries of the `with` block with PostgreSQL keeping their join order."""
+    """Run the queries of the `with` block with PostgreSQL keeping their join order.
+
+    On the default database, where these pages read (the replica takes only insights,
+    exports and the generator's reads)."""
     if connection.vendor != "postgresql":
         yield
         return

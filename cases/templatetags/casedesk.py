@@ -202,7 +202,8 @@ class _RowParts:
     priority_label: str = ""
     assignee_label: str = ""
     # Each day formatted once per table: rows share days, and the locale's date format
-    # through dateformat was a twentieth of a manager's home (60 rows).
+    # through dateformat, per row, stood out in the managers' home's profile (60 rows).
+    # DATE_FORMAT holds only the date's parts, so a day's text serves all its rows.
     days: dict[Any, str] = field(default_factory=dict)
 
     def when(self, moment: Any) -> str:
