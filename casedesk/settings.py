@@ -385,15 +385,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"keyvalue": {"()": "casedesk.logfmt.KeyValueFormatter"}},
-    # The level on the handler too: Django's own loggers (django.request's 404 warnings)
-    # are set to INFO by Django and would pass a quieter root.
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "keyvalue",
-            "level": LOG_LEVEL,
-        }
-    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "keyvalue"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 # The worker logs through the same handler and format instead of Celery's own.

@@ -105,14 +105,6 @@ def test_log_level_is_checked_and_applied_at_start_up():
     assert "LOG_LEVEL" in refused(LOG_LEVEL="loud")
 
 
-def test_a_quieter_log_level_quiets_djangos_own_warnings_too():
-    """Django sets its loggers to INFO; the level holds for them as for ours (a 404 is a
-    django.request warning: the benchmark serves hundreds)."""
-    warn = "import logging; logging.getLogger('django.request').warning('Not Found: /x/')"
-    assert "Not Found" in start(warn).stderr
-    assert "Not Found" not in start(warn, LOG_LEVEL="ERROR").stderr
-
-
 def test_the_test_settings_open_no_socket_at_import():
     """Loading the test settings must not touch the network: the broker comes from the
     environment (TEST_REDIS_URL) or is kombu's in-memory transport."""
