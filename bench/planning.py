@@ -2,7 +2,7 @@
 pages that keep their joins in written order (cases/selectors/planning.py) gain by it.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/casedesk_gen CACHE_URL=redis://… \\
-    .venv/bin/python bench/planning.py [--requests 150] [--explains 7]
+    .venv/bin/python bench/planning.py [--requests 150] [--explains 7] [--survey]
 
 For the first generated staff and manager (as bench/harness.py), per page: every SELECT it
 runs, with the median planning and execution time of --explains `EXPLAIN ANALYZE`, once
@@ -11,6 +11,10 @@ that use `joins_as_written` are served in-process --requests times each way, alt
 (with the block, without it), and their p50/p90 compared: the wall clock on a shared
 machine moves, but it moves for both sides alike. Writes
 bench/results/planning-YYYY-MM-DD-HHMM.json.
+
+With --survey, only the first part, for every page bench/harness.py measures: where
+planning outweighs running, and whether written order would plan it cheaper. Writes
+bench/results/planning-survey-YYYY-MM-DD-HHMM.json.
 """
 
 from __future__ import annotations
@@ -55,7 +59,8 @@ def queries_of(client: Any, path: str, explains: int) -> list[dict[str, Any]]:
 
     client.get(path)  # warm: the session and badge come from the cache after this
     with CaptureQueriesContext(connection) as ctx:
-        assert client.get(path).status_code == 200, path
+        # A reference found by search redirects to its case: its queries are the search's.
+        assert client.get(path).status_code in (200, 302), path
     found = []
     for query in ctx.captured_queries:
         sql = query["sql"]
@@ -99,10 +104,42 @@ def served_both_ways(client: Any, path: str, requests: int) -> dict[str, Any]:
     }
 
 
+def survey(pages: list[tuple[Any, ...]], explains: int) -> None:
+    """Planning and running per query of every page, with the page's totals."""
+    from django.test import Client
+
+    from bench.common import write_result
+    from cases.models import Case
+
+    report: dict[str, Any] = {"cases": Case.objects.count(), "pages": []}
+    for key, _label, user, path, _target in pages:
+        client = Client()
+        client.force_login(user)
+        queries = queries_of(client, path, explains)
+        report["pages"].append({"key": key, "path": path, "queries": queries})
+        total = {
+            name: round(sum(q[name] for q in queries), 2)
+            for name in (
+                "default_planning_ms",
+                "default_execution_ms",
+                "written_order_planning_ms",
+                "written_order_execution_ms",
+            )
+        }
+        print(
+            f"{key:20} planning {total['default_planning_ms']:6.2f} "
+            f"(written order {total['written_order_planning_ms']:6.2f}), "
+            f"running {total['default_execution_ms']:6.2f} "
+            f"(written order {total['written_order_execution_ms']:6.2f}) ms, {len(queries)} selects"
+        )
+    print(f"wrote {write_result('planning-survey', report)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=150)
     parser.add_argument("--explains", type=int, default=7)
+    parser.add_argument("--survey", action="store_true", help="every harness page, no serving")
     args = parser.parse_args()
     import django
 
@@ -110,7 +147,7 @@ def main() -> None:
     from django.test import Client
 
     from bench.common import write_result
-    from bench.harness import generated_users, top_up_pending_requests
+    from bench.harness import generated_users, pages_to_measure, top_up_pending_requests
     from cases.models import Case
     from cases.selectors import APPROVALS_SHOWN
 
@@ -119,6 +156,9 @@ def main() -> None:
         raise SystemExit("No generated users: run manage.py generate_data first.")
     staff, manager, _admin, team_id = found
     top_up_pending_requests(manager, team_id, APPROVALS_SHOWN + 5)  # a full page, as measured
+    if args.survey:
+        survey(pages_to_measure(staff, manager, found[2], team_id), args.explains)
+        return
     pages = [(staff, "/"), (manager, "/"), (manager, "/approvals/")]
     report: dict[str, Any] = {"cases": Case.objects.count(), "pages": []}
     for user, path in pages:

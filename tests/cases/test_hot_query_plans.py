@@ -271,6 +271,21 @@ def test_a_word_few_subjects_have_is_found_through_the_subject_index(generated, 
         assert not re.search(r"Index Scan( Backward)? using case_team_created_idx", plan), plan
 
 
+def test_a_rare_words_hits_are_looked_up_by_key(generated, client):
+    """The capped hits of the subject and interaction indexes are looked up by the case's
+    key, not hashed against every case of the team (9 ms at 1M for a word with 9 hits)."""
+    manager = User.objects.filter(role=Role.MANAGER, username__startswith="gen-").first()
+    client.force_login(manager)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/search/?q=zeppelin").status_code == 200
+    capped = [q["sql"] for q in ctx.captured_queries if "ANY(ARRAY(" in q["sql"]]
+    assert len(capped) == 2, capped  # subjects, then interactions
+    for sql in capped:
+        plan = plan_of(sql, None)
+        assert re.search(r"Index Cond: \(+id = ANY \(", plan), plan
+        assert "Hash" not in plan, plan
+
+
 def test_a_managers_queue_reads_only_their_teams_pending_requests(generated, client):
     """The queue and its badge read the manager's teams' pending requests from their own
     index, not every team's pending requests joined to cases to find the team's."""
