@@ -143,8 +143,11 @@ def test_case_page_does_not_grow_with_its_timeline(
     client.get(url)
     many = count_queries(client, url)
     assert short <= one_page_more == many <= short + 1
-    # One query more than the list pages: the files on the timeline's interactions.
-    with django_assert_max_num_queries(MAX_QUERIES + 1):
+    # One query more than the list pages: the files on the timeline's interactions. On
+    # PostgreSQL the reads run in written join order: the setting is made and, inside
+    # the test's transaction, put back (cases/selectors/planning.py).
+    planner = 2 if connection.vendor == "postgresql" else 0
+    with django_assert_max_num_queries(MAX_QUERIES + 1 + planner):
         client.get(url)
     # And the page shows one page of events, with the way to the rest.
     page = client.get(url).content.decode()
