@@ -11,8 +11,10 @@ from the index that orders them (the oldest pending requests, my newest cases) a
 every other table by its key, so the written order is the plan PostgreSQL picks anyway;
 with `join_collapse_limit = 1` the queue plans in 2.4 ms and the unions in 7.9, and the
 pages, served in-process and alternated, were 3.2 and 1.5 ms faster at p50 (the staff
-home, one query of each kind, 0.7). Not for every query: search and the customer's
-profile are written around semi-joins that PostgreSQL must be free to reorder.
+home, one query of each kind, 0.7). The case page's reads and the customer profile's
+cases and ledger are of the same kind (a key, then keys). Not for every query: search's
+steps and the profile's interactions are written around semi-joins that PostgreSQL must
+be free to reorder (in written order they took seconds).
 
 The setting is made with SET LOCAL inside a transaction (the block's own, or the one it
 runs in, put back at the end of the block), so it never outlives it and stays on one
