@@ -89,7 +89,7 @@ def customer_profile(
         .order_by("-occurred_at", "-id")[:limit]
     )
     # By the id list, then each joined table by its key: planned in written order, the
-    # cases and the ledger took 2 ms less to plan at 1M (1.8 → 0.8 and 2.0 → 0.8 ms,
+    # cases and the ledger took 3 ms less to plan at 1M (1.9 → 0.8 and 2.9 → 0.9 ms,
     # bench/results/planning-survey-2026-12-01-0330.json).
     with joins_as_written():
         profile.cases = list(
