@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -15,16 +24,16 @@ from attachments.selectors import attachments_prefetch
 from casedesk import cache_keys
 
 from ..models import ACTIVE_STATUSES, GRANTED_STATUSES, Case, ExceptionRequest, User
+from .compiled import compiled
 from .planning import joins_as_written
 
 
-def _customer_history(user: User) -> dict[str, Any]:
+def _customer_history(user: User, since: datetime) -> dict[str, Any]:
     """Annotations for a request row: its customer's granted exceptions over 12 months
     and open cases — subqueries, so the queue stays one query however long it is.
 
     Counted within the viewer's scope, as the customer's profile counts them: another
     team's grants are that team's business (and would disagree with the profile)."""
-    since = timezone.now() - timedelta(days=365)
     granted = (
         ExceptionRequest.objects.visible_to(user)
         .filter(
@@ -65,7 +74,14 @@ def approval_queue(user: User, *, limit: int = APPROVALS_SHOWN) -> list[Any]:
     subqueries to fill: at 60 waiting the unbounded queue took 56 ms p95 against 15 at a
     few (bench/results/pages-2026-11-30-1908.json and -1922). Deciding the oldest brings
     the next ones up, so no page 2 is needed."""
-    queue = (
+    since = timezone.now() - timedelta(days=365)
+    with joins_as_written():  # eight tables: planning them took twice the running
+        # Compiling it took as long again (compiled.py): its SQL is made once per shape.
+        return list(compiled("approvals.queue", _queue, (limit,), user=user, since=since))
+
+
+def _queue(limit: int, *, user: User, since: datetime) -> QuerySet[ExceptionRequest]:
+    queue: QuerySet[ExceptionRequest] = (
         ExceptionRequest.objects.decidable_by(user)
         .select_related(
             "case",
@@ -75,12 +91,11 @@ def approval_queue(user: User, *, limit: int = APPROVALS_SHOWN) -> list[Any]:
             "policy_version__policy",
             "allowed_exception",
         )
-        .annotate(**_customer_history(user))
+        .annotate(**_customer_history(user, since))
         .prefetch_related(attachments_prefetch("attachments"))
         .order_by("requested_at", "id")[:limit]
     )
-    with joins_as_written():  # eight tables: planning them took twice the running
-        return list(queue)
+    return queue
 
 
 def waiting_count(user: User) -> int:

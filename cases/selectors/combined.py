@@ -9,12 +9,14 @@ UNION, so there each branch is its own query, as before.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import IntegerField, Model, QuerySet, Value
+
+from .compiled import compiled
 
 M = TypeVar("M", bound=Model)
 
@@ -28,26 +30,57 @@ def in_one_query(branches: Sequence[tuple[QuerySet[M], int]]) -> list[list[M]]:
     annotations) and be ordered by plain field names. UNION ALL promises no order between
     or within branches, so each list is sorted again here by its queryset's ordering.
     """
-    sliced = [
+    if not connection.features.supports_slicing_ordering_in_compound:
+        sliced = _tagged(branches)
+        rows = [row for branch in sliced for row in branch]
+        return _by_branch(rows, [queryset.query.order_by for queryset, _ in branches])
+    union = _union(branches)
+    return _by_branch(list(union), _orderings(union))
+
+
+def compiled_in_one_query(
+    name: str, branches_of: Callable[..., list[tuple[QuerySet[M], int]]], *shape: Any, **values: Any
+) -> list[list[M]]:
+    """`in_one_query(branches_of(*shape, **values))`, its SQL made once per shape
+    (selectors/compiled.py): for the pages that run the same unions on every request."""
+    if not connection.features.supports_slicing_ordering_in_compound:
+        return in_one_query(branches_of(*shape, **values))
+    union = compiled(name, _built_union, (branches_of, *shape), **values)
+    return _by_branch(list(union), _orderings(union))
+
+
+def _built_union(branches_of: Callable[..., Any], *shape: Any, **values: Any) -> QuerySet[Any]:
+    return _union(branches_of(*shape, **values))
+
+
+def _tagged(branches: Sequence[tuple[QuerySet[M], int]]) -> list[QuerySet[M]]:
+    return [
         queryset.annotate(**{BRANCH: Value(index, output_field=IntegerField())})[:limit]
         for index, (queryset, limit) in enumerate(branches)
     ]
-    if len(sliced) == 1:
-        rows: list[M] = list(sliced[0])
-    elif connection.features.supports_slicing_ordering_in_compound:
-        rows = list(sliced[0].union(*sliced[1:], all=True))
-    else:
-        rows = [row for branch in sliced for row in branch]
-    found: list[list[M]] = [[] for _ in branches]
+
+
+def _union(branches: Sequence[tuple[QuerySet[M], int]]) -> QuerySet[M]:
+    sliced = _tagged(branches)
+    return sliced[0] if len(sliced) == 1 else sliced[0].union(*sliced[1:], all=True)
+
+
+def _orderings(union: QuerySet[Any]) -> list[Sequence[Any]]:
+    """Each branch's ORDER BY, from the union's parts (a single branch is its own)."""
+    return [query.order_by for query in union.query.combined_queries or (union.query,)]
+
+
+def _by_branch(rows: list[M], orderings: Sequence[Sequence[Any]]) -> list[list[M]]:
+    found: list[list[M]] = [[] for _ in orderings]
     for row in rows:
         found[getattr(row, BRANCH)].append(row)
-    return [_ordered(rows, queryset) for rows, (queryset, _) in zip(found, branches, strict=True)]
+    return [_ordered(rows, order_by) for rows, order_by in zip(found, orderings, strict=True)]
 
 
-def _ordered(rows: list[M], queryset: QuerySet[M]) -> list[M]:
-    """`rows` sorted as the queryset's ORDER BY would (plain fields, "-" for descending;
-    stable sorts from the last key to the first)."""
-    for field in reversed(list(queryset.query.order_by)):
+def _ordered(rows: list[M], order_by: Sequence[Any]) -> list[M]:
+    """`rows` sorted as an ORDER BY of plain fields would ("-" for descending; stable
+    sorts from the last key to the first)."""
+    for field in reversed(list(order_by)):
         name = str(field)
         descending = name.startswith("-")
         key: Any = attrgetter(name.lstrip("-").replace("__", "."))

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from ..models import (
@@ -20,6 +20,7 @@ from ..models import (
     Interaction,
     User,
 )
+from .compiled import compiled
 from .planning import joins_as_written
 
 
@@ -82,23 +83,44 @@ def customer_profile(
     # interaction newest first looking for 20 of theirs (0.5 s for a customer with 170
     # cases); from the customer's cases it reads only theirs. A semi-join PostgreSQL must
     # be free to reorder, so before the block below.
-    their_cases = Case.objects.visible_to(user).filter(customer=customer)
+    # The lists below are made into SQL once per shape (selectors/compiled.py): compiling
+    # them took longer than running them.
     profile.interactions = list(
-        Interaction.objects.filter(case__in=their_cases)
-        .select_related("case", "author")
-        .order_by("-occurred_at", "-id")[:limit]
+        compiled("profile.interactions", _interactions, (limit,), user=user, customer=customer.pk)
     )
     # By the id list, then each joined table by its key: planned in written order, the
     # cases and the ledger took 3 ms less to plan at 1M (1.9 → 0.8 and 2.9 → 0.9 ms,
     # bench/results/planning-survey-2026-12-01-0330.json).
     with joins_as_written():
-        profile.cases = list(
-            Case.objects.filter(pk__in=ids)
-            .select_related("customer", "team", "category", "assignee")
-            .order_by("-created_at", "-id")[:limit]
-        )
+        profile.cases = list(compiled("profile.cases", _cases, (limit,), ids=ids))
         _add_exceptions_and_rating(profile, ids=ids, since=since)
     return profile
+
+
+def _interactions(limit: int, *, user: User, customer: int) -> QuerySet[Interaction]:
+    their_cases = Case.objects.visible_to(user).filter(customer_id=customer)
+    return (
+        Interaction.objects.filter(case__in=their_cases)
+        .select_related("case", "author")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+
+
+def _cases(limit: int, *, ids: list[int]) -> QuerySet[Case]:
+    return (
+        Case.objects.filter(pk__in=ids)
+        .select_related("customer", "team", "category", "assignee")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def _ledger(limit: int, *, ids: list[int]) -> QuerySet[ExceptionRequest]:
+    """Every exception asked for them, newest first."""
+    return (
+        ExceptionRequest.objects.filter(case_id__in=ids)
+        .select_related("case", "requested_by", "decided_by", "policy_version__policy")
+        .order_by("-requested_at", "-id")[:limit]
+    )
 
 
 def flag_notes(customer: Customer) -> list[tuple[str, bool, CustomerFlagNote | None]]:
@@ -116,11 +138,7 @@ def _add_exceptions_and_rating(
 ) -> None:
     """The profile's exception ledger, value granted since `since`, and latest rating."""
     requests = ExceptionRequest.objects.filter(case_id__in=ids)
-    profile.ledger = list(  # every exception asked for them, newest first
-        requests.select_related(
-            "case", "requested_by", "decided_by", "policy_version__policy"
-        ).order_by("-requested_at", "-id")[: 2 * profile.limit]
-    )
+    profile.ledger = list(compiled("profile.ledger", _ledger, (2 * profile.limit,), ids=ids))
     granted = requests.filter(status__in=GRANTED_STATUSES, requested_at__gte=since).aggregate(
         total=Sum("granted_value")
     )["total"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -27,34 +28,36 @@ TASK_LIMIT = 200
 
 def task_board(tasks: QuerySet[Any], *, upcoming: bool = True) -> TaskBoard:
     """Open tasks split into overdue, due today (local day) and upcoming, by due time."""
-    return board_of(list(open_tasks(tasks, upcoming=upcoming)[:TASK_LIMIT]))
+    due_by = None if upcoming else end_of_today()
+    return board_of(list(open_tasks(tasks, due_by=due_by)[:TASK_LIMIT]))
 
 
-def open_tasks(tasks: QuerySet[Any], *, upcoming: bool = True) -> QuerySet[Any]:
-    """The open ones by due time, with what a task row shows; without `upcoming`, only
-    those due by the end of today (local day)."""
+def open_tasks(tasks: QuerySet[Any], *, due_by: datetime | None = None) -> QuerySet[Any]:
+    """The open ones by due time, with what a task row shows; with `due_by`, only those
+    due by then (the time is passed in, not read here: the home compiles this query once,
+    selectors/compiled.py)."""
     rows = tasks.filter(status=TaskStatus.OPEN).select_related("case", "case__customer", "assignee")
-    if not upcoming:
-        rows = rows.filter(due_at__lte=_end_of_today())
+    if due_by is not None:
+        rows = rows.filter(due_at__lte=due_by)
     return rows.order_by("due_at", "id")
 
 
 def board_of(tasks: list[Any]) -> TaskBoard:
     """Tasks (in due order) split into overdue, due today and upcoming."""
     now = timezone.now()
-    end_of_today = _end_of_today()
+    today_ends = end_of_today()
     board = TaskBoard(overdue=[], today=[], upcoming=[])
     for task in tasks:
         if task.due_at < now:
             board.overdue.append(task)
-        elif task.due_at <= end_of_today:
+        elif task.due_at <= today_ends:
             board.today.append(task)
         else:
             board.upcoming.append(task)
     return board
 
 
-def _end_of_today() -> Any:
+def end_of_today() -> Any:
     return timezone.localtime(timezone.now()).replace(hour=23, minute=59, second=59)
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from ..insights import current_surges, teams_for
@@ -22,11 +23,19 @@ from ..models import (
     User,
 )
 from .cases import case_list_queryset
-from .combined import in_one_query
-from .followups import TASK_LIMIT, board_of, my_task_rows, open_tasks, team_task_rows
+from .combined import compiled_in_one_query
+from .followups import (
+    TASK_LIMIT,
+    board_of,
+    end_of_today,
+    my_task_rows,
+    open_tasks,
+    team_task_rows,
+)
 from .planning import joins_as_written
 
 HOME_LIMIT = 20
+Branch = tuple[QuerySet[Any], int]  # a card's rows and how many it shows
 
 
 @dataclass
@@ -81,21 +90,28 @@ def home_for(user: User) -> Home:
 
 def _cards(user: User, is_manager: bool) -> tuple[list[list[Any]], ...]:
     """The rows of every card: the case cards, the task cards and the request cards, each
-    kind in one query."""
-    base = case_list_queryset(user)
-    case_cards = [(base.filter(assignee=user, status__in=ACTIVE_STATUSES), "-last_activity_at")]
-    task_cards = [my_task_rows(user)]
-    requests = ExceptionRequest.objects.select_related("case", "requested_by")
-    request_cards = [
-        (
-            requests.visible_to(user).filter(requested_by=user, status=RequestStatus.PENDING),
-            HOME_LIMIT,
+    kind in one query, each query's SQL made once per shape of user (compiled.py)."""
+    stale_before = timezone.now() - timedelta(days=settings.CASEDESK_STALE_DAYS)
+    # Three unions of up to five tables a branch: planned in written order, as they run.
+    with joins_as_written():
+        cases = compiled_in_one_query(
+            "home.cases", _case_cards, is_manager, user=user, stale_before=stale_before
         )
-    ]
+        tasks = compiled_in_one_query(
+            "home.tasks", _task_cards, is_manager, user=user, due_by=end_of_today()
+        )
+        waiting = compiled_in_one_query("home.requests", _request_cards, is_manager, user=user)
+    return cases, tasks, waiting
+
+
+def _case_cards(is_manager: bool, *, user: User, stale_before: datetime) -> list[Branch]:
+    """Mine by last activity; for managers also their teams' unassigned (oldest first)
+    and stale ones (least recently touched first)."""
+    base = case_list_queryset(user)
+    cards = [(base.filter(assignee=user, status__in=ACTIVE_STATUSES), "-last_activity_at")]
     if is_manager:
         team_cases = base if user.role == Role.ADMIN else base.filter(team_id__in=user.team_ids())
-        stale_before = timezone.now() - timedelta(days=settings.CASEDESK_STALE_DAYS)
-        case_cards += [
+        cards += [
             (team_cases.filter(assignee__isnull=True, status__in=ACTIVE_STATUSES), "created_at"),
             (
                 team_cases.filter(
@@ -105,18 +121,23 @@ def _cards(user: User, is_manager: bool) -> tuple[list[list[Any]], ...]:
                 "last_activity_at",
             ),
         ]
-        task_cards.append(team_task_rows(user))
-        request_cards.append((requests.decidable_by(user), AWAITING_ON_HOME))
-    # Three unions of up to five tables a branch: planned in written order, as they run.
-    with joins_as_written():
-        cases = in_one_query([(rows.order_by(order), HOME_LIMIT) for rows, order in case_cards])
-        tasks = in_one_query(
-            [(open_tasks(rows, upcoming=False), TASK_LIMIT) for rows in task_cards]
-        )
-        waiting = in_one_query(
-            [(rows.order_by("requested_at", "id"), limit) for rows, limit in request_cards]
-        )
-    return cases, tasks, waiting
+    return [(rows.order_by(order), HOME_LIMIT) for rows, order in cards]
+
+
+def _task_cards(is_manager: bool, *, user: User, due_by: datetime) -> list[Branch]:
+    """My tasks due by the end of today; for managers also their teams'."""
+    cards = [my_task_rows(user)] + ([team_task_rows(user)] if is_manager else [])
+    return [(open_tasks(rows, due_by=due_by), TASK_LIMIT) for rows in cards]
+
+
+def _request_cards(is_manager: bool, *, user: User) -> list[Branch]:
+    """My requests still waiting; for managers also the oldest they can decide."""
+    requests = ExceptionRequest.objects.select_related("case", "requested_by")
+    mine = requests.visible_to(user).filter(requested_by=user, status=RequestStatus.PENDING)
+    cards = [(mine, HOME_LIMIT)]
+    if is_manager:
+        cards.append((requests.decidable_by(user), AWAITING_ON_HOME))
+    return [(rows.order_by("requested_at", "id"), limit) for rows, limit in cards]
 
 
 FAILED_SHOWN = 50
