@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from django.core.exceptions import EmptyResultSet
 from django.core.signals import setting_changed
 from django.db import connections
 from django.db.models import Model, QuerySet
@@ -79,7 +80,11 @@ def compiled(
     key = (name, connections["default"].vendor, shape, _kinds(values))
     entry = _cache.get(key)
     if entry is None:
-        entry = _compile(name, build, shape, values)
+        try:
+            entry = _compile(name, build, shape, values)
+        except EmptyResultSet:
+            # Nothing can match (a user in no team: an empty IN list): no SQL to keep.
+            return build(*shape, **values)
         with _lock:
             if len(_cache) >= MAX_SHAPES:
                 _cache.clear()

@@ -50,6 +50,16 @@ def test_a_user_in_more_teams_gets_sql_with_room_for_them(staff, other_team, cus
     assert pks(compiled("t.cases", cases_of, (), user=again, status=Status.NEW)) == [theirs.pk]
 
 
+def test_a_user_in_no_team_sees_nothing_and_no_error(client, category, team):
+    loner = UserFactory(role=Role.MANAGER)
+    CaseFactory(team=team, category=category, assignee=loner)
+    assert pks(compiled("t.cases", cases_of, (), user=loner, status=Status.NEW)) == []
+    client.force_login(loner)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.context["home"].my_cases == []
+
+
 def newest_since(since):
     return Case.objects.filter(created_at__gte=since).order_by("id")
 
