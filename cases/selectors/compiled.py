@@ -1,20 +1,23 @@
 """Querysets turned into SQL once per shape, not once per request.
 
-Django builds a query's SQL afresh each time it runs. On the hot pages that costs more
-than PostgreSQL takes to run it: in-process at 1M cases, compiling was 15 ms of the
-managers' home's 54 (its three unions of five-table branches) and a quarter of every
-other signed-in page (bench/results/compile-share-*.json). The SQL of a page's query
-changes with the shape of what it is asked (the user's role, how many teams they are in),
-not with the values (which user, which teams, what time): so it is compiled once per
-shape and process, and each request runs it with its own values.
+Django builds a query's SQL afresh each time it runs. On the hot pages that cost as much
+as running it: in-process at 1M cases, making SQL was 10.4 ms of the managers' home's
+37.6 ms (p50; its three unions of five-table branches) and 5–7 ms of the approvals queue,
+the case page and the profile, against 6–9 ms executing their queries
+(bench/results/compile-share-2026-12-01-0638-before.json; -after.json: 0.2–1.9 ms). The
+SQL of a page's query changes with the shape of what it is asked (the user's role, how
+many teams they are in), not with the values (which user, which teams, what time): so it
+is made once per shape and process, and each request runs it with its own values.
 
 How the values find their places: the query is built with stand-ins (sentinel ids,
 times and a stand-in user no real row can have), compiled, and each stand-in found among
 the SQL's parameters. It is built and compiled twice, with different stand-ins, and must
 come out the same but for them: a value the build read from anywhere else (the clock, a
 closure) would differ between the two and is refused, rather than frozen into every later
-request. The build is a plain module-level function of the shape and the values, for the
-same reason. Settings changes (tests) clear the cache.
+request. The check cannot see a value that would be the same in both compiles yet change
+later (today's date): so the builds take every time they use as a value, and are plain
+module-level functions of the shape and the values. Settings changes (tests) clear the
+cache.
 
 The rows come back through Django's own model iterable (select_related, annotations and
 prefetches as usual): only its compiler is handed the SQL instead of making it.
