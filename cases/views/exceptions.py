@@ -9,13 +9,14 @@ from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.signals import setting_changed
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from attachments.services import AttachmentError, add_attachments, staged
@@ -184,6 +185,27 @@ def _decision_forms(queue: list[Any], invalid: dict[int, Any]) -> None:
             item.form_html = as_crispy_form(invalid[item.pk])
             continue
         if not blank:
-            blank = as_crispy_form(DecisionForm(request_value=Decimal(0), prefix=BLANK))
+            blank = _blank_decision_form()
         # The prefix is ours and the pk an integer: nothing here needs escaping.
         item.form_html = mark_safe(blank.replace(BLANK, f"r{item.pk}"))
+
+
+_blanks: dict[str, str] = {}  # the blank form's HTML by language, kept by the process
+
+
+def _blank_decision_form() -> str:
+    """The blank decision form as HTML, rendered once per language and process: it is the
+    same for every request and every page (its words change with the language, nothing
+    else), and rendering it through crispy was an eighth of the queue's page
+    (bench/results/profile-approvals-full-queue-2026-12-01-0646.txt). Settings changes
+    (tests) forget it."""
+    language = get_language() or ""
+    html = _blanks.get(language)
+    if html is None:
+        html = _blanks[language] = as_crispy_form(
+            DecisionForm(request_value=Decimal(0), prefix=BLANK)
+        )
+    return html
+
+
+setting_changed.connect(lambda **_: _blanks.clear(), weak=False)

@@ -100,3 +100,21 @@ def test_each_request_gets_the_form_it_would_have_on_its_own(
     assert f"A counter-offer must be less than {Decimal('80.00')}" in page
     assert 'value="500"' in page and "Half is fair</textarea>" in page
     assert as_crispy_form(DecisionForm(request_value=first.value, prefix=f"r{first.pk}")) in page
+
+
+def test_the_kept_blank_form_is_in_the_deciders_language(
+    signed_in, staff, manager, team, category, allowed
+):
+    """The blank form is rendered once per language and kept: a Polish manager after an
+    English one gets Polish labels, and the English page stays English."""
+    client = signed_in(manager)
+    waiting_requests(1, staff=staff, team=team, category=category, allowed=allowed)
+    assert "Deny" in queue_page(client)
+    manager.language = "pl"
+    manager.save(update_fields=["language"])
+    polish = queue_page(client)
+    assert "Odrzuć" in polish and "Decyzja" in polish
+    manager.language = "en"
+    manager.save(update_fields=["language"])
+    english = queue_page(client)
+    assert "Odrzuć" not in english and "Deny" in english
