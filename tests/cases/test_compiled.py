@@ -60,6 +60,12 @@ def test_a_user_in_no_team_sees_nothing_and_no_error(client, category, team):
     assert response.context["home"].my_cases == []
 
 
+def test_a_signed_out_user_gets_nothing_and_no_error(case):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert pks(compiled("t.cases", cases_of, (), user=AnonymousUser(), status=Status.NEW)) == []
+
+
 def newest_since(since):
     return Case.objects.filter(created_at__gte=since).order_by("id")
 
