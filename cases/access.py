@@ -16,10 +16,10 @@ def get_case_for(user: User, reference: str) -> Case:
     if case_id is None:
         raise Http404(gettext("No such case."))
     # Made into SQL once per shape of user, not per request (selectors/compiled.py).
-    found = compiled("access.case", _visible_case, (), user=user, case_id=case_id)
-    for case in found:
-        return case
-    raise Http404(gettext("No such case."))
+    case = next(iter(compiled("access.case", _visible_case, (), user=user, case_id=case_id)), None)
+    if case is None:
+        raise Http404(gettext("No such case."))
+    return case
 
 
 def _visible_case(*, user: User, case_id: int) -> QuerySet[Case]:

@@ -4,6 +4,7 @@ into the SQL is refused."""
 
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -11,7 +12,8 @@ import time_machine
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from cases.models import Case, Role, Status, User
+from cases import services
+from cases.models import Case, Role, Status, TaskKind, User
 from cases.selectors import compiled as compiled_module
 from cases.selectors.combined import compiled_in_one_query, in_one_query
 from cases.selectors.compiled import compiled
@@ -111,17 +113,32 @@ def test_a_case_turns_stale_on_the_managers_home_as_time_passes(manager, custome
 
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.MANAGER, Role.ADMIN])
-def test_the_home_cards_are_those_of_the_union_compiled_afresh(role, team, other_team, category):
+def test_the_home_cards_are_those_of_the_union_compiled_afresh(
+    role, team, other_team, staff, other_team_staff, category
+):
+    """Every card kind has rows in both teams: the kept SQL returns the rows compiling
+    afresh returns, for the user's own team only (the admin: both)."""
     made = UserFactory(role=role, teams=[team])
-    for owner_team in (team, other_team):
+    due = timezone.now() + timedelta(hours=1)
+    for owner_team, member in ((team, staff), (other_team, other_team_staff)):
         for assignee in (made, None):
-            CaseFactory(team=owner_team, category=category, assignee=assignee)
+            case: Any = CaseFactory(team=owner_team, category=category, assignee=assignee)
+        for person in {member, made} if owner_team == team else {member}:
+            services.add_task(
+                case, by=person, title="Call back", kind=TaskKind.CALL_BACK, assignee=person,
+                due_at=due,
+            )  # fmt: skip
+        for person in {member, made} if owner_team == team else {member}:
+            services.request_exception(
+                case, by=person, allowed=None, value=Decimal("40.00"), customer_ask="A refund",
+                justification="Faulty twice",
+            )  # fmt: skip
     user = User.objects.get(pk=made.pk)
     manages = role != Role.STAFF
     now = timezone.now()
     cards: list[tuple[str, Callable[..., Any], dict[str, Any]]] = [
         ("home.cases", _case_cards, {"stale_before": now + timedelta(days=1)}),
-        ("home.tasks", _task_cards, {"due_by": now}),
+        ("home.tasks", _task_cards, {"due_by": now + timedelta(days=1)}),
         ("home.requests", _request_cards, {}),
     ]
     for name, branches, values in cards:
@@ -129,16 +146,13 @@ def test_the_home_cards_are_those_of_the_union_compiled_afresh(role, team, other
             [row.pk for row in card]
             for card in in_one_query(branches(manages, user=user, **values))
         ]
+        assert any(afresh), name  # something to compare
         for _ in range(2):  # as the home calls it: compiled, then the same SQL again
             got: list[list[Any]] = compiled_in_one_query(
                 name, branches, manages, user=user, **values
             )
             assert [[row.pk for row in card] for card in got] == afresh
-    seen = {
-        case.team_id
-        for card in home_for(user).__dict__.values()
-        if isinstance(card, list)
-        for case in card
-        if isinstance(case, Case)
-    }
+    home = home_for(user)
+    rows = [*home.my_cases, *home.unassigned, *home.stale, *home.tasks.today, *home.awaiting_me]
+    seen = {row.team_id for row in rows}
     assert seen == ({team.pk, other_team.pk} if role == Role.ADMIN else {team.pk})
