@@ -36,14 +36,15 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def timeline_events(context: template.Context, events: Iterable[Any]) -> SafeString:
     """Each event as `<li>`: when and who, then what happened, in the reader's language."""
-    page = _Page(context)
+    page = Writer(context)
     return mark_safe("".join(page.event(event) for event in events))
 
 
-class _Page:
-    """What one page of events shares: the context, the reader's time zone and date format,
+class Writer:
+    """What one page of rows shares: the context, the reader's time zone and date format,
     and sentences translated once (each lookup goes through the active language's
-    thread-local, and a page of 50 events made some 500 of them)."""
+    thread-local, and a page of 50 events made some 500 of them). Also used by the
+    customer profile's rows (profile_tags)."""
 
     def __init__(self, context: template.Context) -> None:
         self.context = context
@@ -180,28 +181,28 @@ RATED = gettext_noop("<strong>Customer rated %(rating)s/5</strong>")
 HAPPENED = gettext_noop("happened %(when)s")
 
 
-def _change(message: str) -> Callable[[_Page, Any], str]:
+def _change(message: str) -> Callable[[Writer, Any], str]:
     """Status, priority and demeanour: from one label to another."""
 
-    def write(page: _Page, event: Any) -> str:
+    def write(page: Writer, event: Any) -> str:
         old, new = (event_label(v, event.kind) for v in (event.from_value, event.to_value))
         return f"<div>{page.fill(message, old=old, new=new)}</div>"
 
     return write
 
 
-def _assignee(page: _Page, e: Any) -> str:
+def _assignee(page: Writer, e: Any) -> str:
     old, new = (v if v else page.nobody for v in (e.from_value, e.to_value))
     return f"<div>{page.fill(ASSIGNEE, old=old, new=new)}</div>"
 
 
-def _resolved(page: _Page, e: Any) -> str:
+def _resolved(page: Writer, e: Any) -> str:
     outcome = event_label(e.to_value, "resolved")
     note = linebreaksbr(e.note, autoescape=True)
     return f"<div>{page.fill(RESOLVED, outcome=outcome, note=note)}</div>"
 
 
-def _decided(page: _Page, e: Any) -> str:
+def _decided(page: Writer, e: Any) -> str:
     asked = _money(e.from_value)
     if e.to_value == "approved":
         text = page.fill(APPROVED, asked=asked, note=e.note)
@@ -213,46 +214,46 @@ def _decided(page: _Page, e: Any) -> str:
     return f"<div>{text}</div>"
 
 
-def _withdrawn(page: _Page, e: Any) -> str:
+def _withdrawn(page: Writer, e: Any) -> str:
     if e.note:
         return f"<div>{page.fill(WITHDRAWN_WHY, note=e.note)}</div>"
     return f"<div><strong>{_esc(gettext(WITHDRAWN))}</strong></div>"
 
 
-def _emailed(page: _Page, e: Any) -> str:
+def _emailed(page: Writer, e: Any) -> str:
     text = linebreaksbr(truncatechars(e.note, 300), autoescape=True)
     return f'<div>{page.fill(EMAILED, address=e.to_value)} <span class="small">{text}</span></div>'
 
 
-def _feedback(page: _Page, e: Any) -> str:
+def _feedback(page: Writer, e: Any) -> str:
     if e.note:
         return f"<div>{page.fill(RATED_WHY, rating=e.to_value, comment=e.note)}</div>"
     return f"<div>{page.fill(RATED, rating=e.to_value)}</div>"
 
 
-def _sentence(message: str, **fields: str) -> Callable[[_Page, Any], str]:
+def _sentence(message: str, **fields: str) -> Callable[[Writer, Any], str]:
     """A kind whose sentence takes event fields as they are: {"subject": "to_value"}."""
 
-    def write(page: _Page, event: Any) -> str:
+    def write(page: Writer, event: Any) -> str:
         values = {name: getattr(event, attribute) for name, attribute in fields.items()}
         return f"<div>{page.fill(message, **values)}</div>"
 
     return write
 
 
-def _with_money(message: str) -> Callable[[_Page, Any], str]:
-    def write(page: _Page, event: Any) -> str:
+def _with_money(message: str) -> Callable[[Writer, Any], str]:
+    def write(page: Writer, event: Any) -> str:
         return f"<div>{page.fill(message, value=_money(event.to_value), note=event.note)}</div>"
 
     return write
 
 
-def _reopened(page: _Page, e: Any) -> str:
+def _reopened(page: Writer, e: Any) -> str:
     return f"<div>{page.fill(REOPENED, note=linebreaksbr(e.note, autoescape=True))}</div>"
 
 
-_KINDS: dict[str, Callable[[_Page, Any], str]] = {
-    "interaction": _Page.interaction,
+_KINDS: dict[str, Callable[[Writer, Any], str]] = {
+    "interaction": Writer.interaction,
     "opened": _sentence(OPENED, subject="to_value"),
     "status": _change(STATUS),
     "assignee": _assignee,
