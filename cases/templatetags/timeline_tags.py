@@ -126,12 +126,14 @@ class Writer:
             parts.append(self.files(files))
         return "\n".join(parts)
 
-    def files(self, files: list[Any]) -> str:
-        """The interaction's files, through the same template as everywhere else."""
+    def files(self, files: list[Any], label: str | None = None) -> str:
+        """Files (an interaction's, unless `label` says otherwise), through the same
+        template as everywhere else."""
         context = self.context
         assert context.template is not None  # a tag renders inside a template
         files_template = context.template.engine.get_template("attachments/_attachments.html")
-        label = gettext("Files on this interaction")
+        if label is None:
+            label = gettext("Files on this interaction")
         with context.push(attachments=files, label=label):
             return str(files_template.render(context))
 
