@@ -95,35 +95,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "casedesk.urls"
 WSGI_APPLICATION = "casedesk.wsgi.application"
 
-TEMPLATES = [
-    {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
-        "OPTIONS": {
-            # Django's own loaders (cached: filesystem, then app directories), except that
-            # crispy's field template comes as casedesk.crispy_fields.FieldTemplate.
-            "loaders": [
-                (
-                    "casedesk.crispy_fields.Loader",
-                    [
-                        "django.template.loaders.filesystem.Loader",
-                        "django.template.loaders.app_directories.Loader",
-                    ],
-                )
-            ],
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "csp.context_processors.nonce",
-                "cases.context_processors.casedesk",
-            ],
-        },
-    },
-]
-
-# Same HTML as Django's, with common widgets built in Python (see casedesk/renderers.py).
-FORM_RENDERER = "casedesk.renderers.FastWidgetRenderer"
+# Templates and forms: casedesk/template_settings.py.
+from .template_settings import *  # noqa: E402, F403
 
 # The primary, an optional read replica, and PgBouncer: see casedesk/database_settings.py.
 DATABASE_POOLER, DATABASES = databases(VAR_DIR)
