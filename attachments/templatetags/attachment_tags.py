@@ -3,6 +3,7 @@ from typing import Any
 from django import template
 
 from attachments.models import Attachment
+from attachments.selectors import files_of
 from attachments.services import can_remove
 
 register = template.Library()
@@ -13,6 +14,12 @@ _ICONS = {"application/pdf": "bi-file-earmark-pdf", "text/plain": "bi-file-earma
 @register.filter
 def removable_by(attachment: Attachment, user: Any) -> bool:
     return can_remove(user, attachment)
+
+
+@register.filter
+def files(row: Any) -> list[Attachment]:
+    """`request|files`: the files on an interaction or exception request (prefetched or not)."""
+    return files_of(row)
 
 
 @register.filter

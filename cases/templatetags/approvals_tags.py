@@ -18,6 +18,8 @@ from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_noop, ngettext
 
+from attachments.selectors import files_of
+
 from ..money import format_money
 from .casedesk import _esc, customer_flags
 from .timeline_tags import Writer
@@ -103,7 +105,7 @@ class _Cards(Writer):
         rows.append(("asked_by", "col-8", _esc(item.requested_by)))
         rows.append(("customer_asked", "col-8", _esc(item.customer_ask)))
         rows.append(("justification", "col-8", _esc(item.justification)))
-        files = list(item.attachments.all())
+        files = files_of(item)
         if files:
             # Already escaped, as {% translate … as evidence_label %} left it.
             evidence = self.files(files, mark_safe(labels["evidence"]))

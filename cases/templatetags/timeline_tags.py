@@ -27,6 +27,8 @@ from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_noop, ngettext, pgettext
 
+from attachments.selectors import files_of
+
 from ..money import format_money
 from .casedesk import _esc, event_label
 
@@ -121,7 +123,7 @@ class Writer:
                 f'bi-hand-thumbs-up" aria-hidden="true"></i> {_esc(gettext("Promise"))}</span> '
                 f"{_esc(i.promise)} — {by}</div>"
             )
-        files = list(i.attachments.all())
+        files = files_of(i)
         if files:
             parts.append(self.files(files))
         return "\n".join(parts)

@@ -61,6 +61,8 @@ def events(staff, case) -> list[CaseEvent]:
         }
         base.update(kw)
         i = Interaction(pk=pk, case=case, author=staff, **base)
+        # As the timeline's prefetch leaves them, and as the reference template reads them.
+        i.attached_files = list(files)
         i._prefetched_objects_cache = {"attachments": list(files)}
         return i
 
