@@ -19,9 +19,7 @@ def attachments_prefetch(lookup: str) -> Prefetch:
     Django's own prefetch cache each row got a queryset of its own, cloned from the
     lookup's, which on the busiest case page (50 events) was a third of the time spent
     building its rows."""
-    return Prefetch(
-        lookup, queryset=Attachment.objects.select_related("deleted_by"), to_attr=FILES
-    )
+    return Prefetch(lookup, queryset=Attachment.objects.select_related("deleted_by"), to_attr=FILES)
 
 
 def files_of(row: Any) -> list[Attachment]:
