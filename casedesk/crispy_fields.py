@@ -2,10 +2,10 @@
 
 crispy renders each field through `bootstrap5/field.html`: some forty template nodes, two
 includes for help text and errors, and a tag that edits the widget's attributes. On the
-case page (seven small forms, 20 fields) that was about 14 ms of each view, more than the
-queries (bench/results/profile-case-busiest-*). CaseDesk's template loader gives that
-one template as a FieldTemplate, so both of crispy's ways to it (`render_field` for a
-layout, `{% include %}` for a form without one) arrive here. For a field it knows (a
+case page (seven small forms, 20 fields) that was 18 ms of each view, more than its
+queries took (bench/results/template-times-case-busiest-*). CaseDesk's template loader
+gives that one template as a FieldTemplate, so both of crispy's ways to it
+(`render_field` for a layout, `{% include %}` for a form without one) arrive here. For a field it knows (a
 visible, ordinary input, select or textarea in a vertical form, help text below and
 errors inline: what CaseDesk's forms use) it builds the same markup with plain strings
 and edits the widget's attributes exactly as crispy's `{% crispy_field %}` does; anything

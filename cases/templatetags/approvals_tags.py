@@ -1,7 +1,7 @@
 """The approvals queue's cards, written in Python.
 
-A full queue is 20 cards of some 30 values each, five of them translated sentences; the
-loop was most of the page's template time (bench/results/profile-approvals-*). As with the
+A full queue is 20 cards of some 30 values each, five of them translated sentences, each
+through a template tag and most through a filter or two. As with the
 timeline (timeline_tags), each card is one function with the template's markup and
 messages; tests/cases/test_approvals_markup.py compares it with the template it replaced.
 """

@@ -1,8 +1,8 @@
 """A customer profile's exception ledger and interactions, written in Python.
 
-With 20 rows each, these two loops were most of the profile's template time: 13 of 16 ms
-for the customer with 172 cases (bench/results/profile-customer-busiest-*), a dozen
-lookups, a date, a translated sentence and a URL per row. As with the timeline
+With 20 rows each, these two loops were most of the profile's 17.5 ms of template time
+for the customer with 172 cases (bench/results/template-times-customer-172-cases-*): a
+dozen lookups, a date, a translated sentence and a URL per row. As with the timeline
 (timeline_tags), each row is now one function with the template's markup and messages;
 tests/cases/test_profile_markup.py compares them with the template they replaced.
 """
