@@ -5,13 +5,13 @@ includes for help text and errors, and a tag that edits the widget's attributes.
 case page (seven small forms, 20 fields) that was 18 ms of each view, more than its
 queries took (bench/results/template-times-case-busiest-*). CaseDesk's template loader
 gives that one template as a FieldTemplate, so both of crispy's ways to it
-(`render_field` for a layout, `{% include %}` for a form without one) arrive here. For a field it knows (a
-visible, ordinary input, select or textarea in a vertical form, help text below and
-errors inline: what CaseDesk's forms use) it builds the same markup with plain strings
-and edits the widget's attributes exactly as crispy's `{% crispy_field %}` does; anything
-else (hidden fields, checkboxes, radios, files, horizontal forms, inline help) goes
-through crispy's own template, unchanged. tests/test_crispy_fields.py renders every
-page's forms both ways.
+(`render_field` for a layout, `{% include %}` for a form without one) arrive here. For a
+field it knows (a visible, ordinary input, select or textarea in a vertical form, help
+text below and errors inline: what CaseDesk's forms use) it builds the same markup with
+plain strings and edits the widget's attributes exactly as crispy's `{% crispy_field %}`
+does; anything else (hidden fields, checkboxes, radios, files, horizontal forms, inline
+help) goes through crispy's own template, unchanged. tests/test_crispy_fields.py renders
+every page's forms both ways.
 """
 
 from __future__ import annotations
