@@ -16,7 +16,6 @@ every page's forms both ways.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from django import forms
@@ -24,6 +23,8 @@ from django.conf import settings
 from django.template import Context, Template
 from django.template.loaders import cached
 from django.utils.safestring import SafeString, mark_safe
+
+from .escaping import esc
 
 FIELD = "bootstrap5/field.html"
 
@@ -66,12 +67,6 @@ def _ordinary(field: Any, context: Any) -> bool:
     )
 
 
-def _esc(value: Any) -> str:
-    if hasattr(value, "__html__"):
-        return str(value.__html__())
-    return html.escape(str(value))
-
-
 def _field(field: Any, context: Any) -> str:
     """What field.html writes for an ordinary field (whitespace aside)."""
     errors = field.errors if context.get("form_show_errors") else []
@@ -81,23 +76,23 @@ def _field(field: Any, context: Any) -> str:
         wrapper += f" {context['wrapper_class']}"
     if field.css_classes():
         wrapper += f" {field.css_classes()}"
-    parts = [f'<div id="div_{_esc(field.auto_id)}" class="{_esc(wrapper)}">']
+    parts = [f'<div id="div_{esc(field.auto_id)}" class="{esc(wrapper)}">']
     if field.label and context.get("form_show_labels"):
-        target = f'for="{_esc(field.id_for_label)}" ' if field.id_for_label else ""
+        target = f'for="{esc(field.id_for_label)}" ' if field.id_for_label else ""
         label_class = "form-label" + (" requiredField" if required else "")
         asterisk = '<span class="asteriskField">*</span>' if required else ""
-        parts.append(f'<label {target}class="{label_class}">{_esc(field.label)}{asterisk}</label>')
+        parts.append(f'<label {target}class="{label_class}">{esc(field.label)}{asterisk}</label>')
     kind = "form-select" if isinstance(field.field.widget, forms.Select) else "form-control"
     parts.append(_widget(field, kind + (" is-invalid" if field.errors else "")))
     if errors:
-        parts.append(f'<div id="{_esc(field.errors.field_id)}_error" class="invalid-feedback">')
+        parts.append(f'<div id="{esc(field.errors.field_id)}_error" class="invalid-feedback">')
         parts += [
-            f'<span id="error_{n}_{_esc(field.auto_id)}"><strong>{_esc(error)}</strong></span>'
+            f'<span id="error_{n}_{esc(field.auto_id)}"><strong>{esc(error)}</strong></span>'
             for n, error in enumerate(errors, start=1)
         ]
         parts.append("</div>")
     if field.help_text:
-        target = f'id="{_esc(field.auto_id)}_helptext" ' if field.auto_id else ""
+        target = f'id="{esc(field.auto_id)}_helptext" ' if field.auto_id else ""
         parts.append(f'<div {target}class="form-text">{field.help_text}</div>')
     parts.append("</div>")
     return "\n".join(parts)

@@ -19,9 +19,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_noop, ngettext
 
 from attachments.selectors import files_of
+from casedesk.escaping import esc
 
 from ..money import format_money
-from .casedesk import _esc, customer_flags
+from .casedesk import customer_flags
 from .timeline_tags import Writer
 
 register = template.Library()
@@ -50,7 +51,7 @@ class _Cards(Writer):
         token = context.get("csrf_token")
         self.csrf = ""
         if token and token != "NOTPROVIDED":  # as {% csrf_token %}
-            self.csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{_esc(token)}">'
+            self.csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{esc(token)}">'
         # Each a literal, so that makemessages finds it.
         labels = {
             "value_asked": gettext("Value asked"),
@@ -64,22 +65,22 @@ class _Cards(Writer):
             "off_policy": gettext("Off-policy"),
             "record": gettext("Record decision"),
         }
-        self.labels = {key: _esc(text) for key, text in labels.items()}
+        self.labels = {key: esc(text) for key, text in labels.items()}
 
     def card(self, item: Any) -> str:
-        pk = _esc(item.pk)
+        pk = esc(item.pk)
         case = item.case
         waiting = self.fill(WAITING, duration=timesince_filter(item.requested_at, self.now))
         return (
             f'\n<section class="card mb-3" id="queue-{pk}" aria-labelledby="queue-title-{pk}">\n'
             '<div class="card-header d-flex flex-wrap justify-content-between gap-2">\n'
-            f'<h2 id="queue-title-{pk}" class="h5 mb-0"><a href="{_esc(case.get_absolute_url())}">'
-            f"{_esc(case.reference)}</a> · {_esc(item.exception_name)}</h2>\n"
+            f'<h2 id="queue-title-{pk}" class="h5 mb-0"><a href="{esc(case.get_absolute_url())}">'
+            f"{esc(case.reference)}</a> · {esc(item.exception_name)}</h2>\n"
             f'<span class="small">{waiting}</span>\n</div>\n'
             '<div class="card-body">\n<div class="row g-3">\n<div class="col-md-7">\n'
             f'<dl class="row small mb-0">\n{self.facts(item)}</dl>\n</div>\n'
             f'<div class="col-md-5">\n{self.history(item)}\n'
-            f'<form method="post" action="{_esc(reverse("request_decide", args=[item.pk]))}"'
+            f'<form method="post" action="{esc(reverse("request_decide", args=[item.pk]))}"'
             ' class="mt-2" novalidate>\n'
             f'{self.csrf}<input type="hidden" name="next" value="approvals">\n'
             f"{self.value(item.form_html)}\n"
@@ -89,21 +90,21 @@ class _Cards(Writer):
 
     def facts(self, item: Any) -> str:
         labels = self.labels
-        rows = [("value_asked", "col-8 fs-5", _esc(format_money(item.value)))]
+        rows = [("value_asked", "col-8 fs-5", esc(format_money(item.value)))]
         if item.running_total is not None:
             rows.append(("running_total", "col-8 running-total", self.running_total(item)))
         policy = labels["off_policy"]
         if item.policy_version:
             version = item.policy_version
-            policy = f"{_esc(version.title)} ({_esc(version)})"
+            policy = f"{esc(version.title)} ({esc(version)})"
         if item.manager_limit:
             policy += " · " + self.fill(MANAGER_LIMIT, limit=item.manager_limit)
         rows.append(("policy", "col-8", policy))
         case = item.case
-        rows.append(("case", "col-8", f"{_esc(case.subject)} · {_esc(case.team)}"))
-        rows.append(("asked_by", "col-8", _esc(item.requested_by)))
-        rows.append(("customer_asked", "col-8", _esc(item.customer_ask)))
-        rows.append(("justification", "col-8", _esc(item.justification)))
+        rows.append(("case", "col-8", f"{esc(case.subject)} · {esc(case.team)}"))
+        rows.append(("asked_by", "col-8", esc(item.requested_by)))
+        rows.append(("customer_asked", "col-8", esc(item.customer_ask)))
+        rows.append(("justification", "col-8", esc(item.justification)))
         files = files_of(item)
         if files:
             # Already escaped, as {% translate … as evidence_label %} left it.
@@ -130,7 +131,7 @@ class _Cards(Writer):
                 values,
             )
         else:
-            window = _esc(gettext("(granted and waiting for this exception on the case)"))
+            window = esc(gettext("(granted and waiting for this exception on the case)"))
         return f'{total} <span class="text-muted">{window}</span>'
 
     def history(self, item: Any) -> str:
@@ -160,8 +161,8 @@ class _Cards(Writer):
         )
         return (
             '<div class="border rounded p-2 small customer-history">\n'
-            f'<div class="fw-semibold"><a href="{_esc(customer.get_absolute_url())}">'
-            f"{_esc(customer.name)}</a> {customer_flags(customer)}</div>\n"
+            f'<div class="fw-semibold"><a href="{esc(customer.get_absolute_url())}">'
+            f"{esc(customer.name)}</a> {customer_flags(customer)}</div>\n"
             f"<div>{granted_text}</div>\n<div>{open_text}</div>\n</div>"
         )
 

@@ -20,7 +20,8 @@ from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_noop, pgettext
 
-from .casedesk import _esc
+from casedesk.escaping import esc
+
 from .timeline_tags import Writer
 
 register = template.Library()
@@ -37,8 +38,8 @@ class _Rows(Writer):
 
     def case_link(self, case: Any) -> str:
         before, _, after = self.case_url
-        reference = _esc(case.reference)
-        return f'<a href="{_esc(before)}{reference}{_esc(after)}">{reference}</a>'
+        reference = esc(case.reference)
+        return f'<a href="{esc(before)}{reference}{esc(after)}">{reference}</a>'
 
 
 @register.simple_tag(takes_context=True)
@@ -46,18 +47,18 @@ def exception_ledger(context: template.Context, requests: Iterable[Any]) -> Safe
     """Each exception request as a table row (each cell labelled for phones' cards)."""
     rows = _Rows(context)
     labels = {
-        "when": _esc(gettext("When")),
-        "case": _esc(gettext("Case")),
-        "exception": _esc(gettext("Exception")),
-        "asked": _esc(pgettext("value asked", "Asked")),
-        "granted": _esc(pgettext("value granted", "Granted")),
-        "status": _esc(gettext("Status")),
-        "decided": _esc(gettext("Decided by")),
+        "when": esc(gettext("When")),
+        "case": esc(gettext("Case")),
+        "exception": esc(gettext("Exception")),
+        "asked": esc(pgettext("value asked", "Asked")),
+        "granted": esc(pgettext("value granted", "Granted")),
+        "status": esc(gettext("Status")),
+        "decided": esc(gettext("Decided by")),
     }
     date_format = get_format("DATE_FORMAT")
     out = [_ledger_row(rows, item, labels, date_format) for item in requests]
     if not out:
-        empty = _esc(gettext("No exceptions asked for."))
+        empty = esc(gettext("No exceptions asked for."))
         out = [f'<tr><td colspan="7" class="text-muted">{empty}</td></tr>']
     return mark_safe("\n".join(out))
 
@@ -66,21 +67,21 @@ def _ledger_row(rows: _Rows, item: Any, labels: dict[str, str], date_format: str
     when = rows.local(item.requested_at)
     version = ""
     if item.policy_version:
-        version = f' <span class="small text-muted">{_esc(item.policy_version)}</span>'
+        version = f' <span class="small text-muted">{esc(item.policy_version)}</span>'
     if item.status == "granted":
         decided = rows.fill(OWN_DISCRETION, who=item.requested_by)
     else:
         decided = rows.value(item.decided_by or "—")
     return (
         f'<tr><td class="small text-nowrap" data-label="{labels["when"]}">'
-        f"{_esc(dateformat.format(when, date_format) if when else '')}</td>"
+        f"{esc(dateformat.format(when, date_format) if when else '')}</td>"
         f'<td data-label="{labels["case"]}">{rows.case_link(item.case)}</td>\n'
-        f'<td data-label="{labels["exception"]}">{_esc(item.exception_name)}{version}</td>\n'
+        f'<td data-label="{labels["exception"]}">{esc(item.exception_name)}{version}</td>\n'
         f'<td class="text-end" data-label="{labels["asked"]}">{rows.value(item.value)}</td>'
         f'<td class="text-end" data-label="{labels["granted"]}">'
         f"{rows.value(item.granted_value or '—')}</td>\n"
         f'<td data-label="{labels["status"]}"><span class="badge request-badge-'
-        f'{_esc(item.status)}">{_esc(item.get_status_display())}</span></td>\n'
+        f'{esc(item.status)}">{esc(item.get_status_display())}</span></td>\n'
         f'<td class="small" data-label="{labels["decided"]}">{decided}</td></tr>'
     )
 
@@ -91,7 +92,7 @@ def profile_interactions(context: template.Context, interactions: Iterable[Any])
     rows = _Rows(context)
     out = [_interaction_row(rows, i) for i in interactions]
     if not out:
-        empty = _esc(gettext("No interactions yet."))
+        empty = esc(gettext("No interactions yet."))
         out = [f'<li class="list-group-item text-muted">{empty}</li>']
     return mark_safe("\n".join(out))
 
@@ -101,9 +102,9 @@ def _interaction_row(rows: _Rows, i: Any) -> str:
     stamp = dateformat.format(when, rows.datetime_format) if when else ""
     return (
         '<li class="list-group-item">\n<div class="small text-muted">'
-        f"{_esc(stamp)} · {rows.case_link(i.case)} · {_esc(i.get_channel_display())} "
-        f"{_esc(i.get_direction_display().lower())} · {_esc(i.author)} · "
-        f'{rows.minutes(i.minutes)} · <span class="demeanour-{_esc(i.demeanour)}">'
-        f"{_esc(i.get_demeanour_display())}</span></div>\n"
+        f"{esc(stamp)} · {rows.case_link(i.case)} · {esc(i.get_channel_display())} "
+        f"{esc(i.get_direction_display().lower())} · {esc(i.author)} · "
+        f'{rows.minutes(i.minutes)} · <span class="demeanour-{esc(i.demeanour)}">'
+        f"{esc(i.get_demeanour_display())}</span></div>\n"
         f"<div>{linebreaksbr(i.summary, autoescape=True)}</div>\n</li>"
     )

@@ -29,9 +29,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_noop, ngettext, pgettext
 
 from attachments.selectors import files_of
+from casedesk.escaping import esc
 
 from ..money import format_money
-from .casedesk import _esc, event_label
+from .casedesk import event_label
 
 register = template.Library()
 
@@ -53,7 +54,7 @@ class Writer:
         self.context = context
         self.zone = timezone.get_current_timezone()
         self.datetime_format = get_format("DATETIME_FORMAT")
-        self.nobody = mark_safe(_esc(gettext("nobody")))
+        self.nobody = mark_safe(esc(gettext("nobody")))
         self.words: dict[str, str] = {}
         self.spent: dict[int, str] = {}
 
@@ -73,16 +74,16 @@ class Writer:
         when = self.local(event.created_at)
         assert when is not None  # an event always has its time
         head = (
-            f'<div class="small text-muted"><time datetime="{_esc(when.isoformat())}">'
-            f"{_esc(dateformat.format(when, self.datetime_format))}</time> · "
-            f"{_esc(event.actor or 'CaseDesk')}</div>"
+            f'<div class="small text-muted"><time datetime="{esc(when.isoformat())}">'
+            f"{esc(dateformat.format(when, self.datetime_format))}</time> · "
+            f"{esc(event.actor or 'CaseDesk')}</div>"
         )
         write = _KINDS.get(event.kind)
         if write is None:
-            body = f"<div><strong>{_esc(event.get_kind_display())}</strong>{_note(event)}</div>"
+            body = f"<div><strong>{esc(event.get_kind_display())}</strong>{_note(event)}</div>"
         else:
             body = write(self, event)
-        return f'<li class="list-group-item event-{_esc(event.kind)}">\n{head}\n{body}\n</li>\n'
+        return f'<li class="list-group-item event-{esc(event.kind)}">\n{head}\n{body}\n</li>\n'
 
     def fill(self, message: str, **values: Any) -> str:
         """A gettext_noop sentence, translated, with its values written in."""
@@ -109,9 +110,9 @@ class Writer:
         if occurred.replace(second=0, microsecond=0) != created.replace(second=0, microsecond=0):
             happened = " · " + self.fill(HAPPENED, when=dateformat.format(occurred, "j M H:i"))
         parts = [
-            f"<div><strong>{_esc(i.get_channel_display())}, "
-            f"{_esc(i.get_direction_display().lower())}</strong> · {self.minutes(i.minutes)} · "
-            f'<span class="demeanour-{_esc(i.demeanour)}">{_esc(i.get_demeanour_display())}</span>'
+            f"<div><strong>{esc(i.get_channel_display())}, "
+            f"{esc(i.get_direction_display().lower())}</strong> · {self.minutes(i.minutes)} · "
+            f'<span class="demeanour-{esc(i.demeanour)}">{esc(i.get_demeanour_display())}</span>'
             f"{happened}</div>",
             f"<div>{linebreaksbr(i.summary, autoescape=True)}</div>",
         ]
@@ -121,8 +122,8 @@ class Writer:
             by = _fill(pgettext("deadline", "by %(when)s"), "by %(when)s", due)
             parts.append(
                 '<div class="mt-1"><span class="badge text-bg-info"><i class="bi '
-                f'bi-hand-thumbs-up" aria-hidden="true"></i> {_esc(gettext("Promise"))}</span> '
-                f"{_esc(i.promise)} — {by}</div>"
+                f'bi-hand-thumbs-up" aria-hidden="true"></i> {esc(gettext("Promise"))}</span> '
+                f"{esc(i.promise)} — {by}</div>"
             )
         files = files_of(i)
         if files:
@@ -222,7 +223,7 @@ def _decided(page: Writer, e: Any) -> str:
 def _withdrawn(page: Writer, e: Any) -> str:
     if e.note:
         return f"<div>{page.fill(WITHDRAWN_WHY, note=e.note)}</div>"
-    return f"<div><strong>{_esc(gettext(WITHDRAWN))}</strong></div>"
+    return f"<div><strong>{esc(gettext(WITHDRAWN))}</strong></div>"
 
 
 def _emailed(page: Writer, e: Any) -> str:
