@@ -68,7 +68,9 @@ def queries_and_scans(user, method: str, path: str, body: dict[str, str] | None)
     with connection.cursor() as cursor:
         for query in ctx.captured_queries:
             sql = query["sql"]
-            if not sql.lstrip("( ").upper().startswith("SELECT"):
+            # A prepared statement's EXECUTE (cases/selectors/prepared.py) explains as the
+            # plan it runs with.
+            if not sql.lstrip("( ").upper().startswith(("SELECT", "EXECUTE")):
                 continue
             cursor.execute("EXPLAIN (ANALYZE, FORMAT TEXT) " + sql)
             plan = "\n".join(row[0] for row in cursor.fetchall())

@@ -15,8 +15,10 @@ def get_case_for(user: User, reference: str) -> Case:
     case_id = parse_reference(reference)
     if case_id is None:
         raise Http404(gettext("No such case."))
-    # Made into SQL once per shape of user, not per request (selectors/compiled.py).
-    case = next(iter(compiled("access.case", _visible_case, (), user=user, case_id=case_id)), None)
+    # Made into SQL once per shape of user, not per request (selectors/compiled.py), and
+    # kept prepared: by key, the generic plan is the custom one (selectors/prepared.py).
+    visible = compiled("access.case", _visible_case, (), prepared=True, user=user, case_id=case_id)
+    case = next(iter(visible), None)
     if case is None:
         raise Http404(gettext("No such case."))
     return case

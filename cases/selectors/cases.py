@@ -49,7 +49,10 @@ def case_timeline(case: Case, *, before: int | None = None, limit: int = TIMELIN
     if before is not None:
         anchor = case.events.filter(pk=before).values_list("created_at", flat=True).first()
     if anchor is None:
-        rows = _on_case(compiled("case.events", _latest_events, (limit,), case_id=case.pk), case)
+        # Prepared, as the case's other lists: by one case's key, the generic plan is the
+        # custom one, without planning it each time (selectors/prepared.py).
+        latest = compiled("case.events", _latest_events, (limit,), prepared=True, case_id=case.pk)
+        rows = _on_case(latest, case)
     else:
         older = Q(created_at__lt=anchor) | Q(created_at=anchor, id__lt=before)
         rows = _on_case(_events(case.pk).filter(older)[: limit + 1], case)
@@ -101,7 +104,7 @@ def _on_case(rows: QuerySet[Any], case: Case) -> list[Any]:
 
 def case_policies(case: Case) -> list[Any]:
     """The policies involved, each with the version (and wording) pinned on the case."""
-    return _on_case(compiled("case.policies", _policies, (), case_id=case.pk), case)
+    return _on_case(compiled("case.policies", _policies, (), prepared=True, case_id=case.pk), case)
 
 
 def _policies(*, case_id: int) -> QuerySet[CasePolicy]:
@@ -113,7 +116,7 @@ def _policies(*, case_id: int) -> QuerySet[CasePolicy]:
 
 
 def case_requests(case: Case) -> list[Any]:
-    return _on_case(compiled("case.requests", _requests, (), case_id=case.pk), case)
+    return _on_case(compiled("case.requests", _requests, (), prepared=True, case_id=case.pk), case)
 
 
 def _requests(*, case_id: int) -> QuerySet[ExceptionRequest]:
@@ -126,7 +129,7 @@ def _requests(*, case_id: int) -> QuerySet[ExceptionRequest]:
 
 
 def case_tasks(case: Case) -> list[Any]:
-    return _on_case(compiled("case.tasks", _tasks, (), case_id=case.pk), case)
+    return _on_case(compiled("case.tasks", _tasks, (), prepared=True, case_id=case.pk), case)
 
 
 def _tasks(*, case_id: int) -> QuerySet[Any]:

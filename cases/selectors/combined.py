@@ -42,10 +42,12 @@ def compiled_in_one_query(
     name: str, branches_of: Callable[..., list[tuple[QuerySet[M], int]]], *shape: Any, **values: Any
 ) -> list[list[M]]:
     """`in_one_query(branches_of(*shape, **values))`, its SQL made once per shape
-    (selectors/compiled.py): for the pages that run the same unions on every request."""
+    (selectors/compiled.py) and kept prepared (selectors/prepared.py): for the pages that
+    run the same unions on every request."""
     if not connection.features.supports_slicing_ordering_in_compound:
         return in_one_query(branches_of(*shape, **values))
-    union = compiled(name, _built_union, (branches_of, *shape), **values)
+    # Prepared: their generic plans walk the same indexes (prepared.py).
+    union = compiled(name, _built_union, (branches_of, *shape), prepared=True, **values)
     return _by_branch(list(union), _orderings(union))
 
 

@@ -39,6 +39,7 @@ from django.db import connections
 from django.db.models import Model, QuerySet
 
 from ..models import User
+from .prepared import Statement, prepared_on, statement_for
 
 M = TypeVar("M", bound=Model)
 
@@ -54,6 +55,7 @@ class _Compiled:
     sql: str
     params: tuple[Any, ...]  # the constants, with None where a value goes
     slots: tuple[tuple[int, int], ...]  # (parameter position, index into the flat values)
+    statement: Statement | None  # its prepared form, for queries that take one
 
 
 _cache: dict[tuple[Any, ...], _Compiled] = {}
@@ -68,9 +70,16 @@ setting_changed.connect(_clear)
 
 
 def compiled(
-    name: str, build: Callable[..., QuerySet[M]], shape: tuple[Any, ...], **values: Any
+    name: str,
+    build: Callable[..., QuerySet[M]],
+    shape: tuple[Any, ...],
+    *,
+    prepared: bool = False,
+    **values: Any,
 ) -> QuerySet[M]:
-    """`build(*shape, **values)`, its SQL made once per (name, shape, kinds of values).
+    """`build(*shape, **values)`, its SQL made once per (name, shape, kinds of values);
+    with `prepared`, run as a prepared statement on PostgreSQL (prepared.py: only for
+    queries whose generic plan is as good as their custom ones).
 
     `values` are ints, strings, datetimes, lists of ints, or a User (its pk, role and team ids are
     what a query may use: the role and the number of teams become part of the shape).
@@ -87,7 +96,7 @@ def compiled(
     entry = _cache.get(key)
     if entry is None:
         try:
-            entry = _compile(name, build, shape, values)
+            entry = _compile(name, build, shape, values, prepared=prepared)
         except EmptyResultSet:
             # Nothing can match (a user in no team: an empty IN list): no SQL to keep.
             return build(*shape, **values)
@@ -107,7 +116,17 @@ def _ready(entry: _Compiled, params: tuple[Any, ...]) -> QuerySet[Any]:
     queryset: QuerySet[Any] = entry.queryset._chain()  # type: ignore[attr-defined]
     compiler = copy.copy(entry.compiler)
     compiler.connection = connections[queryset.db]  # this thread's connection
-    compiler.as_sql = lambda *args, **kwargs: (entry.sql, params)
+    statement = entry.statement
+    if statement is None:
+        compiler.as_sql = lambda *args, **kwargs: (entry.sql, params)
+    else:
+        values = tuple(params[position] for position, _ in entry.slots)
+
+        def as_sql(*args: Any, **kwargs: Any) -> tuple[str, tuple[Any, ...]]:
+            prepared_on(compiler.connection, statement)
+            return statement.execute, values
+
+        compiler.as_sql = as_sql
     queryset.query.get_compiler = lambda *args, **kwargs: compiler  # type: ignore[method-assign]
     return queryset
 
@@ -162,7 +181,12 @@ def _stand_ins(values: dict[str, Any], counter: Any) -> dict[str, Any]:
 
 
 def _compile(
-    name: str, build: Callable[..., QuerySet[M]], shape: tuple[Any, ...], values: dict[str, Any]
+    name: str,
+    build: Callable[..., QuerySet[M]],
+    shape: tuple[Any, ...],
+    values: dict[str, Any],
+    *,
+    prepared: bool,
 ) -> _Compiled:
     counter = itertools.count(1)
     attempts = []
@@ -179,7 +203,8 @@ def _compile(
     if sql != sql2 or places.keys() != places2.keys() or constants != constants2:
         raise ValueError(f"{name}: the query read a value it was not given (the clock?)")
     kept = tuple(None if i in places else p for i, p in enumerate(params))
-    return _Compiled(queryset, compiler, sql, kept, tuple(sorted(places.items())))
+    statement = statement_for(compiler.connection, sql, params, set(places)) if prepared else None
+    return _Compiled(queryset, compiler, sql, kept, tuple(sorted(places.items())), statement)
 
 
 def _places(flat: Sequence[Any], params: Sequence[Any], connection: Any) -> dict[int, int]:

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.models import Case, Customer, ExceptionRequest, Role, User
+from tests.statements import written
 
 pytestmark = [
     pytest.mark.postgres,
@@ -75,18 +76,32 @@ TEAM_INDEX = {
 }
 
 
-def plan_of(sql: str, params) -> str:
+def plan_of(sql: str, params, *, generic: bool = True) -> str:
+    """The plan of a captured query. An EXECUTE of a prepared statement (cases/selectors/
+    prepared.py) is planned generic by default: the plan PostgreSQL keeps once it stops
+    planning for the values (and custom with `generic=False`, the plan of its first runs)."""
+    mode = "force_generic_plan" if generic else "force_custom_plan"
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
+        cursor.execute(f"SET plan_cache_mode = {mode}")
         try:
             cursor.execute("EXPLAIN " + sql, params)
             return "\n".join(row[0] for row in cursor.fetchall())
         finally:
             cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET plan_cache_mode")
+
+
+def is_select(sql: str) -> bool:
+    # A UNION of parenthesised SELECTs starts with "(".
+    return written(sql).lstrip("( ").upper().startswith("SELECT")
 
 
 def sequential_scans(sql: str, params) -> set[str]:
-    return {table for table in SEQ_SCAN.findall(plan_of(sql, params)) if table in BIG_TABLES}
+    plans = [plan_of(sql, params)]
+    if sql.startswith("EXECUTE"):
+        plans.append(plan_of(sql, params, generic=False))
+    return {table for plan in plans for table in SEQ_SCAN.findall(plan) if table in BIG_TABLES}
 
 
 @pytest.fixture
@@ -142,7 +157,7 @@ def test_hot_pages_have_an_index_for_every_query_on_a_big_table(generated, clien
             assert client.get(url).status_code in (200, 302), url  # a reference redirects
         for query in ctx.captured_queries:
             sql = query["sql"]
-            if not sql.lstrip("( ").upper().startswith("SELECT"):
+            if not is_select(sql):
                 continue
             assert sequential_scans(sql, None) == set(), f"{url}: {sql[:300]}"
             checked += 1
@@ -244,12 +259,15 @@ def test_the_managers_home_reads_each_case_card_from_its_index(generated, client
     client.get("/")
     with CaptureQueriesContext(connection) as ctx:
         assert client.get("/").status_code == 200
-    cards = [q["sql"] for q in ctx.captured_queries if 'FROM "cases_case"' in q["sql"]]
-    cards = [sql for sql in cards if sql.lstrip().startswith("(SELECT")]
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    cards = [sql for sql in sqls if 'FROM "cases_case"' in written(sql)]
+    cards = [sql for sql in cards if written(sql).lstrip().startswith("(SELECT")]
     assert len(cards) == 1
-    plan = plan_of(cards[0], None)
-    assert "case_mine_active_idx" in plan, plan
-    assert "Seq Scan on cases_case" not in plan, plan
+    # Prepared (cases/selectors/prepared.py): the plan it keeps and the plans of its first
+    # runs, each a walk of the card's index.
+    for plan in (plan_of(cards[0], None), plan_of(cards[0], None, generic=False)):
+        assert "case_mine_active_idx" in plan, plan
+        assert "Seq Scan on cases_case" not in plan, plan
 
 
 def test_a_word_few_subjects_have_is_found_through_the_subject_index(generated, client):
@@ -345,26 +363,28 @@ def test_queries_planned_in_written_order_keep_their_index_walks(generated, clie
         start = sqls.index("SET LOCAL join_collapse_limit = 1") + 1
         # The home's block runs its three unions, the queue's block the queue.
         ran_in_order += sqls[start : start + (3 if url == "/" else 1)]
-    tables = [re.match(r'\(?SELECT "(\w+)"', sql).group(1) for sql in ran_in_order]
+    tables = [re.match(r'\(?SELECT "(\w+)"', written(sql)).group(1) for sql in ran_in_order]
     assert tables == [
         "cases_case",
         "cases_followuptask",
         "cases_exceptionrequest",
         "cases_exceptionrequest",
     ]
-    plans = [plan_in_written_order(sql) for sql in ran_in_order]
-    assert "case_mine_active_idx" in plans[0], plans[0]
-    assert re.search(r"request_pending_team_idx[^\n]*\n\s+Index Cond: \(team_id", plans[3]), plans[
-        3
-    ]
-    for sql, plan in zip(ran_in_order, plans, strict=True):
-        assert {t for t in SEQ_SCAN.findall(plan) if t in BIG_TABLES} == set(), (sql, plan)
+    assert all(sql.startswith("EXECUTE") for sql in ran_in_order), ran_in_order  # prepared
+    # The plan each prepared statement keeps (generic), and the plans of its first runs.
+    for generic in (True, False):
+        plans = [plan_in_written_order(sql, generic=generic) for sql in ran_in_order]
+        assert "case_mine_active_idx" in plans[0], plans[0]
+        queue = plans[3]
+        assert re.search(r"request_pending_team_idx[^\n]*\n\s+Index Cond: \(team_id", queue), queue
+        for sql, plan in zip(ran_in_order, plans, strict=True):
+            assert {t for t in SEQ_SCAN.findall(plan) if t in BIG_TABLES} == set(), (sql, plan)
 
 
-def plan_in_written_order(sql: str) -> str:
+def plan_in_written_order(sql: str, *, generic: bool) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SET join_collapse_limit = 1")
         try:
-            return plan_of(sql, None)
+            return plan_of(sql, None, generic=generic)
         finally:
             cursor.execute("RESET join_collapse_limit")

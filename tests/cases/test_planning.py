@@ -7,6 +7,7 @@ from django.db import ProgrammingError, connection, transaction
 
 from cases.models import ExceptionRequest
 from cases.selectors.planning import joins_as_written
+from tests.statements import written
 
 pytestmark = pytest.mark.postgres
 
@@ -51,7 +52,8 @@ def statements_of(client, url: str) -> list[str]:
 
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
-    return [q["sql"] for q in ctx.captured_queries]
+    # A prepared statement's EXECUTE, read as the query it runs.
+    return [written(q["sql"]) for q in ctx.captured_queries]
 
 
 def in_written_order(statements: list[str], needle: str) -> bool:

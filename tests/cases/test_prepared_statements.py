@@ -1,0 +1,106 @@
+"""The hot pages' queries kept prepared on each connection (cases/selectors/prepared.py):
+the pages show what they showed with the queries planned afresh, and go on working after a
+rollback, on a new connection and past the per-connection bound; behind PgBouncer nothing
+is prepared. Whether their generic plans keep their index walks: test_hot_query_plans.py."""
+
+import re
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from cases.models import Status
+from cases.selectors import prepared
+from tests.exception_fixtures import ask
+from tests.factories import CaseFactory, add_due_tasks
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+EXECUTE = re.compile(r"EXECUTE (cd_\w+)")
+# What differs between two renders of one page: the CSRF token and the CSP nonce.
+PER_RENDER = re.compile(r'(csrfmiddlewaretoken" value|nonce|csrf-token" content)="[^"]*"')
+
+
+@pytest.fixture
+def busy(staff, manager, team, customer, category, allowed):
+    """A case on every card of the managers' home and the case page, and one request
+    waiting for the manager."""
+    mine = CaseFactory(
+        team=team, customer=customer, category=category, assignee=manager, created_by=staff
+    )
+    CaseFactory(team=team, customer=customer, category=category, status=Status.OPEN)
+    add_due_tasks(mine, manager, 2)
+    asked = CaseFactory(team=team, customer=customer, category=category, created_by=staff)
+    ask(asked, staff, allowed, "80.00")
+    return ["/", "/approvals/", mine.get_absolute_url(), asked.get_absolute_url()]
+
+
+def visit(client, url: str) -> tuple[str, list[str]]:
+    """The page, without what differs per render, and the prepared statements it ran."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    statements = [m.group(1) for q in ctx.captured_queries if (m := EXECUTE.match(q["sql"]))]
+    return PER_RENDER.sub("", response.content.decode()), statements
+
+
+@pytest.mark.direct_db
+def test_the_hot_pages_run_prepared_and_show_what_they_showed_planned_afresh(
+    settings, signed_in, manager, busy
+):
+    settings.DATABASE_POOLER = ""
+    client = signed_in(manager)
+    pages = {}
+    for url in busy:
+        visit(client, url)  # prepared here
+        pages[url], statements = visit(client, url)
+        assert statements, url  # each runs at least one prepared statement
+    assert "Refund of the diagnostic fee" in pages["/approvals/"]  # the queue has its request
+    settings.DATABASE_POOLER = "pgbouncer"  # a settings change forgets the compiled SQL
+    for url in busy:
+        page, statements = visit(client, url)
+        assert statements == [], url
+        assert page == pages[url], url
+
+
+@pytest.mark.direct_db
+@pytest.mark.django_db(transaction=True)
+def test_prepared_statements_outlive_a_rollback_and_are_made_again_on_a_new_connection(
+    settings, signed_in, manager, busy
+):
+    settings.DATABASE_POOLER = ""
+    client = signed_in(manager)
+    before, _ = visit(client, "/")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        visit(client, "/approvals/")  # prepared inside a transaction rolled back
+        raise RuntimeError
+    # PREPARE is not undone by a rollback, and is not made twice.
+    assert visit(client, "/approvals/")[1]
+    connection.close()  # a new connection has none of them: they are made again
+    after, statements = visit(client, "/")
+    assert statements and after == before
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'cd\\_%%'")
+        assert cursor.fetchone()[0] >= 3  # the home's three unions
+
+
+@pytest.mark.direct_db
+@pytest.mark.django_db(transaction=True)
+def test_past_the_bound_a_connection_starts_again(settings, signed_in, manager, busy, monkeypatch):
+    settings.DATABASE_POOLER = ""
+    monkeypatch.setattr(prepared, "MAX_PER_CONNECTION", 2)
+    connection.close()  # a connection of its own, with nothing prepared yet
+    client = signed_in(manager)
+    for url in busy * 2:
+        visit(client, url)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'cd\\_%%'")
+        assert cursor.fetchone()[0] <= 2
+
+
+def test_behind_pgbouncer_nothing_is_prepared(settings, signed_in, manager, busy):
+    # Also run through a real PgBouncer in transaction mode by .ci/run.
+    settings.DATABASE_POOLER = "pgbouncer"
+    client = signed_in(manager)
+    for url in busy * 2:
+        assert visit(client, url)[1] == [], url
