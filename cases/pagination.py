@@ -11,6 +11,7 @@ index scan), and only those rows are then loaded with everything the page shows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,8 +56,16 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
-def paginate(queryset: QuerySet[Any], *, page: str | None, per_page: str | None) -> Page:
-    """Slice one page; unknown page sizes fall back to 25 and page numbers are clamped."""
+def paginate(
+    queryset: QuerySet[Any],
+    *,
+    page: str | None,
+    per_page: str | None,
+    rows_of: Callable[[list[int]], list[Any]] | None = None,
+) -> Page:
+    """Slice one page; unknown page sizes fall back to 25 and page numbers are clamped.
+    `rows_of` loads the page's rows from their ids, in order (by default, the queryset
+    filtered by them)."""
     size = _int(per_page, PAGE_SIZES[0])
     if size not in PAGE_SIZES:
         size = PAGE_SIZES[0]
@@ -64,6 +73,9 @@ def paginate(queryset: QuerySet[Any], *, page: str | None, per_page: str | None)
     offset = (number - 1) * size
     ids = list(queryset.values_list("pk", flat=True)[offset : offset + size + 1])
     wanted = ids[:size]
-    by_id = {row.pk: row for row in queryset.order_by().filter(pk__in=wanted)}
-    rows = [by_id[pk] for pk in wanted if pk in by_id]
+    if rows_of is not None:
+        rows = rows_of(wanted)
+    else:
+        by_id = {row.pk: row for row in queryset.order_by().filter(pk__in=wanted)}
+        rows = [by_id[pk] for pk in wanted if pk in by_id]
     return Page(object_list=rows, number=number, per_page=size, has_next=len(ids) > size)

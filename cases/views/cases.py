@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -47,7 +48,10 @@ def case_list(request: AuthedRequest) -> HttpResponse:
         request.GET or None, queryset=selectors.case_list_queryset(request.user), user=request.user
     )
     page = paginate(
-        filterset.qs, page=request.GET.get("page"), per_page=request.GET.get("per_page")
+        filterset.qs,
+        page=request.GET.get("page"),
+        per_page=request.GET.get("per_page"),
+        rows_of=partial(selectors.case_list_rows, request.user),
     )
     customer = None
     if filterset.is_bound and filterset.form.is_valid() and filterset.form.cleaned_data["customer"]:

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from cases.models import Status
-from cases.selectors import prepared
+from cases.models import Case, Status
+from cases.selectors import case_list_rows, prepared
 from tests.exception_fixtures import ask
 from tests.factories import CaseFactory, add_due_tasks
 
@@ -32,7 +32,14 @@ def busy(staff, manager, team, customer, category, allowed):
     add_due_tasks(mine, manager, 2)
     asked = CaseFactory(team=team, customer=customer, category=category, created_by=staff)
     ask(asked, staff, allowed, "80.00")
-    return ["/", "/approvals/", mine.get_absolute_url(), asked.get_absolute_url()]
+    return [
+        "/",
+        "/approvals/",
+        mine.get_absolute_url(),
+        asked.get_absolute_url(),
+        "/cases/",
+        "/cases/?status=open",
+    ]
 
 
 def visit(client, url: str) -> tuple[str, list[str]]:
@@ -104,3 +111,13 @@ def test_behind_pgbouncer_nothing_is_prepared(settings, signed_in, manager, busy
     client = signed_in(manager)
     for url in busy * 2:
         assert visit(client, url)[1] == [], url
+
+
+def test_the_case_lists_rows_by_key_keep_to_the_users_teams(staff, other_team, busy, category):
+    """The page's ids come from the filtered, scoped list; its rows are loaded by key
+    through the same scoping, so ids of another team's cases load nothing."""
+    theirs = CaseFactory(team=other_team, category=category)
+    mine = list(Case.objects.visible_to(staff).order_by("-id").values_list("pk", flat=True))
+    assert [row.pk for row in case_list_rows(staff, mine)] == mine  # in the order asked
+    assert case_list_rows(staff, [theirs.pk]) == []
+    assert [row.pk for row in case_list_rows(staff, [theirs.pk, mine[0]])] == [mine[0]]
