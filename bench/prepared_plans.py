@@ -5,7 +5,8 @@
 
 For each page whose queries are kept prepared (cases/selectors/prepared.py: the managers'
 home, the approvals queue topped up to a full page as bench/harness.py does, a typical and
-the busiest case page, as the harness picks them), loads the page once to capture its
+the busiest case page, the case list, a typical and the busiest customer's profile, as the
+harness picks them), loads the page once to capture its
 EXECUTEs, then runs each one's query as plain SQL (planned afresh, as before) and as the
 prepared statement, `--count` times each on one connection, and takes the medians. Also
 records which plan PostgreSQL settled on (generic or custom, from pg_prepared_statements)
@@ -41,7 +42,15 @@ def pages() -> list[tuple[str, Any, str]]:
         raise SystemExit("No generated data: run `manage.py generate_data` first.")
     _, manager, _, team_id = users
     top_up_pending_requests(manager, team_id, APPROVALS_SHOWN + 5)  # a full queue, as there
-    wanted = {"home_manager", "approvals", "case_page", "case_page_busiest"}
+    wanted = {
+        "home_manager",
+        "approvals",
+        "case_page",
+        "case_page_busiest",
+        "case_list",
+        "customer",
+        "customer_busiest",
+    }
     return [
         (key, user, path) for key, _, user, path, _ in pages_to_measure(*users) if key in wanted
     ]

@@ -94,11 +94,13 @@ def customer_profile(
     # By the id list, then each joined table by its key: planned in written order, the
     # cases and the ledger took 3 ms less to plan at 1M (1.9 → 0.8 and 2.9 → 0.9 ms,
     # bench/results/planning-survey-2026-12-01-0330.json).
-    # `visible` is newest first, as the cases shown, so the cases shown are its first
-    # `limit`: fetched by those keys alone, not all 172 of the busiest customer joined to
-    # four tables and sorted (2.3 ms of running at 1M, and its own shape per case count).
+    # `visible` is newest first, as the cases shown, so those are its first `limit`:
+    # fetched by their keys alone, not all 172 of the busiest customer joined to four
+    # tables and sorted (2.3 ms of running at 1M), and kept prepared: by key, the generic
+    # plan is the custom one (selectors/prepared.py).
+    shown = ids[:limit]
     with joins_as_written():
-        profile.cases = list(compiled("profile.cases", _cases, (limit,), ids=ids[:limit]))
+        profile.cases = list(compiled("profile.cases", _cases, (limit,), prepared=True, ids=shown))
         _add_exceptions_and_rating(profile, ids=ids, since=since)
     return profile
 

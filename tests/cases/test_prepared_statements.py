@@ -39,6 +39,7 @@ def busy(staff, manager, team, customer, category, allowed):
         asked.get_absolute_url(),
         "/cases/",
         "/cases/?status=open",
+        f"/customers/{customer.pk}/",
     ]
 
 
