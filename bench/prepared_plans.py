@@ -6,12 +6,12 @@
 For each page whose queries are kept prepared (cases/selectors/prepared.py: the managers'
 home, the approvals queue topped up to a full page as bench/harness.py does, a typical and
 the busiest case page, the case list, a typical and the busiest customer's profile, as the
-harness picks them), loads the page once to capture its
-EXECUTEs, then runs each one's query as plain SQL (planned afresh, as before) and as the
-prepared statement, `--count` times each on one connection, and takes the medians. Also
-records which plan PostgreSQL settled on (generic or custom, from pg_prepared_statements)
-and checks both ways return the same rows. The join order setting the pages use is set
-for the session, as inside their blocks. Writes `bench/results/prepared-plans-YYYY-MM-DD-HHMM.json`.
+harness picks them), loads the page once to capture its EXECUTEs, then runs each one's
+query as plain SQL (planned afresh, as before) and as the prepared statement, `--count`
+times each on one connection, and takes the medians. Also records which plan PostgreSQL
+settled on (generic or custom, from pg_prepared_statements) and checks both ways return
+the same rows. The join order setting the pages use is set for the session, as inside
+their blocks. Writes `bench/results/prepared-plans-YYYY-MM-DD-HHMM.json`.
 """
 
 from __future__ import annotations
