@@ -1,19 +1,20 @@
 """Compiled queries kept as prepared statements on each PostgreSQL connection.
 
 With its SQL made once per shape (compiled.py), what a hot query still paid per request
-was PostgreSQL's planning: at 1M cases the managers' home spent 5–11 ms planning its three
-unions against 2 ms running them, and the case page about 1 ms per query against a
-fraction of that (bench/results/prepared-*). A prepared statement is parsed once per
-connection, and after five runs PostgreSQL keeps a generic plan when it costs no more
-than the plans it made for the values (`plan_cache_mode = auto`), so it stops planning.
+was PostgreSQL's planning, longer than the running for most of them at 1M cases
+(bench/results/planning-*; what preparing saves: bench/results/prepared-plans-*). A
+prepared statement is parsed once per connection, and after five runs PostgreSQL keeps a
+generic plan when it costs no more than the plans it made for the values
+(`plan_cache_mode = auto`), so it stops planning.
 
 Only the values that change per request become parameters; the constants the ORM passed
 as parameters (statuses, a union branch's number) are written into the statement, so the
 generic plan sees them as a custom plan would. Opt-in per query (`compiled(...,
 prepared=True)`): a generic plan can be far worse than a custom one when the best plan
-depends on the value (a customer's interactions, newest first, took seconds generic
-against 2 ms custom), so only queries whose generic plan was checked at 1M take it, and
-tests/cases/test_hot_query_plans.py checks their generic plans keep their index walks.
+depends on the value (a customer's interactions, newest first, did not finish in a
+minute on their generic plan at 1M, against 2 ms custom), so only queries whose generic
+plan was checked at 1M take it, and tests/cases/test_hot_query_plans.py checks that
+their generic plans keep their index walks.
 
 PREPARE is outside transactions (a rollback keeps it) and lives as long as the
 connection: statements are tracked per raw connection, so a new connection prepares
