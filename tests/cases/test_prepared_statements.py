@@ -6,9 +6,10 @@ is prepared. Whether their generic plans keep their index walks: test_hot_query_
 import re
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from cases.access import get_case_for
 from cases.models import Case, Status
 from cases.selectors import case_list_rows, prepared
 from tests.exception_fixtures import ask
@@ -82,7 +83,7 @@ def test_prepared_statements_outlive_a_rollback_and_are_made_again_on_a_new_conn
     with pytest.raises(RuntimeError), transaction.atomic():
         visit(client, "/approvals/")  # prepared inside a transaction rolled back
         raise RuntimeError
-    # PREPARE is not undone by a rollback, and is not made twice.
+    # PREPARE is not undone by a rollback (and a second PREPARE of the name would fail).
     assert visit(client, "/approvals/")[1]
     connection.close()  # a new connection has none of them: they are made again
     after, statements = visit(client, "/")
@@ -122,3 +123,64 @@ def test_the_case_lists_rows_by_key_keep_to_the_users_teams(staff, other_team, b
     assert [row.pk for row in case_list_rows(staff, mine)] == mine  # in the order asked
     assert case_list_rows(staff, [theirs.pk]) == []
     assert [row.pk for row in case_list_rows(staff, [theirs.pk, mine[0]])] == [mine[0]]
+
+
+def drop_behind_its_back(sql: str) -> None:
+    with connection.connection.cursor() as cursor:  # not through Django: nothing notices
+        cursor.execute(sql)
+
+
+@pytest.mark.direct_db
+@pytest.mark.django_db(transaction=True)
+def test_statements_the_server_lost_are_prepared_again(settings, signed_in, manager, busy):
+    """Outside a transaction a missing statement is prepared again and the query retried;
+    inside one (the pages' join-order blocks) the request fails once, and the next one
+    prepares afresh, rather than failing for as long as the connection lives."""
+    settings.DATABASE_POOLER = ""
+    client = signed_in(manager)
+    case = Case.objects.filter(assignee=manager).get()
+    for _ in range(2):
+        assert get_case_for(manager, case.reference) == case
+        drop_behind_its_back("DEALLOCATE ALL")
+    before, _ = visit(client, "/")
+    drop_behind_its_back("DEALLOCATE ALL")
+    with pytest.raises(DatabaseError, match="does not exist"):
+        client.get("/")  # its unions run inside a transaction
+    assert visit(client, "/")[0] == before
+
+
+@pytest.mark.direct_db
+@pytest.mark.django_db(transaction=True)
+def test_a_migration_that_changes_a_column_under_open_connections(settings, manager, busy):
+    """A deploy that widens a column while old workers keep their connections: their
+    statements are out of date ("cached plan must not change result type")."""
+    settings.DATABASE_POOLER = ""
+    case = Case.objects.filter(assignee=manager).get()
+    assert get_case_for(manager, case.reference) == case
+    drop_behind_its_back("ALTER TABLE cases_case ALTER subject TYPE varchar(300)")
+    try:
+        assert get_case_for(manager, case.reference) == case
+        with pytest.raises(DatabaseError), transaction.atomic():
+            drop_behind_its_back("ALTER TABLE cases_case ALTER subject TYPE varchar(200)")
+            get_case_for(manager, case.reference)
+        assert get_case_for(manager, case.reference) == case
+    finally:
+        drop_behind_its_back("ALTER TABLE cases_case ALTER subject TYPE varchar(200)")
+
+
+@pytest.mark.direct_db
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_server_closed_is_replaced_before_preparing(settings, manager, busy):
+    """A task whose first query is a prepared one, on a connection the server has since
+    closed: the query runs on a new connection, its statement prepared there."""
+    settings.DATABASE_POOLER = ""
+    case = Case.objects.filter(assignee=manager).get()
+    assert get_case_for(manager, case.reference) == case
+    assert connection.settings_dict["CONN_HEALTH_CHECKS"]
+    pid = connection.connection.info.backend_pid
+    with connection.connection.__class__(connection.connection.dsn) as other:
+        other.autocommit = True
+        other.cursor().execute("SELECT pg_terminate_backend(%s)", [pid])
+    connection.health_check_done = False  # as at the start of each request or task
+    assert get_case_for(manager, case.reference) == case
+    assert connection.connection.info.backend_pid != pid
