@@ -78,7 +78,8 @@ def statement_for(
     numbers = {position: number for number, position in enumerate(sorted(slots), start=1)}
     filled = [AsIs(f"${numbers[i]}") if i in numbers else param for i, param in enumerate(params)]
     connection.ensure_connection()
-    query = connection.connection.cursor().mogrify(sql, filled).decode()
+    with connection.connection.cursor() as cursor:  # psycopg2's quoting, as Django's
+        query = cursor.mogrify(sql, filled).decode()
     name = "cd_" + hashlib.sha1(f"{types}{query}".encode()).hexdigest()[:24]
     declared = f" ({', '.join(str(t) for t in types)})" if types else ""
     arguments = f"({', '.join(['%s'] * len(types))})" if types else ""
