@@ -21,9 +21,9 @@ connection: statements are tracked per raw connection, so a new connection prepa
 again; a statement the server lost or that a migration made stale is prepared afresh
 (_recovering). Not behind PgBouncer in transaction mode (DATABASE_POOLER), where
 consecutive transactions may run on different server connections, nor with a connection
-per request (CONN_MAX_AGE 0). The PREPARE itself goes past
-Django's query log (it runs once per connection and statement, not per request), so
-query counts stay what each request runs.
+per request (CONN_MAX_AGE 0). The PREPARE itself goes past Django's query log (it runs
+once per connection and statement, not per request), so query counts stay what each
+request runs.
 """
 
 from __future__ import annotations
@@ -63,8 +63,8 @@ def statement_for(
     connection: BaseDatabaseWrapper, sql: str, params: tuple[Any, ...], slots: set[int]
 ) -> Statement | None:
     """The prepared form of `sql`, whose parameters at `slots` are per-request values and
-    the rest constants; None where it cannot be (not PostgreSQL, behind a pooler, a value
-    of a type the statement could not declare)."""
+    the rest constants; None where it cannot be or should not (not PostgreSQL, behind a
+    pooler, a connection per request, a value of a type the statement could not declare)."""
     if connection.vendor != "postgresql" or settings.DATABASE_POOLER:
         return None
     if connection.settings_dict.get("CONN_MAX_AGE") == 0:
