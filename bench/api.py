@@ -27,10 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casedesk.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
-os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
-os.environ.setdefault("HTTPS", "0")
+from bench.common import bench_environment  # noqa: E402
+
+bench_environment()
 # The bench is one address and one token sending thousands of requests.
 os.environ.setdefault("CASEDESK_API_RATE_TOKEN", "1000000/min")
 os.environ.setdefault("CASEDESK_API_RATE_ADDRESS", "1000000/min")

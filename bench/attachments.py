@@ -31,10 +31,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casedesk.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
-os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-os.environ.setdefault("HTTPS", "0")
+from bench.common import bench_environment  # noqa: E402
+
+bench_environment()
 os.environ.setdefault("CASEDESK_ATTACHMENTS_DIR", tempfile.mkdtemp(prefix="casedesk-bench-"))
 
 

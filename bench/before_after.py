@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -38,11 +37,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 # As bench/harness.py: both servers (and --interleave's own lookups) run with these.
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casedesk.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
-os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-os.environ.setdefault("HTTPS", "0")
-from bench.common import RESULTS, calibration_ms, percentiles  # noqa: E402
+from bench.common import RESULTS, bench_environment, calibration_ms, percentiles  # noqa: E402
+
+bench_environment()
 
 
 def run_harness(checkout: Path, json_path: Path, extra: list[str]) -> dict[str, Any]:

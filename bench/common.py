@@ -17,6 +17,22 @@ from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
+# What a benchmark runs CaseDesk with unless the environment says otherwise: its own
+# settings, a throwaway key, the test client's host allowed, plain HTTP on loopback.
+ENVIRONMENT = {
+    "DJANGO_SETTINGS_MODULE": "casedesk.settings",
+    "SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    "HTTPS": "0",
+}
+
+
+def bench_environment() -> None:
+    """Set ENVIRONMENT's defaults, before anything imports Django (servers started from
+    the script inherit them)."""
+    for name, value in ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
+
 
 def calibration_ms() -> float:
     """Milliseconds for a fixed pure-Python loop, best of five: this machine's speed at the

@@ -21,11 +21,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casedesk.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
-os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-os.environ.setdefault("HTTPS", "0")
-from bench.common import RESULTS, write_result  # noqa: E402
+from bench.common import RESULTS, bench_environment, write_result  # noqa: E402
+
+bench_environment()
 from bench.serving import Client, free_port  # noqa: E402
 
 WARM = 60

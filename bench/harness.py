@@ -35,10 +35,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casedesk.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
-os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-os.environ.setdefault("HTTPS", "0")
+from bench.common import bench_environment  # noqa: E402
+
+bench_environment()
 # Every sign-in is logged (axes, at INFO): a line each, in between the figures. Errors
 # still show. Django's 404 warnings do not follow LOG_LEVEL (its loggers set their own
 # level), so the floor's requests still print one each.

@@ -23,7 +23,6 @@ calibration) unless --json says where.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -34,11 +33,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casedesk.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
-os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-os.environ.setdefault("HTTPS", "0")
-from bench.common import write_result  # noqa: E402
+from bench.common import bench_environment, write_result  # noqa: E402
+
+bench_environment()
 
 CLOCKS = {"cpu": time.process_time, "wall": time.perf_counter}
 

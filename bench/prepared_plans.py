@@ -17,7 +17,6 @@ their blocks. Writes `bench/results/prepared-plans-YYYY-MM-DD-HHMM.json`.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import statistics
 import sys
@@ -27,10 +26,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casedesk.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
-os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-os.environ.setdefault("HTTPS", "0")
+from bench.common import bench_environment  # noqa: E402
+
+bench_environment()
 
 
 def pages() -> list[tuple[str, Any, str]]:

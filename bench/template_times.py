@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
@@ -27,11 +26,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casedesk.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
-os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-os.environ.setdefault("HTTPS", "0")
-from bench.common import RESULTS, calibration_ms, machine  # noqa: E402
+from bench.common import RESULTS, bench_environment, calibration_ms, machine  # noqa: E402
+
+bench_environment()
 
 
 def measure(user, path: str, count: int) -> dict[str, object]:
