@@ -18,9 +18,13 @@ from typing import Any
 RESULTS = Path(__file__).resolve().parent / "results"
 
 # What a benchmark runs CaseDesk with unless the environment says otherwise: its own
-# settings, a throwaway key, the test client's host allowed, plain HTTP on loopback.
+# settings, a throwaway key, the test client's host allowed, plain HTTP on loopback, and
+# the cache on the local Redis, as the README's deployment has it whenever more than one
+# process serves (sessions and the shared figures read from it; a database of its own, so
+# a benchmark's keys never meet the tests' or a developer's).
 ENVIRONMENT = {
     "DJANGO_SETTINGS_MODULE": "casedesk.settings",
+    "CACHE_URL": "redis://127.0.0.1:6379/12",
     "SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
     "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
     "HTTPS": "0",

@@ -43,7 +43,7 @@ bench_environment()
 # level), so the floor's requests still print one each.
 os.environ.setdefault("LOG_LEVEL", "ERROR")
 from bench.common import calibration_ms, percentiles, write_result  # noqa: E402
-from bench.serving import Client, load, start_server, timed  # noqa: E402
+from bench.serving import Client, children, load, start_server, timed  # noqa: E402
 
 SEQ_SCAN = re.compile(r"Seq Scan on (cases_case|cases_interaction)\b")
 
@@ -250,9 +250,9 @@ def pages_to_measure(staff, manager, admin, team_id: int):
     ]
 
 
-def measure_pages(clients, pages, *, count: int, warm: int) -> tuple[dict, list[dict]]:
-    """The floor first, then every page with its p95 as a multiple of the floor's."""
-    staff = pages[0][2]
+def measure_pages(clients, pages, *, staff, count: int, warm: int) -> tuple[dict, list[dict]]:
+    """The floor first (as staff, whichever pages `--only` kept), then every page with its
+    p95 as a multiple of the floor's."""
     p50, p95, statuses = timed(clients[staff.pk], "GET", FLOOR_PATH, count=count, warm=warm)
     floor = {
         "key": "floor",
@@ -370,6 +370,7 @@ def main() -> int:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
 
     from cases.models import Case
@@ -398,15 +399,27 @@ def main() -> int:
         for user in (staff, manager, admin):
             clients[user.pk] = Client(port)
             clients[user.pk].sign_in(user.username)
-        floor, results = measure_pages(clients, pages, count=args.count, warm=args.warm)
+        floor, results = measure_pages(
+            clients, pages, staff=staff, count=args.count, warm=args.warm
+        )
         if only is None or "posts" in only:
             results += measure_posts(
                 clients[manager.pk], manager, team_id, typical_ref, count=args.count, warm=args.warm
             )
-        rps = None
+        rps = cpu_ms = None
         if only is None or "load" in only:
-            rps = load(port, manager.username, "/cases/", clients=4, seconds=args.load_seconds)
-            print(f"case list, 4 concurrent clients, {args.load_seconds:.0f} s: {rps} requests/s")
+            rps, cpu_ms = load(
+                port,
+                manager.username,
+                "/cases/",
+                clients=4,
+                seconds=args.load_seconds,
+                server_pids=children(server.pid),
+            )
+            print(
+                f"case list, 4 concurrent clients, {args.load_seconds:.0f} s: {rps} requests/s "
+                f"({cpu_ms} ms of web workers' CPU per request)"
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -420,11 +433,13 @@ def main() -> int:
         "cases": Case.objects.count(),
         "calibration_ms": calibration,
         "requests_per_page": args.count,
+        "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
         "floor": floor,
         "pages": results,
         "insights_afresh": afresh,
         "load": {"clients": 4, "seconds": args.load_seconds, "page": "case list"},
         "case_list_rps_4_clients": rps,
+        "case_list_worker_cpu_ms_per_request": cpu_ms,
     }
     print(f"wrote {write_result('pages', report, args.json)}")
     return 0

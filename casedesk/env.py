@@ -138,7 +138,7 @@ def cache_settings(url: str, *, key_prefix: str = "casedesk") -> dict[str, objec
         }
     elif scheme in {"redis", "rediss"}:
         backend = {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "casedesk.redis_cache.RedisCache",
             "LOCATION": url,
             # A cache that is down must not hang a page: fail fast, the page computes.
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
