@@ -370,7 +370,6 @@ def main() -> int:
     import django
 
     django.setup()
-    from django.conf import settings
     from django.core.management import call_command
 
     from cases.models import Case
@@ -433,7 +432,7 @@ def main() -> int:
         "cases": Case.objects.count(),
         "calibration_ms": calibration,
         "requests_per_page": args.count,
-        "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
+        "cache": os.environ.get("CACHE_URL", "locmem:").split("://")[0],
         "floor": floor,
         "pages": results,
         "insights_afresh": afresh,
