@@ -22,7 +22,7 @@ from ..models import (
     Status,
     User,
 )
-from .cases import case_list_queryset
+from .cases import case_table_queryset
 from .combined import compiled_in_one_query
 from .followups import (
     TASK_LIMIT,
@@ -107,7 +107,7 @@ def _cards(user: User, is_manager: bool) -> tuple[list[list[Any]], ...]:
 def _case_cards(is_manager: bool, *, user: User, stale_before: datetime) -> list[Branch]:
     """Mine by last activity; for managers also their teams' unassigned (oldest first)
     and stale ones (least recently touched first)."""
-    base = case_list_queryset(user)
+    base = case_table_queryset(user)
     cards = [(base.filter(assignee=user, status__in=ACTIVE_STATUSES), "-last_activity_at")]
     if is_manager:
         team_cases = base if user.role == Role.ADMIN else base.filter(team_id__in=user.team_ids())
