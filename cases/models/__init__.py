@@ -26,6 +26,7 @@ from .customers import (
     CustomerFlag,
     CustomerFlagNote,
     CustomerQuerySet,
+    flag_labels,
     normalise_email,
     normalise_phone,
 )
@@ -90,6 +91,7 @@ __all__ = [
     "TaskStatus",
     "Team",
     "User",
+    "flag_labels",
     "format_reference",
     "normalise_email",
     "normalise_phone",

@@ -175,13 +175,7 @@ class Customer(models.Model):
 
     def flag_labels(self) -> list[tuple[str, str, bool]]:
         """(code, label, is_danger) for each flag, in a stable order."""
-        if not self.flags:
-            return []  # most customers: on every row of every case list
-        return [
-            (code, str(label), code in DANGER_FLAGS)
-            for code, label in CustomerFlag.choices
-            if code in self.flags
-        ]
+        return flag_labels(self.flags)
 
 
 class CustomerFlagNote(models.Model):
@@ -221,3 +215,14 @@ class CustomerFlagNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_flag_display()} on customer {self.customer_id}"
+
+
+def flag_labels(flags: list[str]) -> list[tuple[str, str, bool]]:
+    """(code, label, is_danger) for each of these flags, in a stable order."""
+    if not flags:
+        return []  # most customers: on every row of every case list
+    return [
+        (code, str(label), code in DANGER_FLAGS)
+        for code, label in CustomerFlag.choices
+        if code in flags
+    ]

@@ -42,25 +42,6 @@ def case_table_queryset(user: User) -> QuerySet[Case]:
     return case_list_queryset(user).only(*CASE_TABLE_FIELDS)
 
 
-def case_list_rows(user: User, ids: list[int]) -> list[Case]:
-    """A page of the case list, its ids already found (pagination.py), in their order.
-
-    By key, through the same scoping: the filters already chose the ids, so every page of
-    every filter loads its rows with one query made once per shape and kept prepared
-    (compiled.py, prepared.py), not compiled and planned again with each filter's WHERE."""
-    if not ids:
-        return []
-    by_id = {
-        row.pk: row
-        for row in compiled("case_list.rows", _rows, (), prepared=True, user=user, ids=ids)
-    }
-    return [by_id[pk] for pk in ids if pk in by_id]
-
-
-def _rows(*, user: User, ids: list[int]) -> QuerySet[Case]:
-    return case_table_queryset(user).filter(pk__in=ids).order_by()
-
-
 TIMELINE_ROWS = 50
 
 
