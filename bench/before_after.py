@@ -80,8 +80,9 @@ def summarise(before: list[dict], after: list[dict], bound: float) -> tuple[list
                 }
             )  # fewer requests/s is worse
             continue
-        b = statistics.median(r[key]["p95_ms"] for r in before_rows)
-        a = statistics.median(r[key]["p95_ms"] for r in after_rows)
+        # The median of an even count is a mean: rounded as the harness rounds.
+        b = round(statistics.median(r[key]["p95_ms"] for r in before_rows), 1)
+        a = round(statistics.median(r[key]["p95_ms"] for r in after_rows), 1)
         rows.append(
             {"key": key, "page": first["page"], "before": b, "after": a, "ratio": round(a / b, 2)}
         )

@@ -83,13 +83,12 @@ def main() -> int:
     parser.add_argument("checkouts", nargs="*", type=Path, default=[ROOT])
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "casedesk.settings",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-0123456789abcdefgh"),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "HTTPS": "0",
-    }
+    sys.path.insert(0, str(ROOT))
+    from bench.common import ENVIRONMENT
+
+    # Every checkout counts with this one's benchmark environment (the cache on Redis…),
+    # whatever its own bench/ says: the same conditions on each side.
+    env = {**ENVIRONMENT, **os.environ}
     runs = []
     for checkout in args.checkouts:
         checkout = checkout.resolve()

@@ -107,10 +107,12 @@ def pages_table(runs: list[Run]) -> str:
             "| – | – | – |"
         )
     load = runs[-1].get("load", {})
+    cpu = [run.get("case_list_worker_cpu_ms_per_request") for run in runs]
+    cpu_cell = f"web workers' CPU {span(cpu, ' ms')} a request" if any(cpu) else ""
     lines.append(
         f"| **{load.get('page', 'case list')}, {load.get('clients', 4)} concurrent clients** | "
         f"**{span((run['case_list_rps_4_clients'] for run in runs), ' requests/s')}** "
-        "| | | | |"
+        f"| {cpu_cell} | | | |"
     )
     return "\n".join(lines)
 
