@@ -1,8 +1,9 @@
 """The page's frame (navigation bar, footer, shortcuts overlay, scripts), kept rendered.
 
-Rendering the frame was about a quarter of a case list's work in the web process: dozens
-of `{% url %}`, `{% translate %}` and `{% static %}` nodes whose output is the same for
-everyone with the same role, name, language and page. So each part is rendered once per
+Rendering the frame was about a fifth of a case list's Python calls: dozens of
+`{% url %}`, `{% translate %}` and `{% static %}` nodes whose output is the same for
+everyone with the same role, name, language and page (6,000 to 8,000 calls a page:
+bench/results/python-calls-2026-12-01-1814.json). So each part is rendered once per
 process for each set of its inputs and kept (`functools.lru_cache`), and the few values
 that differ on every request (the CSRF token, the search box's text, the page's own
 address) are put into the kept text afterwards.
