@@ -130,8 +130,10 @@ def load(
     Each client signs in (and fetches the page once) before the window opens, so the
     window counts only the page: four sign-ins inside a short window once made the figure
     meaningless (0.4 requests/s over a second). On a shared machine the rate moves with
-    the neighbours by a fifth from one run to the next; the CPU each request costs the
-    web workers moves much less, and says where a change in the rate came from."""
+    the neighbours by a quarter from one run to the next, and the web workers' CPU a
+    request with it (5.5-9.5 ms for the same code in this work's runs): recorded beside
+    the rate, it says whether a slower run cost the web workers more CPU or waited on
+    something else (the database, the clients)."""
     signed_in = []
     for _ in range(clients):
         client = Client(port)

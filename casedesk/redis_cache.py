@@ -21,22 +21,17 @@ from redis import Redis
 class KeptClientRedisCacheClient(RedisCacheClient):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._clients: dict[int, Redis] = {}
+        self._clients: dict[Any, Redis] = {}  # by connection pool
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Redis:
-        # Django picks a server for each call (the first for writes, any other for reads);
-        # the client kept is the one for the server picked. `django_client` reaches
-        # Django's own private attributes, which django-stubs does not declare.
+        # Django picks the server and makes its pool (the first for writes, any other for
+        # reads); the client kept is the one for that pool. `_get_connection_pool` is
+        # Django's own, which django-stubs does not declare.
         django_client: Any = self
-        index = django_client._get_connection_pool_index(write)
-        client = self._clients.get(index)
+        pool = django_client._get_connection_pool(write)
+        client = self._clients.get(pool)
         if client is None:
-            if index not in django_client._pools:
-                django_client._pools[index] = django_client._pool_class.from_url(
-                    django_client._servers[index], **django_client._pool_options
-                )
-            pool = django_client._pools[index]
-            client = self._clients[index] = django_client._client(connection_pool=pool)
+            client = self._clients[pool] = Redis(connection_pool=pool)
         return client
 
 

@@ -28,7 +28,7 @@ from .search import (
     search_text,
 )
 from .studies import matching_studies
-from .table_rows import TableCase, case_list_rows
+from .table_rows import case_list_rows
 from .typeahead import (
     TYPEAHEAD_LIMIT,
     CustomerMatch,
@@ -63,7 +63,6 @@ __all__ = [
     "broker_status",
     "case_list_queryset",
     "case_list_rows",
-    "TableCase",
     "case_policies",
     "case_requests",
     "case_tasks",
