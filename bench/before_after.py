@@ -29,7 +29,6 @@ import json
 import statistics
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 # As bench/harness.py: both servers (and --interleave's own lookups) run with these.
-from bench.common import RESULTS, bench_environment, calibration_ms, percentiles  # noqa: E402
+from bench.common import RESULTS, bench_environment, calibration_ms  # noqa: E402
 
 bench_environment()
 
@@ -106,7 +105,7 @@ def interleaved(before: Path, *, count: int, warm: int) -> list[dict[str, Any]]:
 
     django.setup()
     from bench.harness import FLOOR_PATH, generated_users, pages_to_measure, typeahead_pages
-    from bench.serving import Client, start_server
+    from bench.serving import Client, alternating, start_server
 
     found = generated_users()
     if found is None:
@@ -128,16 +127,13 @@ def interleaved(before: Path, *, count: int, warm: int) -> list[dict[str, Any]]:
                 clients[side][user.pk] = Client(port)
                 clients[side][user.pk].sign_in(user.username)
         for key, name, user, path, _ in pages:
-            samples: dict[str, list[float]] = {"before": [], "after": []}
-            statuses: dict[str, set[int]] = {"before": set(), "after": set()}
-            for i in range(warm + count):
-                for side in ("before", "after") if i % 2 == 0 else ("after", "before"):
-                    started = time.perf_counter()
-                    status, _ = clients[side][user.pk].request("GET", path)
-                    statuses[side].add(status)
-                    if i >= warm:
-                        samples[side].append((time.perf_counter() - started) * 1000)
-            (b50, b95), (a50, a95) = percentiles(samples["before"]), percentiles(samples["after"])
+            timings = alternating(
+                {side: clients[side][user.pk] for side in ("before", "after")},
+                {"before": path, "after": path},
+                count=count,
+                warm=warm,
+            )
+            (b50, b95, b_statuses), (a50, a95, a_statuses) = timings["before"], timings["after"]
             row = {
                 "key": key,
                 "page": name,
@@ -147,7 +143,7 @@ def interleaved(before: Path, *, count: int, warm: int) -> list[dict[str, Any]]:
                 "after_p95_ms": a95,
                 "ratio_p95": round(a95 / b95, 2),
                 "ratio_p50": round(a50 / b50, 2),
-                "statuses": {side: sorted(found) for side, found in statuses.items()},
+                "statuses": {"before": b_statuses, "after": a_statuses},
             }
             rows.append(row)
             print(f"{name:<50} p95 {b95:7.1f} → {a95:7.1f} ms  ×{row['ratio_p95']}", flush=True)

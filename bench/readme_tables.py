@@ -236,6 +236,49 @@ def flat_table(flat: Run, small: Run, large: Run) -> str:
     return "\n".join(lines)
 
 
+def interleaved_flat_table(manifest: Path) -> str:
+    """Cost in N from one bench/flat_interleaved.py run: each page's p50 and p95 at both
+    sizes, their requests alternated, and whether the larger p95 is within FLAT_WITHIN of
+    the smaller (the load: requests/s, fewer being the slower side)."""
+    flat = json.loads(manifest.read_text())
+    path = (manifest.parent / flat["interleaved"]).resolve()
+    run = json.loads(path.read_text())
+    small, large = (f"{run['cases'][side]:,} cases" for side in ("small", "large"))
+    lines = [
+        f"`{path.relative_to(RESULTS).as_posix()}` ({run['date'][:16].replace('T', ' ')} UTC, "
+        f"{run['machine']}, commit {run['commit']}, calibration "
+        f"{'–'.join(_number(c) for c in run['calibration_ms'])} ms): both sizes served at "
+        f"once, each page's {run['requests_per_side']} requests a side alternated between "
+        f"them. {flat['note']}".rstrip(),
+        "",
+        f"| page | {small} p50 / p95 ms | {large} p50 / p95 ms | ratio p50, p95 "
+        f"| p95 within {FLAT_WITHIN}× |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for row in run["rows"]:
+        verdict = "yes" if row["ratio_p95"] <= FLAT_WITHIN else "**no**"
+        lines.append(
+            f"| {row['page']} | {_number(row['small_p50_ms'])} / {_number(row['small_p95_ms'])} "
+            f"| {_number(row['large_p50_ms'])} / {_number(row['large_p95_ms'])} "
+            f"| {row['ratio_p50']:.2f}, {row['ratio_p95']:.2f} | {verdict} |"
+        )
+    few, many = run["load"]["small"]["rps"], run["load"]["large"]["rps"]
+    verdict = "yes" if few / many <= FLAT_WITHIN else "**no**"
+    lines.append(
+        f"| case list, 4 concurrent clients (requests/s, median of "
+        f"{len(run['load']['small']['windows_rps'])} windows a side) | {_number(few)} "
+        f"| {_number(many)} | {many / few:.2f} | {verdict} |"
+    )
+    return "\n".join(lines)
+
+
+def flat_section(manifest: Path) -> str:
+    """The README's cost-in-N table from the latest manifest, of either kind."""
+    if "interleaved" in json.loads(manifest.read_text()):
+        return interleaved_flat_table(manifest)
+    return flat_table(*load_flat(manifest))
+
+
 def replace_between(text: str, name: str, body: str) -> str:
     """`text` with what lies between `<!-- bench:name -->` and its closing marker replaced."""
     start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
@@ -274,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         text = replace_between(text, "before-after", before_after_table(*load_pair(pairs[-1])))
     flats = sorted(RESULTS.glob("*/flat.json"))
     if flats and "<!-- bench:flat -->" in text:
-        text = replace_between(text, "flat", flat_table(*load_flat(flats[-1])))
+        text = replace_between(text, "flat", flat_section(flats[-1]))
     if args.check:
         if text != original:
             print(f"{args.readme} is stale: run bench/readme_tables.py.", file=sys.stderr)

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.common import percentiles
@@ -86,6 +87,37 @@ def timed(client: Client, method: str, path: str, body_for=None, *, count: int, 
             samples.append(elapsed)
     p50, p95 = percentiles(samples)
     return p50, p95, sorted(statuses)
+
+
+def alternating(
+    clients: dict[str, Client],
+    paths: dict[str, str | Callable[[int], str]],
+    *,
+    count: int,
+    warm: int,
+    method: str = "GET",
+    bodies: dict[str, Callable[[int], dict[str, str]]] | None = None,
+) -> dict[str, tuple[float, float, list[int]]]:
+    """p50, p95 and statuses per side, each side's request made in turn (A, B, B, A, ...)
+    `warm + count` times: every pair of samples is taken within milliseconds of each other,
+    so the machine's drift over a run falls on both sides alike. `clients`, `paths` (or a
+    path per request number) and `bodies` are keyed by side: two servers of one checkout,
+    or of two."""
+    first, second = list(clients)
+    samples: dict[str, list[float]] = {first: [], second: []}
+    statuses: dict[str, set[int]] = {first: set(), second: set()}
+    for i in range(warm + count):
+        for side in (first, second) if i % 2 == 0 else (second, first):
+            path = paths[side]
+            body = bodies[side](i) if bodies else None
+            started = time.perf_counter()
+            status, _ = clients[side].request(
+                method, path if isinstance(path, str) else path(i), body
+            )
+            statuses[side].add(status)
+            if i >= warm:
+                samples[side].append((time.perf_counter() - started) * 1000)
+    return {side: (*percentiles(samples[side]), sorted(statuses[side])) for side in clients}
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -168,13 +200,18 @@ def load(
     return round(sum(done) / seconds, 1), per_request
 
 
-def start_server(cwd: Path = ROOT) -> tuple[subprocess.Popen, int]:
+def start_server(
+    cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, int]:
     """gunicorn with 2 sync workers on a free 127.0.0.1 port, once it accepts connections,
-    serving the checkout at `cwd` (bench/before_after.py serves two)."""
+    serving the checkout at `cwd` with this environment and `env` over it
+    (bench/before_after.py serves two checkouts, bench/flat_interleaved.py two databases)."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "casedesk.wsgi", "-b", f"127.0.0.1:{port}"]
     server = subprocess.Popen(
-        [*command, "--workers", "2", "--log-level", "warning"], cwd=cwd, env=dict(os.environ)
+        [*command, "--workers", "2", "--log-level", "warning"],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

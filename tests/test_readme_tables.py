@@ -214,3 +214,46 @@ def test_the_flatness_table_sets_each_page_at_two_sizes_against_the_limit(result
     assert "| case list | 30 | 40 | 1.33 | **no** |" in table
     # Fewer requests a second at the larger size is the slower side: 75.5 / 70 = 1.08.
     assert "| case list, 4 concurrent clients (requests/s) | 75.5 | 70 | 0.93 | yes |" in table
+
+
+def test_an_interleaved_flatness_run_gives_both_sizes_per_page_and_the_verdict(
+    results, monkeypatch
+):
+    monkeypatch.setattr(readme_tables, "RESULTS", results)
+    flat_dir = results / "flat-2026-12-02-1000"
+    flat_dir.mkdir()
+    rows = [
+        {"key": "floor", "page": "floor: signed-in 404", "small_p50_ms": 4.0,
+         "small_p95_ms": 6.0, "large_p50_ms": 4.1, "large_p95_ms": 6.6, "ratio_p50": 1.02,
+         "ratio_p95": 1.1},
+        {"key": "case_list", "page": "case list", "small_p50_ms": 10.0, "small_p95_ms": 20.0,
+         "large_p50_ms": 11.0, "large_p95_ms": 25.0, "ratio_p50": 1.1, "ratio_p95": 1.25},
+    ]  # fmt: skip
+    run = {
+        "kind": "flat_interleaved",
+        "date": "2026-12-02T10:00:00Z",
+        "machine": "2 cores, Some CPU, 24 GB",
+        "commit": "abc1234",
+        "calibration_ms": [12.0, 12.5],
+        "cases": {"small": 1000000, "large": 3000000},
+        "requests_per_side": 200,
+        "rows": rows,
+        "load": {
+            "small": {"windows_rps": [200.0, 210.0], "rps": 205.0},
+            "large": {"windows_rps": [150.0, 160.0], "rps": 155.0},
+        },
+    }
+    (flat_dir / "interleaved.json").write_text(json.dumps(run))
+    (flat_dir / "flat.json").write_text(
+        json.dumps({"interleaved": "interleaved.json", "note": "Quiet hour."})
+    )
+
+    table = readme_tables.flat_section(flat_dir / "flat.json")
+
+    assert table.startswith("`flat-2026-12-02-1000/interleaved.json` (2026-12-02 10:00 UTC")
+    assert "commit abc1234, calibration 12–12.5 ms" in table
+    assert "each page's 200 requests a side alternated between them. Quiet hour." in table
+    assert "| floor: signed-in 404 | 4 / 6 | 4.1 / 6.6 | 1.02, 1.10 | yes |" in table
+    assert "| case list | 10 / 20 | 11 / 25 | 1.10, 1.25 | **no** |" in table
+    # 205 / 155 = 1.32 times fewer requests a second at 3M: over the limit.
+    assert "| 205 | 155 | 0.76 | **no** |" in table
