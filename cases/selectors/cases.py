@@ -25,23 +25,6 @@ def case_list_queryset(user: User) -> QuerySet[Case]:
     return Case.objects.visible_to(user).select_related("customer", "team", "category", "assignee")
 
 
-# What the table of cases (templatetags/casedesk.py, case_table) shows of a case and the
-# four rows joined to it. A whole row of each is some sixty columns (a person's password
-# hash among them) read, converted and set on five model instances, per case; building
-# them was a seventh of the case list's work in the web process, under load.
-CASE_TABLE_FIELDS = (
-    *("subject", "status", "priority", "created_at", "last_activity_at"),
-    *("customer", "customer__name", "customer__flags"),
-    *("team", "team__name", "category", "category__name"),
-    *("assignee", "assignee__username", "assignee__first_name", "assignee__last_name"),
-)
-
-
-def case_table_queryset(user: User) -> QuerySet[Case]:
-    """case_list_queryset, with only the columns the table of cases shows."""
-    return case_list_queryset(user).only(*CASE_TABLE_FIELDS)
-
-
 TIMELINE_ROWS = 50
 
 

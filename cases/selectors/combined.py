@@ -9,7 +9,7 @@ UNION, so there each branch is its own query, as before.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from operator import attrgetter
 from typing import Any, TypeVar
 
@@ -19,6 +19,7 @@ from django.db.models import IntegerField, Model, QuerySet, Value
 from .compiled import compiled
 
 M = TypeVar("M", bound=Model)
+R = TypeVar("R")
 
 BRANCH = "combined_branch"  # the annotation naming each row's branch
 
@@ -31,11 +32,10 @@ def in_one_query(branches: Sequence[tuple[QuerySet[M], int]]) -> list[list[M]]:
     or within branches, so each list is sorted again here by its queryset's ordering.
     """
     if not connection.features.supports_slicing_ordering_in_compound:
-        sliced = _tagged(branches)
-        rows = [row for branch in sliced for row in branch]
-        return _by_branch(rows, [queryset.query.order_by for queryset, _ in branches])
+        rows = [row for branch in _tagged(branches) for row in branch]
+        return _by_branch(_tags(rows), [queryset.query.order_by for queryset, _ in branches])
     union = _union(branches)
-    return _by_branch(list(union), _orderings(union))
+    return _by_branch(_tags(union), _orderings(union))
 
 
 def compiled_in_one_query(
@@ -48,7 +48,29 @@ def compiled_in_one_query(
         return in_one_query(branches_of(*shape, **values))
     # Prepared: their generic plans walk the same indexes (prepared.py).
     union = compiled(name, _built_union, (branches_of, *shape), prepared=True, **values)
-    return _by_branch(list(union), _orderings(union))
+    return _by_branch(_tags(union), _orderings(union))
+
+
+def compiled_rows_in_one_query(
+    name: str,
+    make: Callable[[tuple[Any, ...]], R],
+    branches_of: Callable[..., list[tuple[QuerySet[Any], int]]],
+    *shape: Any,
+    **values: Any,
+) -> list[list[R]]:
+    """As compiled_in_one_query, for branches that are `values_list` querysets: each row
+    is made into `make(row)` rather than a model instance (building model instances and
+    those they join was most of the managers' home's Python; selectors/table_rows.py).
+    Each branch's ORDER BY names attributes of what `make` returns."""
+    if not connection.features.supports_slicing_ordering_in_compound:
+        branches = branches_of(*shape, **values)
+        rows = [row for branch in _tagged(branches) for row in branch]
+        orderings = [queryset.query.order_by for queryset, _ in branches]
+    else:
+        union = compiled(name, _built_union, (branches_of, *shape), prepared=True, **values)
+        rows, orderings = list(union), _orderings(union)
+    # The branch's tag is the last column: annotations follow a values_list's fields.
+    return _by_branch([(row[-1], make(row[:-1])) for row in rows], orderings)
 
 
 def _built_union(branches_of: Callable[..., Any], *shape: Any, **values: Any) -> QuerySet[Any]:
@@ -72,14 +94,18 @@ def _orderings(union: QuerySet[Any]) -> list[Sequence[Any]]:
     return [query.order_by for query in union.query.combined_queries or (union.query,)]
 
 
-def _by_branch(rows: list[M], orderings: Sequence[Sequence[Any]]) -> list[list[M]]:
-    found: list[list[M]] = [[] for _ in orderings]
-    for row in rows:
-        found[getattr(row, BRANCH)].append(row)
+def _tags(rows: Iterable[M]) -> list[tuple[int, M]]:
+    return [(getattr(row, BRANCH), row) for row in rows]
+
+
+def _by_branch(tagged: list[tuple[int, R]], orderings: Sequence[Sequence[Any]]) -> list[list[R]]:
+    found: list[list[R]] = [[] for _ in orderings]
+    for branch, row in tagged:
+        found[branch].append(row)
     return [_ordered(rows, order_by) for rows, order_by in zip(found, orderings, strict=True)]
 
 
-def _ordered(rows: list[M], order_by: Sequence[Any]) -> list[M]:
+def _ordered(rows: list[R], order_by: Sequence[Any]) -> list[R]:
     """`rows` sorted as an ORDER BY of plain fields would ("-" for descending; stable
     sorts from the last key to the first)."""
     for field in reversed(list(order_by)):

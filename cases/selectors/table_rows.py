@@ -1,11 +1,13 @@
-"""A page of the case list as plain rows: what the table of cases shows, and no more.
+"""Cases as plain rows: what the table of cases shows, and no more (the case list's pages
+and the homes' case cards).
 
-The case list's rows used to be five model instances each (the case, its customer, team,
-category and assignee), built by Django from the row: with the columns already cut to
-what the table shows (CASE_TABLE_FIELDS), building them was still a sixth of the list's
-work in the web process under load (py-spy on the gunicorn workers). The table reads a
-dozen attributes (templatetags/casedesk.py, case_table), so a page's rows come back as
-tuples and are made into small objects with just those attributes.
+Those rows used to be five model instances each (the case, its customer, team, category
+and assignee), built by Django from the row: with the columns already cut to what the
+table shows, building them was still a sixth of the case list's work in the web process
+under load (py-spy on the gunicorn workers), and half of the managers' home's Python
+calls (cProfile: its three cards, up to 60 cases). The table reads a dozen attributes
+(templatetags/casedesk.py, case_table), so the rows come back as tuples and are made
+into small objects with just those attributes.
 """
 
 from __future__ import annotations
@@ -68,15 +70,21 @@ def case_list_rows(user: User, ids: list[int]) -> list[TableCase]:
     if not ids:
         return []
     rows = compiled("case_list.rows", _rows, (), prepared=True, user=user, ids=ids)
-    by_id = {row[0]: _table_case(row) for row in rows}
+    by_id = {row[0]: table_case(row) for row in rows}
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def _rows(*, user: User, ids: list[int]) -> QuerySet[Any]:
-    return case_list_queryset(user).filter(pk__in=ids).order_by().values_list(*_COLUMNS)
+    return table_queryset(user).filter(pk__in=ids).order_by()
 
 
-def _table_case(row: tuple[Any, ...]) -> TableCase:
+def table_queryset(user: User) -> QuerySet[Any]:
+    """The cases `user` may see, as the rows table_case makes into TableCases (the case
+    list's pages, the homes' case cards)."""
+    return case_list_queryset(user).values_list(*_COLUMNS)
+
+
+def table_case(row: tuple[Any, ...]) -> TableCase:
     pk, subject, status, priority, created, active, customer_id, name, flags = row[:9]
     team, category, assignee_id, first, last, username = row[9:]
     assignee = None
