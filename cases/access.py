@@ -35,32 +35,47 @@ def _visible_case(*, user: User, case_id: int) -> QuerySet[Case]:
 
 
 def get_customer_for(user: User, pk: int) -> Customer:
-    customer = Customer.objects.visible_to(user).select_related("team").filter(pk=pk).first()
+    """The customer if the user may see them; 404 otherwise. Compiled and prepared as
+    get_case_for (the profile's first query, on every profile)."""
+    visible = compiled("access.customer", _visible_customer, (), prepared=True, user=user, pk=pk)
+    customer = next(iter(visible), None)
     if customer is None:
         raise Http404(gettext("No such customer."))
     return customer
 
 
+def _visible_customer(*, user: User, pk: int) -> QuerySet[Customer]:
+    return Customer.objects.visible_to(user).select_related("team").filter(pk=pk)
+
+
 def get_request_for(user: User, pk: int) -> ExceptionRequest:
     """An exception request on a case the user may see; 404 otherwise."""
-    request: ExceptionRequest | None = (
-        ExceptionRequest.objects.visible_to(user)
-        .select_related("case", "case__team", "requested_by", "decided_by")
-        .filter(pk=pk)
-        .first()
-    )
+    visible = compiled("access.request", _visible_request, (), prepared=True, user=user, pk=pk)
+    request: ExceptionRequest | None = next(iter(visible), None)
     if request is None:
         raise Http404(gettext("No such request."))
     return request
 
 
-def get_task_for(user: User, pk: int) -> FollowUpTask:
-    task: FollowUpTask | None = (
-        FollowUpTask.objects.visible_to(user)
-        .select_related("case", "case__team", "assignee")
+def _visible_request(*, user: User, pk: int) -> QuerySet[ExceptionRequest]:
+    return (
+        ExceptionRequest.objects.visible_to(user)
+        .select_related("case", "case__team", "requested_by", "decided_by")
         .filter(pk=pk)
-        .first()
     )
+
+
+def get_task_for(user: User, pk: int) -> FollowUpTask:
+    visible = compiled("access.task", _visible_task, (), prepared=True, user=user, pk=pk)
+    task: FollowUpTask | None = next(iter(visible), None)
     if task is None:
         raise Http404(gettext("No such task."))
     return task
+
+
+def _visible_task(*, user: User, pk: int) -> QuerySet[FollowUpTask]:
+    return (
+        FollowUpTask.objects.visible_to(user)
+        .select_related("case", "case__team", "assignee")
+        .filter(pk=pk)
+    )

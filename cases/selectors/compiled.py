@@ -45,6 +45,7 @@ M = TypeVar("M", bound=Model)
 
 _SENTINEL_INT = -2_000_000_000  # ids are positive; no query of ours has such a constant
 _SENTINEL_TIME = datetime(1901, 1, 1, tzinfo=UTC)
+_BIGINT = (-(2**63), 2**63 - 1)  # what a parameter may be: the widest integer column
 MAX_SHAPES = 512  # a few roles times team counts; a bound in case of a surprise
 
 
@@ -92,6 +93,10 @@ def compiled(
         # Signed out: the scoping functions answer none() without SQL worth keeping.
         return build(*shape, **values)
     flat = _flatten(values)
+    if any(isinstance(value, int) and not _BIGINT[0] <= value <= _BIGINT[1] for value in flat):
+        # An id typed into a URL too large for the column: Django's own lookups match
+        # nothing for it; handed to the kept SQL, PostgreSQL would refuse it (an error).
+        return build(*shape, **values)
     key = (name, connections["default"].vendor, shape, _kinds(values))
     entry = _cache.get(key)
     if entry is None:

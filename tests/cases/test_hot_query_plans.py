@@ -388,3 +388,29 @@ def plan_in_written_order(sql: str, *, generic: bool) -> str:
             return plan_of(sql, None, generic=generic)
         finally:
             cursor.execute("RESET join_collapse_limit")
+
+
+def test_the_lookups_by_key_behind_every_detail_and_action_read_one_row_by_its_index(generated):
+    """get_customer_for, get_request_for and get_task_for are compiled and prepared
+    (cases/access.py): their kept plan and their first custom ones find the row by its
+    primary key, whoever asks (a manager's visibility is an EXISTS on the team's cases)."""
+    from cases.access import get_customer_for, get_request_for, get_task_for
+    from cases.models import FollowUpTask
+
+    manager = User.objects.filter(role=Role.MANAGER, username__startswith="gen-").earliest("id")
+    team_id = manager.team_ids()[0]
+    lookups = [
+        (get_customer_for, Customer.objects.filter(team_id=team_id).first(), "cases_customer"),
+        (get_request_for, ExceptionRequest.objects.filter(case__team_id=team_id).first(),
+         "cases_exceptionrequest"),
+        (get_task_for, FollowUpTask.objects.filter(case__team_id=team_id).first(),
+         "cases_followuptask"),
+    ]  # fmt: skip
+    for lookup, row, table in lookups:
+        with CaptureQueriesContext(connection) as ctx:
+            assert lookup(manager, row.pk).pk == row.pk
+        (sql,) = [q["sql"] for q in ctx.captured_queries if is_select(q["sql"])]
+        assert sql.startswith("EXECUTE"), sql  # kept prepared
+        for plan in (plan_of(sql, None), plan_of(sql, None, generic=False)):
+            assert f"Index Scan using {table}_pkey" in plan, plan
+        assert sequential_scans(sql, None) == set()

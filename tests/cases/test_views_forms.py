@@ -830,10 +830,24 @@ def test_search_boxes_take_any_text_without_a_server_error(view, query, signed_i
         "/customers/99999999999999999999999/",
         "/cases/CD-999999999999/",
         "/cases/new/?customer=99999999999999999999999",
+        "/customers/9223372036854775808/",  # one past the largest id a column can hold
     ],
 )
 def test_huge_ids_in_the_url_are_404_not_a_server_error(url, signed_in, staff):
     assert signed_in(staff).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/tasks/99999999999999999999/complete/",
+        "/tasks/9223372036854775808/cancel/",
+        "/requests/99999999999999999999/decide/",
+        "/requests/9223372036854775808/withdraw/",
+    ],
+)
+def test_huge_ids_posted_to_are_404_not_a_server_error(url, signed_in, manager):
+    assert signed_in(manager).post(url, {}).status_code == 404
 
 
 def test_no_event_or_interaction_is_written_by_any_refused_form(signed_in, staff, case):
