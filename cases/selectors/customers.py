@@ -56,11 +56,9 @@ def customer_profile(
     may see costs nothing more.
     """
     since = timezone.now() - timedelta(days=365)
+    # Made into SQL once per shape of user (compiled.py), as the lists below.
     visible = list(
-        Case.objects.visible_to(user)
-        .filter(customer=customer)
-        .order_by("-created_at", "-id")
-        .values_list("id", "created_at")
+        compiled("profile.visible", _visible, (), prepared=True, user=user, customer=customer.pk)
     )
     profile = CustomerProfile(
         customer=customer,
@@ -103,6 +101,16 @@ def customer_profile(
         profile.cases = list(compiled("profile.cases", _cases, (limit,), prepared=True, ids=shown))
         _add_exceptions_and_rating(profile, ids=ids, since=since)
     return profile
+
+
+def _visible(*, user: User, customer: int) -> QuerySet[Any]:
+    """The ids and creation times of the customer's cases the user may see, newest first."""
+    return (
+        Case.objects.visible_to(user)
+        .filter(customer_id=customer)
+        .order_by("-created_at", "-id")
+        .values_list("id", "created_at")
+    )
 
 
 def _interactions(limit: int, *, user: User, customer: int) -> QuerySet[Interaction]:
@@ -159,5 +167,10 @@ def _add_exceptions_and_rating(
         total=Sum("granted_value")
     )["total"]
     profile.granted_value_12m = granted or Decimal("0.00")
+    # The profile shows the latest.
+    profile.ratings = list(compiled("profile.rating", _latest_rating, (), ids=ids))
+
+
+def _latest_rating(*, ids: list[int]) -> QuerySet[FeedbackRequest]:
     rated = FeedbackRequest.objects.filter(case_id__in=ids, rating__isnull=False)
-    profile.ratings = list(rated.order_by("-used_at")[:1])  # the profile shows the latest
+    return rated.order_by("-used_at")[:1]
