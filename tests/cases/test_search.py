@@ -1,5 +1,7 @@
 """One search box: references, customers by name/email/phone, words in cases. Scoped."""
 
+import importlib
+
 import pytest
 from django.urls import reverse
 
@@ -120,3 +122,39 @@ def test_words_in_interactions_find_the_newest_cases_and_older_ones_beyond_them(
     assert "Old hinge" in body and "New hinge" in body
     assert body.index("New hinge") < body.index("Old hinge"), "newest first"
     assert "Filler" not in body
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("cap", [500, 1])  # 1: more hits than the cap, the usual steps
+def test_an_email_or_a_phone_number_finds_the_cases_that_mention_it_newest_first(
+    signed_in, staff, team, other_team, customer, category, monkeypatch, cap
+):
+    """Searching for an email address or a phone number shows the customer and every
+    case of ours whose subject or interactions have it, newest first; another team's
+    case with the same text stays hidden, whichever way the search read them."""
+    # The module, not the function of the same name that cases.selectors exports.
+    search_module = importlib.import_module("cases.selectors.search")
+
+    monkeypatch.setattr(search_module, "SUBJECT_HITS", cap)
+    monkeypatch.setattr(search_module, "INTERACTION_HITS", cap)
+    CaseFactory.create(
+        team=team, customer=customer, category=category, subject="Refund for dana@example.com"
+    )
+    newer = CaseFactory.create(team=team, customer=customer, category=category, subject="Hinge")
+    services.log_interaction(
+        newer, by=staff, channel="phone", direction="inbound", demeanour="calm", minutes=1,
+        summary="Call back on 07700 900123 or write to dana@example.com",
+    )  # fmt: skip
+    CaseFactory.create(
+        team=other_team, customer=customer, category=category, subject="Theirs: dana@example.com"
+    )
+    CaseFactory.create(team=team, customer=customer, category=category, subject="Unrelated")
+    client = signed_in(staff)
+
+    body = search(client, "dana@example.com").content.decode()
+    assert customer.name in body
+    assert "Hinge" in body and "Refund for dana" in body and "Unrelated" not in body
+    assert body.index("Hinge") < body.index("Refund for dana"), "newest first"
+    assert "Theirs:" not in body
+    body = search(client, "07700 900123").content.decode()
+    assert "Hinge" in body and "Refund for dana" not in body
