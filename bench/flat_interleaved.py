@@ -20,7 +20,8 @@ in alternating windows. Insights computed afresh are left to bench/harness.py: t
 every row of the period, which at 3M holds three times the cases (the README says so).
 
 Given one database for both sides (`--small` and `--large` the same), it is a control
-run: what the method itself puts between equals.
+run: what the method itself puts between equals (its manifest is control.json, which the
+README's table does not read).
 
 Writes bench/results/flat-<date>/interleaved.json and a flat.json naming it, which
 bench/readme_tables.py turns into the README's table.
@@ -152,8 +153,8 @@ def measure(found: dict[str, dict], servers: dict[str, tuple], args) -> dict[str
     loads = {
         side: {
             "windows_rps": [rps for rps, _ in rates[side]],
-            "rps": statistics.median(rps for rps, _ in rates[side]),
-            "cpu_ms_per_request": statistics.median(cpu or 0 for _, cpu in rates[side]),
+            "rps": round(statistics.median(rps for rps, _ in rates[side]), 1),
+            "cpu_ms_per_request": round(statistics.median(cpu or 0 for _, cpu in rates[side]), 2),
         }
         for side in SIDES
     }
@@ -265,7 +266,9 @@ def main() -> int:
     }
     (folder / "interleaved.json").write_text(json.dumps(report, indent=1) + "\n")
     manifest = {"interleaved": "interleaved.json", "note": args.note}
-    (folder / "flat.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    # A control run is not a flatness result: bench/readme_tables.py reads flat.json only.
+    name = "control.json" if args.small == args.large else "flat.json"
+    (folder / name).write_text(json.dumps(manifest, indent=2) + "\n")
     print(f"wrote {folder.relative_to(ROOT)}/")
     return 0
 
