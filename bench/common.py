@@ -82,6 +82,13 @@ def write_result(kind: str, report: dict[str, Any], path: str | None = None) -> 
     }
     report.setdefault("calibration_ms", calibration_ms())
     target = Path(path) if path else RESULTS / f"{kind}-{now:%Y-%m-%d-%H%M}.json"
+    if not path:
+        # Two runs in one minute (a quick machine): the second gets its own file, not the
+        # first one's (which it overwrote once, losing a run).
+        n = 1
+        while target.exists():
+            target = RESULTS / f"{kind}-{now:%Y-%m-%d-%H%M}-{n}.json"
+            n += 1
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(report, indent=2) + "\n")
     return target
