@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -65,10 +66,14 @@ def search(user: User, query: str) -> SearchResults:
     else:
         found = customers.filter(name__icontains=query).order_by("name")
         results.customers = list(found[:SEARCH_LIMIT])
-    # An email address or a phone number is all but unique text.
-    results.cases = cases_with_words(cases, query, rare="@" in query or bool(phone))
+    # An email address or a phone number is all but unique text (one token, for an
+    # address: "refund@" is the word "refund", which millions of rows have).
+    rare = bool(phone) or EMAIL_ADDRESS.fullmatch(query) is not None
+    results.cases = cases_with_words(cases, query, rare=rare)
     return results
 
+
+EMAIL_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 # (created_at, id): what each step of the word search finds, newest first when sorted.
 Key = tuple[datetime, int]
@@ -175,11 +180,11 @@ def _cases_with_words_anywhere(cases: QuerySet[Case], query: str) -> list[Key]:
     """Cases whose interactions have the words, from the first INTERACTION_HITS hits of the
     full-text index (a common word would match millions: "the newest of all of them" would
     mean reading them all)."""
-    hits = _among_ids(SUMMARY_HITS, [query, INTERACTION_HITS])
+    hits = _among_ids(SUMMARY_HITS_SQL, [query, INTERACTION_HITS])
     return _newest(cases.filter(hits), SEARCH_LIMIT)
 
 
-SUMMARY_HITS = (
+SUMMARY_HITS_SQL = (
     "SELECT case_id FROM cases_interaction WHERE "
     "to_tsvector('english'::regconfig, COALESCE(summary, '')) "
     "@@ websearch_to_tsquery('english'::regconfig, %s) LIMIT %s"
@@ -197,7 +202,7 @@ def _every_hit(cases: QuerySet[Case], query: str) -> list[Key] | None:
             [query, SUBJECT_HITS + 1],
         )
         by_subject = [pk for (pk,) in cursor.fetchall()]
-        cursor.execute(SUMMARY_HITS, [query, INTERACTION_HITS + 1])
+        cursor.execute(SUMMARY_HITS_SQL, [query, INTERACTION_HITS + 1])
         by_summary = [pk for (pk,) in cursor.fetchall()]
     if len(by_subject) > SUBJECT_HITS or len(by_summary) > INTERACTION_HITS:
         return None
