@@ -969,6 +969,23 @@ def test_cost_to_serve_links_to_customer_profiles_and_low_ratings_to_cases(
         assert f'<a href="{case.get_absolute_url()}">{case.reference}</a>' in low
 
 
+def test_what_people_typed_shows_in_the_tables_as_typed_never_as_markup(world, signed_in, manager):
+    """A customer's name and a rating's comment are the customers' own words: the tables
+    show them as text, inside the profile's link where there is one."""
+    from cases.models import Customer, FeedbackRequest
+
+    Customer.objects.filter(pk=world.dana.pk).update(name="<b>Dana</b> & Co")
+    FeedbackRequest.objects.filter(comment="Kept me waiting").update(
+        comment='<script>alert("x")</script> waited'
+    )
+    html = signed_in(manager).get(insights_url(**CUSTOM)).content.decode()
+    cost = re.search(r'<table[^>]*id="table-cost_to_serve".*?</table>', html, re.S).group(0)
+    assert f'<a href="{world.dana.get_absolute_url()}">&lt;b&gt;Dana&lt;/b&gt; &amp; Co</a>' in cost
+    low = re.search(r'<table[^>]*id="table-low_ratings".*?</table>', html, re.S).group(0)
+    assert "<td>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; waited</td>" in low
+    assert "<script>alert" not in html and "<b>Dana" not in html
+
+
 def test_chart_data_carries_the_tables_numbers(world, signed_in, manager):
     html = signed_in(manager).get(insights_url(**CUSTOM)).content.decode()
     found = re.search(r'<script id="chart-data" type="application/json">(.*?)</script>', html)
