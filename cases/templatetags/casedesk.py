@@ -111,8 +111,8 @@ def cell(row: dict[str, object], key: str) -> str:
 def insight_rows(table: dict[str, Any]) -> SafeString:
     """Every row of an insights table, each cell as `cell` makes it, in one tag. As a
     template loop it was a tag call per cell, some 600 on a 90-day page: the page's Python
-    calls went 95,707 → 53,017 a request this way, its figures read from the shared cache
-    (bench/results/python-calls-2026-12-01-2030.json)."""
+    calls went 95,704 → 53,015 a request this way, its figures read from the shared cache
+    (bench/results/python-calls-2026-12-01-2027.json)."""
     keys = [key for key, _ in table["columns"]]
     return mark_safe(  # each cell escaped here, as the template escaped the tag's output
         "".join(
