@@ -36,7 +36,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 # As bench/harness.py: both servers (and --interleave's own lookups) run with these.
-from bench.common import RESULTS, bench_environment, calibration_ms  # noqa: E402
+from bench.common import RESULTS, bench_environment, calibration_ms, commit_of  # noqa: E402
 
 bench_environment()
 
@@ -201,12 +201,12 @@ def main() -> int:
     folder = RESULTS / f"before-after-{stamp}"
     folder.mkdir(parents=True, exist_ok=True)
     if args.interleave:
-        commit = _commit(args.before)
+        commit = commit_of(args.before)
         calibration = calibration_ms()
         rows = interleaved(args.before.resolve(), count=args.count, warm=5)
         report = {
             "before_commit": commit,
-            "after_commit": _commit(ROOT),
+            "after_commit": commit_of(ROOT),
             "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "calibration_ms": [calibration, calibration_ms()],
             "requests_per_side": args.count,
@@ -234,7 +234,7 @@ def main() -> int:
                 after_files.append(path.name)
                 after.append(run_harness(ROOT, path, args.harness_args))
             print(f"{side}: {path.relative_to(ROOT)}", flush=True)
-    commit = _commit(args.before)
+    commit = commit_of(args.before)
     rows, table = summarise(before, after, args.bound)
     (folder / "summary.json").write_text(
         json.dumps(
@@ -255,12 +255,6 @@ def main() -> int:
     (folder / "summary.md").write_text(table + "\n")
     print(table)
     return 0
-
-
-def _commit(checkout: Path) -> str:
-    return subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=checkout, capture_output=True, text=True
-    ).stdout.strip()
 
 
 if __name__ == "__main__":

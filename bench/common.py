@@ -10,6 +10,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import timeit
 from datetime import UTC, datetime
 from pathlib import Path
@@ -92,3 +93,16 @@ def write_result(kind: str, report: dict[str, Any], path: str | None = None) -> 
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(report, indent=2) + "\n")
     return target
+
+
+def commit_of(checkout: Path | None = None) -> str:
+    """The short hash of the code a run measured, with "+" when the checkout had
+    uncommitted changes to tracked files (a run of work in progress says so)."""
+    cwd = checkout or RESULTS.parent.parent
+
+    def git(*args: str) -> str:
+        found = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+        return found.stdout.strip()
+
+    dirty = git("status", "--porcelain", "--untracked-files=no")
+    return git("rev-parse", "--short", "HEAD") + ("+" if dirty else "")

@@ -41,7 +41,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.common import RESULTS, bench_environment, calibration_ms, machine  # noqa: E402
+from bench.common import RESULTS, bench_environment, calibration_ms, commit_of, machine  # noqa: E402
 
 bench_environment()
 SIDES = ("small", "large")
@@ -256,9 +256,7 @@ def main() -> int:
         "kind": "flat_interleaved",
         "date": stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "machine": machine(),
-        "commit": subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip(),  # fmt: skip
+        "commit": commit_of(),
         "calibration_ms": [calibration, calibration_ms()],
         "cases": {side: found[side]["cases"] for side in SIDES},
         "requests_per_side": args.count,

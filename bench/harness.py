@@ -42,7 +42,7 @@ bench_environment()
 # still show. Django's 404 warnings do not follow LOG_LEVEL (its loggers set their own
 # level), so the floor's requests still print one each.
 os.environ.setdefault("LOG_LEVEL", "ERROR")
-from bench.common import calibration_ms, percentiles, write_result  # noqa: E402
+from bench.common import calibration_ms, commit_of, percentiles, write_result  # noqa: E402
 from bench.serving import Client, children, load, start_server, timed  # noqa: E402
 
 SEQ_SCAN = re.compile(r"Seq Scan on (cases_case|cases_interaction)\b")
@@ -429,6 +429,8 @@ def main() -> int:
         print(f"{row['page']:<50} p50 {row['p50_ms']:7.1f} ms  max {row['max_ms']:7.1f} ms")
 
     report = {
+        # Which code ran (short hash; "+" when the checkout had uncommitted changes).
+        "commit": commit_of(),
         "cases": Case.objects.count(),
         "calibration_ms": calibration,
         "requests_per_page": args.count,

@@ -72,19 +72,13 @@ def count_here() -> dict[str, int]:
     return counts
 
 
-def commit_of(checkout: Path) -> str:
-    return subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=checkout, capture_output=True, text=True
-    ).stdout.strip()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("checkouts", nargs="*", type=Path, default=[ROOT])
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from bench.common import ENVIRONMENT
+    from bench.common import ENVIRONMENT, commit_of
 
     # Every checkout counts with this one's benchmark environment (the cache on Redis…),
     # whatever its own bench/ says: the same conditions on each side.
