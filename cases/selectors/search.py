@@ -66,9 +66,10 @@ def search(user: User, query: str) -> SearchResults:
     else:
         found = customers.filter(name__icontains=query).order_by("name")
         results.customers = list(found[:SEARCH_LIMIT])
-    # An email address or a phone number is all but unique text (one token, for an
-    # address: "refund@" is the word "refund", which millions of rows have).
-    rare = bool(phone) or EMAIL_ADDRESS.fullmatch(query) is not None
+    # A whole email address or phone number is all but unique text; "refund@" (the word
+    # refund) or "2026" (four digits: a phone's last digits, or a year) may be in
+    # millions of rows.
+    rare = phone.exact is not None or EMAIL_ADDRESS.fullmatch(query) is not None
     results.cases = cases_with_words(cases, query, rare=rare)
     return results
 
