@@ -104,13 +104,7 @@ def interleaved(before: Path, *, count: int, warm: int) -> list[dict[str, Any]]:
     import django
 
     django.setup()
-    from bench.harness import (
-        FLOOR_PATH,
-        generated_users,
-        pages_to_measure,
-        top_up_pending_requests,
-        typeahead_pages,
-    )
+    from bench.pages import every_get_page, generated_users, top_up_pending_requests
     from bench.serving import Client, alternating, start_server
     from cases.selectors import APPROVALS_SHOWN
 
@@ -121,8 +115,7 @@ def interleaved(before: Path, *, count: int, warm: int) -> list[dict[str, Any]]:
     # The approvals page full, as the harness measures it (a harness run before may have
     # decided every request waiting: the page was then measured empty).
     top_up_pending_requests(manager, team_id, APPROVALS_SHOWN + 5)
-    floor = ("floor", "floor: signed-in 404", staff, FLOOR_PATH, None)
-    pages = [floor, *pages_to_measure(staff, manager, admin, team_id), *typeahead_pages(staff)]
+    pages = every_get_page(staff, manager, admin, team_id)
     checkouts = {"before": before, "after": ROOT}
     for cwd in checkouts.values():  # each serves its own hashed static files
         subprocess.run(

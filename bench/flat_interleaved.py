@@ -52,13 +52,7 @@ def describe(count: int, warm: int) -> dict[str, Any]:
     import django
 
     django.setup()
-    from bench.harness import (
-        FLOOR_PATH,
-        generated_users,
-        pages_to_measure,
-        top_up_pending_requests,
-        typeahead_pages,
-    )
+    from bench.pages import every_get_page, generated_users, top_up_pending_requests
     from cases.models import Case, ExceptionRequest
     from cases.selectors import APPROVALS_SHOWN
 
@@ -72,12 +66,7 @@ def describe(count: int, warm: int) -> dict[str, Any]:
     top_up_pending_requests(manager, team_id, APPROVALS_SHOWN + 5 + 2 * (count + warm))
     pending = ExceptionRequest.objects.decidable_by(manager).order_by("id")
     roles = {staff.pk: "staff", manager.pk: "manager", admin.pk: "admin"}
-    pages = [
-        ("floor", "floor: signed-in 404 (middleware, session, user, base template)", staff,
-         FLOOR_PATH, None),
-        *pages_to_measure(staff, manager, admin, team_id),
-        *typeahead_pages(staff),
-    ]  # fmt: skip
+    pages = every_get_page(staff, manager, admin, team_id)
     return {
         "cases": Case.objects.count(),
         "users": {"staff": staff.username, "manager": manager.username, "admin": admin.username},
@@ -165,17 +154,9 @@ def measure(found: dict[str, dict], servers: dict[str, tuple], args) -> dict[str
 def posts(found: dict[str, dict], managers: dict, args) -> list[dict[str, Any]]:
     """Logging a call on each side's typical case, then deciding each side's own pending
     requests, alternating as the pages do."""
+    from bench.pages import INTERACTION_POST, decide_body
     from bench.serving import alternating
 
-    interaction = {
-        "channel": "phone",
-        "direction": "inbound",
-        "summary": "Benchmark call",
-        "demeanour": "calm",
-        "minutes": "3",
-        "promise": "",
-        "promise_due_at": "",
-    }
     rows = []
     timings = alternating(
         managers,
@@ -183,7 +164,7 @@ def posts(found: dict[str, dict], managers: dict, args) -> list[dict[str, Any]]:
         count=args.count,
         warm=args.warm,
         method="POST",
-        bodies={side: lambda i: interaction for side in SIDES},
+        bodies={side: lambda i: INTERACTION_POST for side in SIDES},
     )
     rows.append(
         ratio_row("post_interaction", dict.fromkeys(SIDES, "POST log interaction"), timings)
@@ -195,12 +176,8 @@ def posts(found: dict[str, dict], managers: dict, args) -> list[dict[str, Any]]:
     def decide_path(side: str):
         return lambda i: f"/requests/{found[side]['pending'][i]}/decide/"
 
-    def decide_body(side: str):
-        def body(i: int) -> dict[str, str]:
-            pk = found[side]["pending"][i]
-            return {f"r{pk}-decision": "approve", f"r{pk}-reason": "Benchmark", "next": "approvals"}
-
-        return body
+    def decide_bodies(side: str):
+        return lambda i: decide_body(found[side]["pending"][i])
 
     timings = alternating(
         managers,
@@ -208,7 +185,7 @@ def posts(found: dict[str, dict], managers: dict, args) -> list[dict[str, Any]]:
         count=args.count,
         warm=args.warm,
         method="POST",
-        bodies={side: decide_body(side) for side in SIDES},
+        bodies={side: decide_bodies(side) for side in SIDES},
     )
     rows.append(ratio_row("post_decide", dict.fromkeys(SIDES, "POST decide exception"), timings))
     return rows

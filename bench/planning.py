@@ -145,7 +145,7 @@ def main() -> None:
     from django.test import Client
 
     from bench.common import write_result
-    from bench.harness import generated_users, pages_to_measure, top_up_pending_requests
+    from bench.pages import generated_users, pages_to_measure, top_up_pending_requests
     from cases.models import Case
     from cases.selectors import APPROVALS_SHOWN
 

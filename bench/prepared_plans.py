@@ -32,7 +32,7 @@ bench_environment()
 
 
 def pages() -> list[tuple[str, Any, str]]:
-    from bench.harness import generated_users, pages_to_measure, top_up_pending_requests
+    from bench.pages import generated_users, pages_to_measure, top_up_pending_requests
     from cases.selectors import APPROVALS_SHOWN
 
     users = generated_users()
