@@ -133,6 +133,17 @@ def _newest(cases: QuerySet[Case], limit: int) -> list[Key]:
 SUBJECT = "to_tsvector('english'::regconfig, (COALESCE(subject, ''::character varying))::text)"
 RECENT_SUBJECTS = 500
 SUBJECT_HITS = 500
+# The first hits of the subject index (case_subject_fts), capped: the words, the cap.
+SUBJECT_HITS_SQL = (
+    f"SELECT id FROM cases_case WHERE {SUBJECT} "
+    "@@ websearch_to_tsquery('english'::regconfig, %s) LIMIT %s"
+)
+# The same of the interactions' index: their cases' ids.
+SUMMARY_HITS_SQL = (
+    "SELECT case_id FROM cases_interaction WHERE "
+    "to_tsvector('english'::regconfig, COALESCE(summary, '')) "
+    "@@ websearch_to_tsquery('english'::regconfig, %s) LIMIT %s"
+)
 
 
 def _subjects_with_words(cases: QuerySet[Case], query: str) -> list[Key]:
@@ -150,11 +161,7 @@ def _subjects_with_words(cases: QuerySet[Case], query: str) -> list[Key]:
     newest = cases.order_by("-created_at").values("pk")[:RECENT_SUBJECTS]
     found = _newest(matching.filter(pk__in=newest), SEARCH_LIMIT)
     if len(found) < SEARCH_LIMIT:
-        hits = _among_ids(
-            f"SELECT id FROM cases_case WHERE {SUBJECT} "
-            "@@ websearch_to_tsquery('english'::regconfig, %s) LIMIT %s",
-            [query, SUBJECT_HITS],
-        )
+        hits = _among_ids(SUBJECT_HITS_SQL, [query, SUBJECT_HITS])
         seen = [pk for _, pk in found]
         found += _newest(cases.filter(hits).exclude(pk__in=seen), SEARCH_LIMIT - len(found))
     return found
@@ -185,23 +192,12 @@ def _cases_with_words_anywhere(cases: QuerySet[Case], query: str) -> list[Key]:
     return _newest(cases.filter(hits), SEARCH_LIMIT)
 
 
-SUMMARY_HITS_SQL = (
-    "SELECT case_id FROM cases_interaction WHERE "
-    "to_tsvector('english'::regconfig, COALESCE(summary, '')) "
-    "@@ websearch_to_tsquery('english'::regconfig, %s) LIMIT %s"
-)
-
-
 def _every_hit(cases: QuerySet[Case], query: str) -> list[Key] | None:
     """The newest of every case whose subject or interactions have the words, read from
     the two full-text indexes alone; None when either has more than its cap of hits (the
     text is not so rare after all: the usual steps then)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM cases_case WHERE {SUBJECT} "
-            "@@ websearch_to_tsquery('english'::regconfig, %s) LIMIT %s",
-            [query, SUBJECT_HITS + 1],
-        )
+        cursor.execute(SUBJECT_HITS_SQL, [query, SUBJECT_HITS + 1])
         by_subject = [pk for (pk,) in cursor.fetchall()]
         cursor.execute(SUMMARY_HITS_SQL, [query, INTERACTION_HITS + 1])
         by_summary = [pk for (pk,) in cursor.fetchall()]
