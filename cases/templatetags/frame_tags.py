@@ -29,6 +29,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from .. import permissions
+from ..models import Role
 
 register = template.Library()
 
@@ -86,7 +87,7 @@ def page_nav(context: template.Context) -> SafeString:
             here=match.url_name if match else None,
             see_insights=permissions.can_see_insights(user),
             approvals_waiting=context.get("approvals_waiting"),
-            is_admin=user.role == "admin",
+            is_admin=user.role == Role.ADMIN,
             short_name=user.first_name or user.username,
             full_name=str(user),
             role_display=str(user.get_role_display()),
